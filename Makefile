@@ -1,0 +1,44 @@
+# Cueline: two commands do all the set-up.
+#   make run   create .venv, install everything, open the editor on the demo media
+#   make test  the same set-up, then the whole suite headless (ruff, import contracts, pytest)
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DEMO   ?= resources/demo/jfk.flac
+# torch is pinned and installed first: this build is the CPU wheel; an unpinned torch
+# pulled in by a dependency would fetch a multi-GB CUDA build.
+TORCH  ?= torch==2.13.0
+PYTEST_ARGS ?=
+
+.PHONY: run test setup lint bench screenshot clean
+
+setup: $(STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet "$(TORCH)"
+	$(PY) -m pip install --quiet -e ".[qwen,test]" "$(TORCH)"
+	touch $(STAMP)
+
+run: $(STAMP)
+	HF_HUB_OFFLINE=1 $(PY) -m app $(DEMO)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check app tests packaging
+	$(VENV)/bin/lint-imports
+
+test: lint
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) packaging/bench/run_all.py
+
+screenshot: $(STAMP)
+	bash packaging/screenshot.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

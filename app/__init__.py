@@ -1,0 +1,3 @@
+"""Cueline: a subtitle editor with offline speech recognition and forced alignment."""
+
+__version__ = "0.1.0"

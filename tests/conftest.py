@@ -1,0 +1,47 @@
+"""Fixtures shared by every test area: real recordings and their reference transcripts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+
+JFK_TEXT = (
+    "And so my fellow Americans, ask not what your country can do for you, "
+    "ask what you can do for your country."
+)
+STEREO_LEFT_TEXT = (
+    "He began a confused complaint against the wizard, who had vanished behind the curtain on the left."
+)
+STEREO_RIGHT_TEXT = "The horizon seems extremely distant."
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def jfk_path() -> Path:
+    """11 s of real speech (44.1 kHz stereo FLAC), the bundled demo media."""
+    return ROOT / "resources" / "demo" / "jfk.flac"
+
+
+@pytest.fixture(scope="session")
+def stereo_path() -> Path:
+    """5 s, 16 kHz stereo WAV, one speaker per channel."""
+    return DATA / "stereo_diarization.wav"
+
+
+@pytest.fixture(scope="session")
+def jfk_text() -> str:
+    return JFK_TEXT
+
+
+def have(tool: str) -> bool:
+    return shutil.which(tool) is not None
+
+
+requires_espeak = pytest.mark.skipif(not have("espeak-ng"), reason="espeak-ng is not installed (.ci/run installs it)")
