@@ -95,6 +95,7 @@ class Document:
         self._check_unique_ids()
         self.media = media
         self.meta: dict[str, Any] = dict(meta or {})
+        self.path: str | None = None  # the project file this document was loaded from / saved to
         self.history = History(self)
         self.changed = Signal()  # Change
         self.committed = Signal()  # name of the transaction that ended
