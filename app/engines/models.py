@@ -281,6 +281,7 @@ def _assemble_base() -> Path:
     data, parts = _base_parts()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".whisper-base-", dir=target.parent))
+    os.chmod(tmp, 0o755)
     try:
         h = hashlib.sha256()
         with open(tmp / "model.bin", "wb") as out:

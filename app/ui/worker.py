@@ -1,0 +1,175 @@
+"""Run Qt-free work on the thread pool and report back on the main thread.
+
+A :class:`Job` wraps a plain function ``fn(ctx)``; ``ctx`` (a :class:`JobContext`) carries the
+cancel token and two callbacks, ``ctx.progress(Progress)`` and ``ctx.partial(value)``.  The
+job's :class:`JobSignals` live on the main thread, so every signal arrives there, in order:
+``progress``, ``partial``, then exactly one of ``finished(result)``, ``failed(exception)`` or
+``cancelled()``; ``status_changed(JobStatus)`` follows each state change.  The outcome is a
+value (:class:`JobStatus`), never text to parse.
+
+:class:`JobRunner` starts jobs and keeps them alive until their last signal is delivered;
+``active`` lists the running ones (the status bar shows them).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from app.core.cancel import Cancelled, CancelToken, Progress
+
+
+class JobStatus(enum.Enum):
+    PENDING = "pending"
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def done(self) -> bool:
+        return self in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class JobSignals(QObject):
+    progress = Signal(object)  # Progress
+    partial = Signal(object)  # any partial result the function hands over
+    finished = Signal(object)  # the function's return value
+    failed = Signal(object)  # the exception it raised
+    cancelled = Signal()
+    status_changed = Signal(object)  # JobStatus
+
+
+class JobContext:
+    """What the job's function gets: the cancel token and the two reporting callbacks."""
+
+    __slots__ = ("_signals", "cancel")
+
+    def __init__(self, signals: JobSignals, cancel: CancelToken) -> None:
+        self._signals = signals
+        self.cancel = cancel
+
+    def progress(self, progress: Progress) -> None:
+        self._signals.progress.emit(progress)
+
+    def partial(self, value: Any) -> None:
+        self._signals.partial.emit(value)
+
+    def raise_if_cancelled(self) -> None:
+        self.cancel.raise_if_cancelled()
+
+
+class Job(QRunnable):
+    def __init__(self, fn: Callable[[JobContext], Any], name: str = "") -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.fn = fn
+        self.name = name
+        self.token = CancelToken()
+        self.signals = JobSignals()
+        self.status = JobStatus.PENDING
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.last_progress: Progress | None = None
+        self.signals.progress.connect(self._remember_progress)
+
+    def _remember_progress(self, p: Progress) -> None:
+        self.last_progress = p
+
+    def _set_status(self, status: JobStatus) -> None:
+        self.status = status
+        self.signals.status_changed.emit(status)
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def run(self) -> None:  # on a pool thread
+        if self.token.cancelled:
+            self._end(JobStatus.CANCELLED)
+            return
+        self._set_status(JobStatus.RUNNING)
+        try:
+            result = self.fn(JobContext(self.signals, self.token))
+        except Cancelled:
+            self._end(JobStatus.CANCELLED)
+            return
+        except BaseException as exc:  # noqa: BLE001 - reported to the main thread as a value
+            self.error = exc
+            self._end(JobStatus.FAILED)
+            return
+        if self.token.cancelled:
+            self._end(JobStatus.CANCELLED)
+            return
+        self.result = result
+        self._end(JobStatus.FINISHED)
+
+    def _end(self, status: JobStatus) -> None:
+        """The outcome signal first, the status last (receivers may drop the job then)."""
+        self.status = status
+        if status is JobStatus.FINISHED:
+            self.signals.finished.emit(self.result)
+        elif status is JobStatus.FAILED:
+            self.signals.failed.emit(self.error)
+        else:
+            self.signals.cancelled.emit()
+        self.signals.status_changed.emit(status)
+
+
+class JobRunner(QObject):
+    """Starts jobs on a thread pool and keeps each alive until it is done."""
+
+    jobs_changed = Signal()
+
+    def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self._jobs: list[Job] = []
+        # Finished jobs stay referenced a while: a pool thread may still be returning from
+        # run() when the last signal reaches the main thread.
+        self._done: deque[Job] = deque(maxlen=32)
+
+    def start(self, fn: Callable[[JobContext], Any], name: str = "", *,
+              on_finished: Callable[[Any], None] | None = None,
+              on_failed: Callable[[BaseException], None] | None = None,
+              on_progress: Callable[[Progress], None] | None = None,
+              on_partial: Callable[[Any], None] | None = None,
+              on_cancelled: Callable[[], None] | None = None) -> Job:
+        job = Job(fn, name)
+        s = job.signals
+        if on_progress:
+            s.progress.connect(on_progress)
+        if on_partial:
+            s.partial.connect(on_partial)
+        if on_finished:
+            s.finished.connect(on_finished)
+        if on_failed:
+            s.failed.connect(on_failed)
+        if on_cancelled:
+            s.cancelled.connect(on_cancelled)
+        s.status_changed.connect(lambda status, job=job: self._on_job_status_changed(job, status))
+        self._jobs.append(job)
+        self.jobs_changed.emit()
+        self.pool.start(job)
+        return job
+
+    def _on_job_status_changed(self, job: Job, status: JobStatus) -> None:
+        if status.done and job in self._jobs:
+            self._jobs.remove(job)
+            self._done.append(job)
+        self.jobs_changed.emit()
+
+    @property
+    def active(self) -> list[Job]:
+        return list(self._jobs)
+
+    def cancel_all(self) -> None:
+        for job in self._jobs:
+            job.cancel()
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the pool is idle (used on close and in tests)."""
+        return self.pool.waitForDone(msecs)
