@@ -1,0 +1,161 @@
+"""Word edges snapped to where the speech is.
+
+Cross-attention alignment (Whisper) puts word boundaries at the right word but not at the right
+instant: the first word of a window starts at the window's padded edge, and a boundary between
+two words tends to sit where the earlier word ends, so a pause lands in the later word.  The
+fix is to move edges out of silences, found two ways and merged:
+
+* Silero speech regions (``app.audio.vad.speech_regions`` with 100 ms minimum silence and
+  30 ms padding): robust to noise, blind to short gaps;
+* short quiet runs of the energy envelope (>= 30 ms, 5 ms resolution): the gaps between words.
+
+Times here are float milliseconds relative to the window's first sample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+HOP_MS = 5.0
+WIN_MS = 10.0
+
+
+def energy_db(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Frame energies in dB: frame ``i`` covers ``[i*5, i*5+10]`` ms."""
+    hop = max(1, int(sample_rate * HOP_MS / 1000))
+    win = max(hop, int(sample_rate * WIN_MS / 1000))
+    x = np.asarray(samples, dtype=np.float32)
+    if len(x) < win:
+        x = np.pad(x, (0, win - len(x)))
+    n = (len(x) - win) // hop + 1
+    sq = np.concatenate(([0.0], np.cumsum(x.astype(np.float64) ** 2)))
+    starts = np.arange(n) * hop
+    power = (sq[starts + win] - sq[starts]) / win
+    return 10.0 * np.log10(power + 1e-10)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    if not len(mask):
+        return []
+    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
+    diff = np.diff(padded)
+    starts = np.nonzero(diff == 1)[0]
+    ends = np.nonzero(diff == -1)[0]
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def quiet_runs(samples: np.ndarray, sample_rate: int, min_ms: float = 30.0,
+               above_floor_db: float = 12.0, below_peak_db: float = 40.0) -> list[tuple[float, float]]:
+    """Stretches (ms) whose energy stays near the noise floor for at least ``min_ms``.
+
+    The threshold adapts to the recording: ``above_floor_db`` over the 10th percentile of
+    frame energies, but never less than ``below_peak_db`` under the loud frames.
+    """
+    e = energy_db(samples, sample_rate)
+    if len(e) < 3:
+        return []
+    floor = float(np.percentile(e, 10))
+    peak = float(np.percentile(e, 99))
+    if peak - floor < 10.0:  # no contrast: all speech, or all silence
+        return []
+    thr = max(floor + above_floor_db, peak - below_peak_db)
+    out = []
+    for a, b in _runs(e <= thr):
+        # frame a starts at a*HOP; the quiet stretch is the span of frames' centres
+        start = a * HOP_MS + WIN_MS / 2 if a > 0 else 0.0
+        end = (b - 1) * HOP_MS + WIN_MS / 2 if b < len(e) else len(samples) * 1000.0 / sample_rate
+        if end - start >= min_ms:
+            out.append((start, end))
+    return out
+
+
+def silences(samples: np.ndarray, sample_rate: int,
+             speech: Sequence[tuple[float, float]] | None = None,
+             min_ms: float = 30.0) -> list[tuple[float, float]]:
+    """Sorted, merged silences (ms): quiet runs plus the gaps between ``speech`` regions."""
+    total = len(samples) * 1000.0 / sample_rate
+    spans = list(quiet_runs(samples, sample_rate, min_ms=min_ms))
+    if speech is not None:
+        prev = 0.0
+        for a, b in sorted(speech):
+            if a - prev >= min_ms:
+                spans.append((prev, min(a, total)))
+            prev = max(prev, b)
+        if total - prev >= min_ms:
+            spans.append((prev, total))
+    spans.sort()
+    merged: list[list[float]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged if b > a]
+
+
+def _inside(sil: Sequence[tuple[float, float]], lo: float, hi: float, min_len: float) -> list[tuple[float, float]]:
+    """Silences clipped to ``[lo, hi]`` that stay at least ``min_len`` long."""
+    out = []
+    for a, b in sil:
+        a2, b2 = max(a, lo), min(b, hi)
+        if b2 - a2 >= min_len:
+            out.append((a2, b2))
+    return out
+
+
+def snap_edges(times: list[list[float]], sil: Sequence[tuple[float, float]],
+               radius: float = 200.0, min_word: float = 30.0,
+               edge_pause: float = 90.0) -> list[list[float]]:
+    """Move word edges ``[[start, end], ...]`` (ms, in order) out of silences.
+
+    * each boundary between two words moves onto the silence nearest to it within ``radius``
+      (the earlier word ends where the silence starts, the later one starts where it ends);
+    * the first word starts after the longest pause (>= ``edge_pause``) inside it, the last
+      word ends before the longest pause inside it (the window's padding);
+    * a start still inside a silence moves to its end, an end inside one to its start.
+
+    A word never gets shorter than ``min_word`` from snapping.
+    """
+    t = [list(x) for x in times]
+    n = len(t)
+    if n == 0 or not sil:
+        return t
+    # leading and trailing edges of the window
+    first = _inside(sil, t[0][0], t[0][1] - min_word, edge_pause)
+    if first:
+        a, b = max(first, key=lambda ab: ab[1] - ab[0])
+        if a <= t[0][0] + 1.0 or b - a >= 2 * edge_pause:
+            t[0][0] = b
+    last = _inside(sil, t[-1][0] + min_word, t[-1][1], edge_pause)
+    if last:
+        a, b = max(last, key=lambda ab: ab[1] - ab[0])
+        if b >= t[-1][1] - 1.0 or b - a >= 2 * edge_pause:
+            t[-1][1] = a
+    # boundaries between words
+    for i in range(n - 1):
+        lo_b, hi_b = t[i][1], t[i + 1][0]
+        if hi_b < lo_b:
+            lo_b, hi_b = hi_b, lo_b
+        cands = _inside(sil, t[i][0] + min_word, t[i + 1][1] - min_word, 1.0)
+        best = None
+        best_score = None
+        for a, b in cands:
+            if b < lo_b - radius or a > hi_b + radius:
+                continue
+            dist = 0.0 if (a <= hi_b and b >= lo_b) else min(abs(a - hi_b), abs(b - lo_b))
+            score = dist - 0.5 * (b - a)
+            if best_score is None or score < best_score:
+                best, best_score = (a, b), score
+        if best is not None:
+            t[i][1] = max(best[0], t[i][0] + min_word)
+            t[i + 1][0] = min(best[1], t[i + 1][1] - min_word)
+    # remaining edges inside silences
+    for w in t:
+        for a, b in sil:
+            if a <= w[0] < b and b <= w[1] - min_word:
+                w[0] = b
+            if a < w[1] <= b and a >= w[0] + min_word:
+                w[1] = a
+    return t

@@ -1,0 +1,321 @@
+"""Decode any media FFmpeg reads into a numpy array: 16 kHz mono float32 for the engines,
+per channel (``mono=False``), or at the media's own rate (``sample_rate=None``).
+
+Decoding streams: PyAV demuxes packet by packet, ``av.AudioResampler`` converts each frame
+to planar float at the target rate, and the samples are written into ONE array allocated
+up front from the probed duration (grown by half again if the header lied), never a list of
+chunks concatenated at the end.  Peak memory is therefore about the size of the result:
+3 h of 16 kHz mono is 691 MB as float32, 346 MB as ``dtype=np.int16``, and next to nothing
+with ``out_path=`` (a memory-mapped file on disk).
+
+Time zero of the array is the media's time zero (the container start, what a video player
+shows as 0:00): audio that starts later in its container (common in video files) is
+preceded by silence, so sample ``i`` is at ``i / sample_rate`` seconds of the media.
+
+Mono is the mean of the channels for mono and stereo sources; for surround sources FFmpeg's
+own downmix matrix (which keeps the centre, dialogue, channel) is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import struct
+import time
+from pathlib import Path
+
+import numpy as np
+
+from app.audio.errors import MediaError, media_error
+from app.audio.probe import OpenedAudio
+from app.core.cancel import Cancelled, CancelToken, Progress, ProgressCallback
+
+log = logging.getLogger(__name__)
+
+ENGINE_RATE = 16000
+_PROGRESS_EVERY_S = 0.2
+_BATCH = 1 << 16  # output samples gathered before down-mixing and storing
+_MAX_BAD_PACKETS = 50
+
+
+def float_to_int16(x: np.ndarray) -> np.ndarray:
+    """Float samples in [-1, 1] to int16 (rounded, clipped): the int16 storage format."""
+    return np.clip(np.rint(np.asarray(x, dtype=np.float32) * 32767.0), -32768, 32767).astype(np.int16)
+
+
+def int16_to_float(x: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`float_to_int16` (``x / 32767`` as float32)."""
+    return np.asarray(x, dtype=np.float32) / np.float32(32767.0)
+
+
+def decode(
+    path: str | os.PathLike[str],
+    sample_rate: int | None = ENGINE_RATE,
+    mono: bool = True,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    *,
+    dtype: type | np.dtype = np.float32,
+    out_path: str | os.PathLike[str] | None = None,
+    allow_truncated: bool = False,
+) -> np.ndarray:
+    """Decode the audio of ``path``.
+
+    Returns float32 in [-1, 1] (or int16 full scale with ``dtype=np.int16``), shape ``(n,)``
+    when ``mono`` else ``(channels, n)``.  ``sample_rate=None`` keeps the media's own rate.
+    ``progress`` receives ``Progress(done_s, total_s, message)`` a few times a second;
+    ``cancel`` is checked between packets (raises :class:`~app.core.cancel.Cancelled`).
+
+    ``out_path``: write the samples to that file (raw little-endian, frames interleaved, no
+    header) and return a read-only ``np.memmap`` over it (``.T`` view when not mono): for
+    very long media.  The file is removed if decoding fails.
+
+    A file whose audio ends well before its header says (a partial download, an interrupted
+    recording) raises MediaError, unless ``allow_truncated`` (then what could be read is
+    returned and a warning logged).
+    """
+    dt = np.dtype(dtype)
+    if dt not in (np.dtype(np.float32), np.dtype(np.int16)):
+        raise ValueError(f"dtype must be float32 or int16, not {dt}")
+    if sample_rate is not None and sample_rate <= 0:
+        raise ValueError("sample_rate must be positive")
+    name = Path(path).name
+    with OpenedAudio(path) as opened:
+        rate = int(sample_rate or opened.sample_rate)
+        if rate <= 0 or opened.channels <= 0:
+            raise MediaError(path, "its audio stream has no sample rate or channels (damaged)")
+        total_s = opened.duration_s()
+        src_ch = opened.channels
+        out_ch = 1 if mono else src_ch
+        capacity = int(math.ceil(((total_s or 60.0) + 1.0) * rate))
+        sink = _Sink(out_ch, capacity, dt, out_path)
+        try:
+            bad = _decode_into(opened, sink, rate, mono, progress, cancel, total_s, name)
+            decoded_s = sink.n / rate
+            _check_complete(opened, path, decoded_s, bad, allow_truncated)
+            if progress is not None:
+                progress(Progress(total_s or decoded_s, total_s or decoded_s, f"decoded {name}"))
+            return sink.finish(mono)
+        except BaseException:
+            sink.discard()
+            raise
+
+
+def _decode_into(opened, sink, rate, mono, progress, cancel, total_s, name) -> int:
+    """Decode every audio packet into ``sink``; return how many packets were unreadable."""
+    import av
+
+    stream = opened.stream
+    src_ch = opened.channels
+    layout = "mono" if (mono and src_ch > 2) else (stream.layout or src_ch)
+    resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+    pending: list[np.ndarray] = []
+    pending_n = 0
+    skip = 0  # samples to drop at the start (audio beginning before media time zero)
+    started = False
+    bad = packets = 0
+    last_report = time.monotonic()
+
+    def store(force: bool = False) -> None:
+        nonlocal pending, pending_n, skip
+        if not pending or (pending_n < _BATCH and not force):
+            return
+        block = pending[0] if len(pending) == 1 else np.concatenate(pending, axis=1)
+        pending, pending_n = [], 0
+        if skip:
+            cut = min(skip, block.shape[1])
+            block, skip = block[:, cut:], skip - cut
+        if mono and block.shape[0] > 1:
+            block = block.mean(axis=0, keepdims=True, dtype=np.float32)
+        sink.write(block)
+
+    def take(frames) -> None:
+        nonlocal pending_n
+        for out in frames:
+            arr = out.to_ndarray()
+            if arr.ndim == 1:
+                arr = arr[None, :]
+            pending.append(arr)
+            pending_n += arr.shape[1]
+
+    try:
+        for packet in opened.container.demux(stream):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            packets += 1
+            try:
+                frames = packet.decode()
+            except av.error.FFmpegError as exc:
+                if isinstance(exc, MemoryError):
+                    raise
+                bad += 1
+                if bad > _MAX_BAD_PACKETS and bad * 10 > packets:
+                    raise MediaError(opened.path, "too damaged to decode", "decode") from None
+                continue
+            for frame in frames:
+                if not started:
+                    started = True
+                    lead = _lead_samples(frame, opened.origin_s, rate)
+                    if lead > 0:
+                        sink.write_silence(lead)
+                    else:
+                        skip = -lead
+                take(resampler.resample(frame))
+            store()
+            if progress is not None and time.monotonic() - last_report >= _PROGRESS_EVERY_S:
+                last_report = time.monotonic()
+                progress(Progress(sink.n / rate, total_s or 0.0, f"decoding {name}"))
+        take(resampler.resample(None))
+        store(force=True)
+    except (MediaError, MemoryError, Cancelled):
+        raise
+    except Exception as exc:  # noqa: BLE001 - reading failed mid-file: damaged or truncated
+        if sink.n == 0 and not pending:
+            raise media_error(opened.path, exc, "decode") from None
+        store(force=True)
+        bad += 1
+    return bad
+
+
+def _lead_samples(frame, origin_s: float, rate: int) -> int:
+    """Samples between media time zero and the first decoded frame (negative: before zero)."""
+    if frame.pts is None or frame.time_base is None:
+        return 0
+    offset = float(frame.pts * frame.time_base) - origin_s
+    if abs(offset) > 24 * 3600:  # nonsense timestamps: ignore rather than allocate hours
+        return 0
+    return int(round(offset * rate))
+
+
+def _check_complete(opened, path, decoded_s: float, bad: int, allow_truncated: bool) -> None:
+    if decoded_s <= 0:
+        if bad:
+            raise MediaError(path, "damaged: no audio could be decoded", "decode")
+        raise MediaError(path, "contains no audio (zero length)")
+    expected = _wav_declared_s(opened) or opened.stream_end_s()
+    short = expected is not None and decoded_s < expected * 0.9 - 0.5
+    if short:
+        problem = (f"the file is truncated or damaged: its audio stops at {decoded_s:.1f} s "
+                   f"of {expected:.1f} s")
+        if not allow_truncated:
+            raise MediaError(path, problem, "decode")
+        log.warning("%s: %s", path, problem)
+    elif bad:
+        log.warning("%s: skipped %d damaged packet(s) while decoding", path, bad)
+
+
+def _wav_declared_s(opened) -> float | None:
+    """Seconds a WAV header promises, if the file is a WAV with a plain data chunk.
+
+    FFmpeg silently recomputes a WAV's duration from the file size, so a cut WAV looks
+    like a short one; the RIFF header still says how much was written.
+    """
+    if opened.container.format.name != "wav":
+        return None
+    try:
+        with open(opened.path, "rb") as f:
+            head = f.read(1 << 16)
+            size = os.fstat(f.fileno()).st_size
+    except OSError:
+        return None
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, byte_rate = 12, 0
+    while pos + 8 <= len(head):
+        cid, csize = head[pos:pos + 4], struct.unpack("<I", head[pos + 4:pos + 8])[0]
+        if cid == b"fmt " and pos + 20 <= len(head):
+            byte_rate = struct.unpack("<I", head[pos + 16:pos + 20])[0]
+        if cid == b"data":
+            if byte_rate <= 0 or csize in (0, 0xFFFFFFFF):
+                return None
+            present = size - (pos + 8)
+            if present >= csize:
+                return None
+            return csize / byte_rate
+        pos += 8 + csize + (csize & 1)
+    return None
+
+
+class _Sink:
+    """A growable sample store: in memory, or a memory-mapped raw file."""
+
+    def __init__(self, channels: int, capacity: int, dtype: np.dtype,
+                 out_path: str | os.PathLike[str] | None) -> None:
+        self.channels = channels
+        self.dtype = dtype
+        self.n = 0
+        self.path = Path(out_path) if out_path is not None else None
+        self.capacity = max(1, capacity)
+        self.buf = self._allocate(self.capacity)
+
+    def _allocate(self, capacity: int) -> np.ndarray:
+        if self.path is None:
+            shape = (capacity,) if self.channels == 1 else (self.channels, capacity)
+            return np.empty(shape, dtype=self.dtype)
+        nbytes = capacity * self.channels * self.dtype.itemsize
+        mode = "r+" if self.path.exists() and self.n else "w+"
+        if mode == "r+":
+            os.truncate(self.path, nbytes)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "wb") as f:
+                f.truncate(nbytes)
+        return np.memmap(self.path, dtype=self.dtype, mode="r+", shape=(capacity, self.channels))
+
+    def _grow(self, needed: int) -> None:
+        capacity = max(needed, int(self.capacity * 1.5) + 1)
+        if self.path is None:
+            old = self.buf
+            self.buf = self._allocate(capacity)
+            if self.channels == 1:
+                self.buf[: self.n] = old[: self.n]
+            else:
+                self.buf[:, : self.n] = old[:, : self.n]
+            del old
+        else:
+            self.buf.flush()
+            self.buf = None
+            self.buf = self._allocate(capacity)
+        self.capacity = capacity
+
+    def _view(self, a: int, b: int) -> np.ndarray:
+        """Writable (channels, b - a) view of frames [a, b)."""
+        if self.path is not None:
+            return self.buf[a:b].T
+        return self.buf[None, a:b] if self.channels == 1 else self.buf[:, a:b]
+
+    def write(self, block: np.ndarray) -> None:
+        k = block.shape[1]
+        if k == 0:
+            return
+        if self.n + k > self.capacity:
+            self._grow(self.n + k)
+        if self.dtype == np.int16:
+            block = float_to_int16(block)
+        self._view(self.n, self.n + k)[...] = block
+        self.n += k
+
+    def write_silence(self, k: int) -> None:
+        if self.n + k > self.capacity:
+            self._grow(self.n + k)
+        self._view(self.n, self.n + k)[...] = 0
+        self.n += k
+
+    def finish(self, mono: bool) -> np.ndarray:
+        n = self.n
+        if self.path is None:
+            return self.buf[:n] if self.channels == 1 else self.buf[:, :n]
+        self.buf.flush()
+        self.buf = None
+        os.truncate(self.path, n * self.channels * self.dtype.itemsize)
+        mapped = np.memmap(self.path, dtype=self.dtype, mode="r", shape=(n, self.channels))
+        return mapped[:, 0] if mono else mapped.T
+
+    def discard(self) -> None:
+        self.buf = None
+        if self.path is not None:
+            try:
+                self.path.unlink()
+            except OSError:
+                pass

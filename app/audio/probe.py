@@ -1,0 +1,193 @@
+"""What a media file holds: duration, audio channels and rate, video or not.
+
+:func:`probe` reads headers only (plus, for files whose header has no duration, a quick
+scan of packet timestamps), so it is cheap even for hours of media.  :func:`open_audio` is
+the shared way the decoder and the random-access reader open a file: it checks the path,
+opens the container with PyAV and picks the audio stream, turning every failure into a
+:class:`~app.audio.errors.MediaError`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from app.audio.errors import MediaError, media_error
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """Facts about one media file.  Times in ms, rates in Hz."""
+
+    path: str
+    duration_ms: int
+    channels: int
+    sample_rate: int
+    has_video: bool
+    video_fps: float | None = None
+    video_size: tuple[int, int] | None = None
+    audio_codec: str = ""
+    container: str = ""
+
+    @property
+    def duration_s(self) -> float:
+        return self.duration_ms / 1000.0
+
+
+def check_path(path: str | os.PathLike[str]) -> Path:
+    """Raise MediaError unless ``path`` is an existing, readable, non-empty file."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise MediaError(path, "file not found") from None
+    except OSError as exc:
+        raise media_error(path, exc) from None
+    if p.is_dir():
+        raise MediaError(path, "is a folder, not a media file")
+    if not p.is_file():
+        raise MediaError(path, "not a regular file")
+    if st.st_size == 0:
+        raise MediaError(path, "the file is empty")
+    if not os.access(p, os.R_OK):
+        raise MediaError(path, "permission denied (the file cannot be read)")
+    return p
+
+
+class OpenedAudio:
+    """An open container and its audio stream; close it (or use ``with``)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        import av
+
+        self.path = str(path)
+        check_path(path)
+        try:
+            self.container = av.open(self.path, mode="r", metadata_errors="ignore")
+        except Exception as exc:  # noqa: BLE001 - every av/OS error becomes a MediaError
+            raise media_error(path, exc) from None
+        try:
+            self.stream = _audio_stream(self.container)
+        except BaseException:
+            self.container.close()
+            raise
+        if self.stream is None:
+            has_video = bool(_video_streams(self.container))
+            self.container.close()
+            raise MediaError(path, "has no audio track" if has_video else "contains no audio stream")
+        self.stream.thread_type = "AUTO"
+        start = self.container.start_time
+        #: Media time zero (seconds): the container's start, what video players show as 0.
+        self.origin_s = float(start) / 1e6 if start is not None else 0.0
+
+    def close(self) -> None:
+        self.container.close()
+
+    def __enter__(self) -> OpenedAudio:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def sample_rate(self) -> int:
+        return int(self.stream.codec_context.sample_rate or self.stream.rate or 0)
+
+    @property
+    def channels(self) -> int:
+        return int(self.stream.codec_context.channels or 0)
+
+    def stream_end_s(self) -> float | None:
+        """End of the audio stream on the media timeline (seconds from origin), if declared."""
+        s = self.stream
+        if s.duration is None or s.time_base is None:
+            return None
+        start = s.start_time if s.start_time is not None else 0
+        return float((start + s.duration) * s.time_base) - self.origin_s
+
+    def duration_s(self) -> float | None:
+        """The media's duration from its headers (seconds), or None when not declared."""
+        if self.container.duration is not None and self.container.duration > 0:
+            return float(self.container.duration) / 1e6
+        end = self.stream_end_s()
+        return end if end is not None and end > 0 else None
+
+    def scan_duration_s(self) -> float:
+        """Duration from the audio packets' timestamps (reads the file, does not decode)."""
+        s = self.stream
+        end = 0.0
+        try:
+            for packet in self.container.demux(s):
+                if packet.pts is None or packet.time_base is None:
+                    continue
+                t = float((packet.pts + (packet.duration or 0)) * packet.time_base)
+                end = max(end, t - self.origin_s)
+        except Exception as exc:  # noqa: BLE001
+            raise media_error(self.path, exc, "read") from None
+        try:
+            self.container.seek(0)
+        except Exception:  # noqa: BLE001 - a later decode reopens if needed
+            pass
+        return end
+
+
+def _audio_stream(container):
+    try:
+        best = container.streams.best("audio")
+    except Exception:  # noqa: BLE001
+        best = None
+    if best is not None:
+        return best
+    return container.streams.audio[0] if container.streams.audio else None
+
+
+def _video_streams(container) -> list:
+    import av
+
+    attached = av.stream.Disposition.attached_pic
+    return [v for v in container.streams.video if not (v.disposition & attached)]
+
+
+def _container_name(container, path: str) -> str:
+    names = [n for n in (container.format.name or "").split(",") if n]
+    ext = Path(path).suffix.lower().lstrip(".")
+    if ext in names:
+        return ext
+    return names[0] if names else ext
+
+
+def _fps(stream) -> float | None:
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if rate:
+            value = float(Fraction(rate))
+            if 0 < value < 1000:
+                return round(value, 3)
+    return None
+
+
+def probe(path: str | os.PathLike[str]) -> MediaInfo:
+    """Describe a media file.  Raises MediaError for anything that is not usable media."""
+    with OpenedAudio(path) as opened:
+        c = opened.container
+        duration = opened.duration_s()
+        if duration is None:
+            duration = opened.scan_duration_s()
+        if duration <= 0:
+            raise MediaError(path, "contains no audio (zero length)")
+        if opened.sample_rate <= 0 or opened.channels <= 0:
+            raise MediaError(path, "its audio stream has no sample rate or channels (damaged)")
+        videos = _video_streams(c)
+        video = videos[0] if videos else None
+        return MediaInfo(
+            path=str(path),
+            duration_ms=int(round(duration * 1000)),
+            channels=opened.channels,
+            sample_rate=opened.sample_rate,
+            has_video=video is not None,
+            video_fps=_fps(video) if video is not None else None,
+            video_size=(int(video.width), int(video.height)) if video is not None else None,
+            audio_codec=opened.stream.codec_context.name or "",
+            container=_container_name(c, str(path)),
+        )

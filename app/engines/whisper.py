@@ -1,0 +1,372 @@
+"""Whisper through faster-whisper (CTranslate2): the default engine, good on a CPU.
+
+Chunks (each at most 30 s, cut by Cueline at pauses) are decoded in batches: one encoder
+pass and one beam search over the whole batch, the way faster-whisper's
+``BatchedInferencePipeline`` does, which keeps the CPU's matrix units busier than decoding
+one window at a time.  A chunk whose result looks wrong (too repetitive, too unlikely) is
+decoded again alone with Whisper's temperature fallback, so quality matches sequential
+decoding.  Voice activity and chunking are Cueline's (``vad_filter`` stays off), and
+``condition_on_previous_text`` is off by default so one bad chunk cannot poison the next.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from app.core.cancel import CancelToken, Progress
+from app.core.model import Word
+from app.engines.base import (
+    Capabilities,
+    ChunkSegment,
+    ChunkTranscript,
+    Engine,
+    TranscribeOptions,
+    as_chunk_samples,
+)
+from app.engines.errors import EngineError
+from app.engines.models import (
+    DEFAULT_WHISPER,
+    find_model,
+    load_whisper,
+    resolve_model,
+)
+from app.engines.registry import register_engine
+
+PREPEND_PUNCTUATIONS = "\"'“¿([{-"
+APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
+MAX_INITIAL_TIMESTAMP_S = 1.0
+
+
+def whisper_languages() -> frozenset[str]:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+    return frozenset(_LANGUAGE_CODES)
+
+
+@register_engine
+class WhisperEngine(Engine):
+    """faster-whisper; ``settings``: ``num_workers`` (concurrent decodes, default 1)."""
+
+    name = "whisper"
+    title = "Whisper"
+    default_model = DEFAULT_WHISPER
+
+    def __init__(self, model: str | None = None, device: str = "auto",
+                 compute_type: str = "auto", cpu_threads: int = 0, **settings: Any) -> None:
+        super().__init__(model, device, compute_type, cpu_threads, **settings)
+        self._model: Any = None
+        self._tokenizers: dict[tuple[str, str], Any] = {}
+        self._tok_lock = threading.Lock()
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def _load(self, progress: Callable[[Progress], None] | None,
+              cancel: CancelToken | None) -> None:
+        if progress is not None:
+            progress(Progress(0, 1, f"loading Whisper model '{self.model_name}'"))
+        self._model = load_whisper(self.model_name, self.device, self.compute_type,
+                                   self.cpu_threads, int(self.settings.get("num_workers", 0)))
+        if progress is not None:
+            progress(Progress(1, 1, f"loaded Whisper model '{self.model_name}'"))
+
+    def _unload(self) -> None:
+        self._model = None
+        self._tokenizers.clear()
+
+    @property
+    def model(self) -> Any:
+        """The loaded ``faster_whisper.WhisperModel`` (loads it on first use)."""
+        self.load()
+        return self._model
+
+    @property
+    def multilingual(self) -> bool:
+        if self._model is not None:
+            return bool(self._model.model.is_multilingual)
+        info = find_model(self.model_name)
+        if info is not None:
+            return info.multilingual
+        return not str(self.model_name).rstrip("/").endswith(".en")
+
+    def _is_turbo(self) -> bool:
+        name = str(self.model_name).lower()
+        if "turbo" in name:
+            return True
+        try:
+            return "turbo" in str(resolve_model(self.model_name)).lower()
+        except EngineError:
+            return False
+
+    # ---------------------------------------------------------------- description
+
+    def capabilities(self) -> Capabilities:
+        multi = self.multilingual
+        return Capabilities(
+            languages=None if multi else frozenset({"en"}),
+            translate=multi,
+            word_timestamps=True,
+            context_prompt=True,
+            needs_gpu=False,
+            language_detection=multi,
+            max_chunk_s=30.0,
+            batched=True,
+        )
+
+    def check_options(self, options: TranscribeOptions) -> list[str]:
+        if options.task == "translate" and not self.multilingual:
+            raise EngineError(f"the English-only Whisper model '{self.model_name}' cannot "
+                              "translate; choose a multilingual model such as 'base' or 'small'")
+        warnings = super().check_options(options)
+        if options.language and self.multilingual and options.language not in whisper_languages():
+            raise EngineError(f"Whisper does not know the language '{options.language}'")
+        if options.task == "translate" and self._is_turbo():
+            warnings.append(f"the turbo model '{self.model_name}' translates poorly (it was "
+                            "trained without translation data); prefer large-v3, medium or small")
+        return warnings
+
+    # ---------------------------------------------------------------- helpers
+
+    def _tokenizer(self, language: str | None, task: str) -> Any:
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self.model
+        multi = bool(model.model.is_multilingual)
+        key = (language or "en", task) if multi else ("en", "transcribe")
+        with self._tok_lock:
+            tok = self._tokenizers.get(key)
+            if tok is None:
+                tok = Tokenizer(model.hf_tokenizer, multi, task=key[1],
+                                language=key[0] if multi else None)
+                self._tokenizers[key] = tok
+            return tok
+
+    def _fw_options(self, options: TranscribeOptions, tokenizer: Any,
+                    temperatures: Sequence[float]) -> Any:
+        from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
+
+        return TranscriptionOptions(
+            beam_size=options.beam_size, best_of=options.best_of, patience=1.0,
+            length_penalty=1.0, repetition_penalty=1.0, no_repeat_ngram_size=0,
+            log_prob_threshold=options.log_prob_threshold,
+            no_speech_threshold=options.no_speech_threshold,
+            compression_ratio_threshold=options.compression_ratio_threshold,
+            condition_on_previous_text=False, prompt_reset_on_temperature=0.5,
+            temperatures=list(temperatures), initial_prompt=None, prefix=None,
+            suppress_blank=True, suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+            without_timestamps=False, max_initial_timestamp=MAX_INITIAL_TIMESTAMP_S,
+            word_timestamps=options.word_timestamps,
+            prepend_punctuations=PREPEND_PUNCTUATIONS, append_punctuations=APPEND_PUNCTUATIONS,
+            multilingual=False, max_new_tokens=options.max_new_tokens,
+            clip_timestamps=[], hallucination_silence_threshold=None,
+            hotwords=options.hotwords,
+        )
+
+    def _prompt(self, tokenizer: Any, options: TranscribeOptions) -> list[int]:
+        previous = []
+        if options.initial_prompt and options.initial_prompt.strip():
+            previous = tokenizer.encode(" " + options.initial_prompt.strip())
+        return self.model.get_prompt(tokenizer, previous, without_timestamps=False,
+                                     hotwords=options.hotwords)
+
+    # ---------------------------------------------------------------- work
+
+    def detect_language(self, samples: np.ndarray) -> tuple[str, float] | None:
+        if not self.multilingual:
+            return ("en", 1.0)
+        from faster_whisper.audio import pad_or_trim
+
+        model = self.model
+        feats = pad_or_trim(model.feature_extractor(as_chunk_samples(samples))[..., :-1])
+        enc = model.encode(feats[None])
+        token, prob = model.model.detect_language(enc)[0][0]
+        return token[2:-2], float(prob)
+
+    def transcribe_chunk(self, samples: np.ndarray, options: TranscribeOptions,
+                         cancel: CancelToken | None = None) -> ChunkTranscript:
+        return self.transcribe_batch([samples], options, cancel)[0]
+
+    def transcribe_batch(self, chunks: Sequence[np.ndarray], options: TranscribeOptions,
+                         cancel: CancelToken | None = None) -> list[ChunkTranscript]:
+        from faster_whisper.audio import pad_or_trim
+
+        if not chunks:
+            return []
+        self.check_options(options)
+        model = self.model
+        arrays = [as_chunk_samples(c) for c in chunks]
+        n_max = model.feature_extractor.nb_max_frames
+        feats = [model.feature_extractor(a)[..., :-1] for a in arrays]
+        num_frames = [min(n_max, max(1, f.shape[-1])) for f in feats]
+        batch = np.stack([pad_or_trim(f) for f in feats]).astype(np.float32, copy=False)
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        encoder_output = model.encode(batch)
+
+        languages = self._languages(encoder_output, len(arrays), options)
+        tokenizers = [self._tokenizer(lang, options.task) for lang, _ in languages]
+        prompts = [self._prompt(tok, options) for tok in tokenizers]
+        if len({len(p) for p in prompts}) != 1:  # cannot happen: only the language token differs
+            raise EngineError("internal error: prompts of one batch differ in length")
+        base_opts = self._fw_options(options, tokenizers[0], options.temperatures[:1] or (0.0,))
+        max_length = model.max_length
+        if options.max_new_tokens is not None:
+            max_length = min(max_length, len(prompts[0]) + options.max_new_tokens)
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        results = model.model.generate(
+            encoder_output, prompts,
+            beam_size=options.beam_size, patience=1.0, length_penalty=1.0,
+            max_length=max_length, return_scores=True, return_no_speech_prob=True,
+            suppress_blank=True, suppress_tokens=base_opts.suppress_tokens,
+            max_initial_timestamp_index=int(round(MAX_INITIAL_TIMESTAMP_S / 0.02)),
+        )
+        decoded = []
+        for i, res in enumerate(results):
+            decoded.append(self._score(res, tokenizers[i], prompts[i], max_length, 0.0))
+        for i, d in enumerate(decoded):
+            if self._needs_fallback(d, options) and len(options.temperatures) > 1:
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                decoded[i] = self._fallback(batch[i], prompts[i], tokenizers[i], options,
+                                            max_length)
+        per_item = []
+        for i, d in enumerate(decoded):
+            duration = len(arrays[i]) / 16000.0
+            subs = [] if self._is_silence(d, options) else \
+                _split_by_timestamps(d["tokens"], tokenizers[i], duration)
+            per_item.append(subs)
+        if options.word_timestamps and any(per_item):
+            model.add_word_timestamps(per_item, tokenizers[0], encoder_output, num_frames,
+                                      PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS, 0.0)
+        out = []
+        for i, d in enumerate(decoded):
+            out.append(self._transcript(per_item[i], d, tokenizers[i], languages[i],
+                                        len(arrays[i]) / 16.0))
+        return out
+
+    def _languages(self, encoder_output: Any, n: int,
+                   options: TranscribeOptions) -> list[tuple[str, float]]:
+        if not self.multilingual:
+            return [("en", 1.0)] * n
+        if options.language:
+            return [(options.language, 1.0)] * n
+        detected = self.model.model.detect_language(encoder_output)
+        return [(items[0][0][2:-2], float(items[0][1])) for items in detected]
+
+    def _score(self, res: Any, tokenizer: Any, prompt: list[int], max_length: int,
+               temperature: float) -> dict:
+        from faster_whisper.transcribe import get_compression_ratio
+
+        tokens = list(res.sequences_ids[0])
+        seq_len = len(tokens)
+        avg_logprob = res.scores[0] * seq_len / (seq_len + 1) if res.scores else -10.0
+        text = tokenizer.decode([t for t in tokens if t < tokenizer.eot]).strip()
+        return dict(
+            tokens=tokens, avg_logprob=float(avg_logprob), no_speech_prob=float(res.no_speech_prob),
+            compression_ratio=float(get_compression_ratio(text)) if text else 0.0,
+            temperature=temperature, text=text,
+            truncated=len(prompt) + seq_len >= max_length,
+        )
+
+    @staticmethod
+    def _is_silence(d: dict, options: TranscribeOptions) -> bool:
+        if not d["text"]:
+            return True
+        if options.no_speech_threshold is None or d["no_speech_prob"] <= options.no_speech_threshold:
+            return False
+        return options.log_prob_threshold is None or d["avg_logprob"] <= options.log_prob_threshold
+
+    @staticmethod
+    def _needs_fallback(d: dict, options: TranscribeOptions) -> bool:
+        bad = (options.compression_ratio_threshold is not None
+               and d["compression_ratio"] > options.compression_ratio_threshold) or \
+              (options.log_prob_threshold is not None
+               and d["avg_logprob"] < options.log_prob_threshold)
+        if bad and options.no_speech_threshold is not None \
+                and d["no_speech_prob"] > options.no_speech_threshold \
+                and options.log_prob_threshold is not None \
+                and d["avg_logprob"] < options.log_prob_threshold:
+            return False  # silence, not a bad decode
+        return bad
+
+    def _fallback(self, features: np.ndarray, prompt: list[int], tokenizer: Any,
+                  options: TranscribeOptions, max_length: int) -> dict:
+        """Decode one chunk alone with Whisper's temperature fallback."""
+        model = self.model
+        fw_opts = self._fw_options(options, tokenizer, options.temperatures)
+        enc = model.encode(features[None])
+        result, avg_logprob, temperature, compression_ratio = model.generate_with_fallback(
+            enc, prompt, tokenizer, fw_opts)
+        d = self._score(result, tokenizer, prompt, max_length, temperature)
+        d["avg_logprob"] = float(avg_logprob)
+        d["compression_ratio"] = float(compression_ratio)
+        return d
+
+    def _transcript(self, subs: list[dict], d: dict, tokenizer: Any,
+                    language: tuple[str, float], duration_ms: float) -> ChunkTranscript:
+        segments = []
+        limit = int(round(duration_ms))
+        for sub in subs:
+            text = tokenizer.decode([t for t in sub["tokens"] if t < tokenizer.eot]).strip()
+            if not text:
+                continue
+            start = min(limit, max(0, int(round(sub["start"] * 1000))))
+            end = min(limit, max(start, int(round(sub["end"] * 1000))))
+            words = []
+            for w in sub.get("words") or ():
+                wt = w["word"].strip()
+                if not wt:
+                    continue
+                ws = min(limit, max(0, int(round(w["start"] * 1000))))
+                we = min(limit, max(ws, int(round(w["end"] * 1000))))
+                words.append(Word(wt, ws, we, float(w["probability"])))
+            segments.append(ChunkSegment(
+                start=start, end=end, text=text, words=tuple(words),
+                avg_logprob=d["avg_logprob"], no_speech_prob=d["no_speech_prob"],
+                compression_ratio=d["compression_ratio"], temperature=d["temperature"],
+            ))
+        warnings = ()
+        if d["truncated"] and segments:
+            warnings = ("Whisper reached its output limit on this chunk: text may be missing",)
+        return ChunkTranscript(
+            segments=tuple(segments), language=language[0], language_probability=language[1],
+            no_speech_prob=d["no_speech_prob"], truncated=bool(d["truncated"]),
+            warnings=warnings,
+        )
+
+
+def _split_by_timestamps(tokens: Sequence[int], tokenizer: Any, duration_s: float) -> list[dict]:
+    """Cut a decoded token list into segments at Whisper's timestamp tokens.
+
+    Text after the last timestamp (an unfinished segment: output limit reached) is kept
+    as a segment ending at the chunk end rather than dropped.
+    """
+    ts_begin = tokenizer.timestamp_begin
+    eot = tokenizer.eot
+    out: list[dict] = []
+    start: float | None = None
+    last_end = 0.0
+    text: list[int] = []
+    for tok in tokens:
+        if tok >= ts_begin:
+            t = min(duration_s, (tok - ts_begin) * 0.02)
+            if text:
+                s = last_end if start is None else start
+                out.append(dict(seek=0, start=s, end=max(s, t), tokens=text))
+                text = []
+                last_end = max(s, t)
+                start = None
+            else:
+                start = t
+        elif tok < eot:
+            if start is None and not text:
+                start = last_end
+            text.append(tok)
+    if text:
+        s = last_end if start is None else start
+        out.append(dict(seek=0, start=s, end=max(s, duration_s), tokens=text))
+    return out

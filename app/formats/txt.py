@@ -1,0 +1,232 @@
+"""Plain text (``.txt``): transcripts for journalists, and scripts to align.
+
+Write: without timestamps, paragraphs (a new one when the speaker changes or after a pause of
+2 s or more), ``Name: `` at the start of a paragraph with ``speakers``.  With ``timestamps``
+(``True`` for ``[hh:mm:ss]``, ``"ms"`` for ``[hh:mm:ss.mmm]``) one segment per line, each
+starting with its time (and ``Name: `` with ``speakers``), a blank line when the speaker
+changes.  ``bilingual`` writes each segment's translation under it.
+
+Read: if lines start with a bracketed time (``[01:02:03]``, ``[02:03]``, ``(01:02:03.500)``,
+or a range ``[00:00:01.000 --> 00:00:04.000]`` as whisper.cpp prints), each such line starts a
+segment that ends where the next one starts (an estimated end, flagged ``times_estimated``,
+unless the range gave it); lines without a time continue the segment above.  Otherwise the text
+is a script: each non-empty line, cut into sentences, becomes one segment flagged ``untimed``
+and ``times_estimated``, laid end to end from 0 at a reading speed of 15 characters a second
+(at least 1 s each) so the editor shows them in order until alignment gives real times.
+
+Speakers: a leading ``Name: `` (up to four words) is read as the speaker when every entry has
+one, or when at least two do and a name repeats; inside a paragraph, lines without a name keep
+the speaker of the line above.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.core.document import Document
+from app.core.model import TIMES_ESTIMATED, UNTIMED, Segment
+from app.core.timecode import format_timecode, parse_timecode
+from app.formats.context import Context, Parsed, split_lines
+from app.formats.text import normalize_text
+from app.formats.writing import cue_lines, text_lines
+
+NAME = "txt"
+EXTENSIONS = (".txt",)
+DESCRIPTION = "Plain text transcript or script"
+OPTIONS = frozenset({"timestamps", "speakers", "bilingual"})
+PARAGRAPH_GAP_MS = 2000
+PARAGRAPH_CHARS = 600
+READING_CPS = 15.0
+MIN_UNTIMED_MS = 1000
+
+_TC = r"(?:\d{1,3}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_TS_LINE_RE = re.compile(
+    rf"^\s*[\[(]\s*(?P<a>{_TC})(?:\s*(?:-->|-|\u2013|\u2014)\s*(?P<b>{_TC}))?\s*[\])]\s*(?P<rest>.*)$"
+)
+_SPEAKER_RE = re.compile(r"^(?P<name>[^\W\d_][\w'\u2019.\- ]{0,38}?)\s*:\s+(?P<text>\S.*)$")
+_SENTENCE_END_RE = re.compile(
+    r"([.!?\u2026]+[\"'\u201d\u2019)\]]*)(?=\s)|([\u3002\uff01\uff1f]+[\u300d\u300f\u201d\u2019)]*)"
+)
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st vs etc eg ie jr sr prof no mt ft approx dept est inc ltd co".split()
+)
+
+
+# -- reading ----------------------------------------------------------------------------------
+def _timestamp(line: str) -> tuple[int, int | None, str] | None:
+    m = _TS_LINE_RE.match(line)
+    if not m:
+        return None
+    try:
+        start = parse_timecode(m.group("a"))
+        end = parse_timecode(m.group("b")) if m.group("b") else None
+    except ValueError:
+        return None
+    return start, end, m.group("rest")
+
+
+def _speaker(text: str) -> tuple[str | None, str]:
+    m = _SPEAKER_RE.match(text.strip())
+    if not m or len(m.group("name").split()) > 4:
+        return None, text
+    return " ".join(m.group("name").split()), m.group("text")
+
+
+def _use_speakers(names: list[str | None]) -> bool:
+    """Speaker prefixes are trusted when all entries have one, or two do and a name repeats."""
+    found = [n for n in names if n]
+    if not found:
+        return False
+    return len(found) == len(names) or (len(found) >= 2 and len(set(found)) < len(found))
+
+
+def read(text: str, ctx: Context) -> Parsed:
+    lines = split_lines(text)
+    if any(_timestamp(line) for line in lines):
+        return Parsed(_read_timestamped(ctx, lines))
+    return Parsed(_read_script(lines))
+
+
+def _read_timestamped(ctx: Context, lines: list[str]) -> list[Segment]:
+    entries: list[dict] = []
+    for i, line in enumerate(lines):
+        ts = _timestamp(line)
+        if ts is not None:
+            start, end, rest = ts
+            entries.append({"start": start, "end": end, "first": rest, "more": [], "line": i + 1})
+        elif not line.strip():
+            continue
+        elif not entries:
+            ctx.warn(i + 1, "text before the first timestamp ignored", kind="text before first time")
+        else:
+            entries[-1]["more"].append(line)
+    names = [_speaker(e["first"])[0] for e in entries if e["first"].strip()]
+    use = _use_speakers(names)
+    out: list[Segment] = []
+    for k, e in enumerate(entries):
+        speaker, first = _speaker(e["first"]) if use else (None, e["first"])
+        body = normalize_text("\n".join([first, *e["more"]]))
+        start, end, flags = e["start"], e["end"], frozenset()
+        if end is None:
+            nxt = entries[k + 1]["start"] if k + 1 < len(entries) else None
+            end = nxt if nxt is not None and nxt > start else start + _reading_ms(body)
+            flags = frozenset({TIMES_ESTIMATED})
+        if end < start:
+            ctx.warn(e["line"], "time range ends before it starts: start and end swapped",
+                     kind="end before start")
+            start, end = end, start
+        out.append(Segment(start, end, body, speaker=speaker, flags=flags))
+    return out
+
+
+def _reading_ms(text: str) -> int:
+    return max(MIN_UNTIMED_MS, int(round(len(text) * 1000 / READING_CPS)))
+
+
+def _read_script(lines: list[str]) -> list[Segment]:
+    units: list[tuple[str | None, str, str, bool]] = []  # speaker, rest, line, new paragraph
+    new_paragraph = True
+    for line in lines:
+        if not line.strip():
+            new_paragraph = True
+            continue
+        name, rest = _speaker(line)
+        units.append((name, rest, line, new_paragraph))
+        new_paragraph = False
+    use = _use_speakers([u[0] for u in units if u[3] or u[0]])
+    out: list[Segment] = []
+    cursor = 0
+    speaker: str | None = None
+    flags = frozenset({UNTIMED, TIMES_ESTIMATED})
+    for name, rest, line, starts_paragraph in units:
+        if starts_paragraph:
+            speaker = None
+        if use and name:
+            speaker = name
+        for sentence in split_sentences(normalize_text(rest if use and name else line)):
+            dur = _reading_ms(sentence)
+            out.append(Segment(cursor, cursor + dur, sentence, speaker=speaker if use else None,
+                               flags=flags))
+            cursor += dur
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Cut ``text`` after sentence-ending punctuation, sparing abbreviations and initials."""
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        end = m.end()
+        if m.group(1):
+            if m.group(1).startswith(".") and _is_abbreviation(text[start:m.start()]):
+                continue
+            after = text[end:].lstrip()
+            if after[:1].islower():
+                continue
+        piece = text[start:end].strip()
+        if piece:
+            out.append(piece)
+        start = end
+    rest = text[start:].strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+def _is_abbreviation(before: str) -> bool:
+    m = re.search(r"([\w.]+)$", before)
+    if not m:
+        return False
+    word = m.group(1).replace(".", "").lower()
+    return word in _ABBREVIATIONS or (len(m.group(1)) == 1 and m.group(1).isalpha())
+
+
+# -- writing ----------------------------------------------------------------------------------
+def _stamp(ms: int, precise: bool) -> str:
+    tc = format_timecode(ms, sep=".")
+    return tc if precise else tc[:-4]
+
+
+def write(doc: Document, *, timestamps: bool | str = False, speakers: bool = False,
+          bilingual: bool = False) -> str:
+    if timestamps:
+        return _write_timestamped(doc, precise=(timestamps == "ms"), speakers=speakers,
+                                  bilingual=bilingual)
+    if bilingual:
+        blocks = ["\n".join(cue_lines(s, speakers=speakers, bilingual=True)) for s in doc]
+        return "\n\n".join(b for b in blocks if b) + "\n"
+    paragraphs: list[str] = []
+    current: list[str] = []
+    prev: Segment | None = None
+    for seg in doc:
+        text = " ".join(text_lines(seg.text))
+        if not text:
+            continue
+        if current and prev is not None and (
+            seg.speaker != prev.speaker
+            or seg.start - prev.end >= PARAGRAPH_GAP_MS
+            or (sum(map(len, current)) > PARAGRAPH_CHARS and current[-1][-1:] in ".!?\u2026")
+        ):
+            paragraphs.append(" ".join(current))
+            current = []
+        if not current and speakers and seg.speaker and seg.speaker.strip():
+            text = f"{seg.speaker.strip()}: {text}"
+        current.append(text)
+        prev = seg
+    if current:
+        paragraphs.append(" ".join(current))
+    return "\n\n".join(paragraphs) + ("\n" if paragraphs else "")
+
+
+def _write_timestamped(doc: Document, *, precise: bool, speakers: bool, bilingual: bool) -> str:
+    out: list[str] = []
+    prev: Segment | None = None
+    for seg in doc:
+        if prev is not None and (seg.speaker != prev.speaker):
+            out.append("")
+        lines = cue_lines(seg, speakers=speakers, bilingual=bilingual)
+        head = f"[{_stamp(seg.start, precise)}]"
+        out.append(f"{head} {lines[0]}" if lines else head)
+        out.extend(lines[1:])
+        prev = seg
+    return "\n".join(out) + ("\n" if out else "")

@@ -1,0 +1,363 @@
+"""The editor panel for the current segment: its text, start/end/duration, speaker, its words
+with their times, and the rules it breaks.
+
+Typing is applied to the document after a short pause (and when the field loses focus, or
+before any command runs: :meth:`SegmentEditor.flush`); consecutive typing in one segment is one
+undo step.  Undo/redo keys in the text field undo the document, not just the field.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QSizePolicy,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import edits
+from app.core.model import Segment, word_spans
+from app.core.timecode import format_timecode
+from app.subtitles.measure import cps
+from app.ui.segment_table_model import FLAG_LETTERS, FLAG_NAMES, violation_text
+from app.ui.session import EditorSession
+from app.ui.time_edit import TimeEdit
+
+TYPING_COMMIT_MS = 400
+
+
+class SubtitleTextEdit(QPlainTextEdit):
+    """The text field: lets Undo/Redo (and other window shortcuts) reach the window's actions."""
+
+    focus_lost = Signal()
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ShortcutOverride:
+            ke = e  # QKeyEvent
+            if ke.matches(QKeySequence.StandardKey.Undo) or ke.matches(QKeySequence.StandardKey.Redo):
+                e.ignore()
+                return False
+        return super().event(e)
+
+    def focusOutEvent(self, e) -> None:  # noqa: N802
+        super().focusOutEvent(e)
+        self.focus_lost.emit()
+
+
+class SegmentEditor(QWidget):
+    def __init__(self, session: EditorSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("segmentEditor")
+        self.session = session
+        self._seg_id: str | None = None
+        self._shown: Segment | None = None
+        self._loading = False
+        self._words_of: tuple | None = None
+        self._hl_key: tuple | None = None
+        self._commit_timer = QTimer(self)
+        self._commit_timer.setSingleShot(True)
+        self._commit_timer.setInterval(TYPING_COMMIT_MS)
+        self._commit_timer.timeout.connect(self.flush)
+        self._build()
+        s = session
+        s.current_changed.connect(self._on_session_current_changed)
+        s.document_reset.connect(self.refresh)
+        s.committed.connect(self._on_session_committed)
+        s.violations_changed.connect(self._refresh_warnings)
+        s.position_changed.connect(self._on_session_position_changed)
+        s.profile_changed.connect(self.refresh)
+        self.refresh()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = QLabel("No segment")
+        self.title.setObjectName("editorTitle")
+        f = self.title.font()
+        f.setBold(True)
+        self.title.setFont(f)
+        self.flags_label = QLabel("")
+        self.flags_label.setObjectName("editorFlags")
+        self.flags_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.flags_label)
+
+        self.text = SubtitleTextEdit()
+        self.text.setObjectName("segmentText")
+        self.text.setPlaceholderText("Subtitle text (Enter starts a new line)")
+        self.text.setTabChangesFocus(True)
+        tf = self.text.font()
+        tf.setPointSizeF(max(tf.pointSizeF() * 1.25, 11.0))
+        self.text.setFont(tf)
+        self.text.setMinimumHeight(64)
+        self.text.textChanged.connect(self._on_text_changed)
+        self.text.focus_lost.connect(self.flush)
+
+        self.start_edit = TimeEdit()
+        self.end_edit = TimeEdit()
+        self.dur_edit = TimeEdit(duration=True)
+        self.start_edit.setObjectName("startEdit")
+        self.end_edit.setObjectName("endEdit")
+        self.dur_edit.setObjectName("durationEdit")
+        self.start_edit.time_edited.connect(self._on_start_edited)
+        self.end_edit.time_edited.connect(self._on_end_edited)
+        self.dur_edit.time_edited.connect(self._on_duration_edited)
+        self.cps_label = QLabel("")
+        self.cps_label.setObjectName("cpsLabel")
+        times = QHBoxLayout()
+        times.setSpacing(6)
+        for label, w in (("Start", self.start_edit), ("End", self.end_edit), ("Duration", self.dur_edit)):
+            lab = QLabel(label)
+            lab.setBuddy(w)
+            times.addWidget(lab)
+            times.addWidget(w)
+            times.addSpacing(6)
+        times.addWidget(self.cps_label)
+        times.addStretch(1)
+
+        self.speaker = QComboBox()
+        self.speaker.setObjectName("speakerBox")
+        self.speaker.setEditable(True)
+        self.speaker.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.speaker.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.speaker.lineEdit().setPlaceholderText("no speaker")
+        self.speaker.lineEdit().editingFinished.connect(self._on_speaker_edited)
+        self.speaker.activated.connect(lambda _i: self._on_speaker_edited())
+        form = QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Speaker", self.speaker)
+
+        self.words = QTableWidget(0, 4)
+        self.words.setObjectName("wordsTable")
+        self.words.setHorizontalHeaderLabels(["Word", "Start", "End", "Conf."])
+        self.words.verticalHeader().hide()
+        self.words.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.words.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.words.setShowGrid(False)
+        self.words.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        hh = self.words.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.words.cellDoubleClicked.connect(self._on_word_double_clicked)
+
+        self.warnings = QLabel("")
+        self.warnings.setObjectName("warningsLabel")
+        self.warnings.setWordWrap(True)
+        self.warnings.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.warnings.setTextFormat(Qt.TextFormat.PlainText)
+
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.words)
+        lower.addWidget(self.warnings)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
+
+        box = QVBoxLayout(self)
+        box.setContentsMargins(8, 6, 8, 6)
+        box.setSpacing(6)
+        box.addLayout(head)
+        box.addWidget(self.text, 2)
+        box.addLayout(times)
+        box.addLayout(form)
+        box.addWidget(lower, 3)
+
+    # -- showing the segment -----------------------------------------------------------------
+    def _on_session_current_changed(self, _seg_id) -> None:
+        self.flush()
+        self.refresh()
+
+    def _on_session_committed(self, _name: str) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        seg = self.session.current
+        self._seg_id = seg.id if seg else None
+        self._shown = seg
+        enabled = seg is not None
+        for w in (self.text, self.start_edit, self.end_edit, self.dur_edit, self.speaker, self.words):
+            w.setEnabled(enabled)
+        self._loading = True
+        try:
+            if seg is None:
+                self.title.setText("No segment selected")
+                self.flags_label.setText("")
+                if self.text.toPlainText():
+                    self.text.setPlainText("")
+                for te in (self.start_edit, self.end_edit, self.dur_edit):
+                    te.set_value(None)
+                self.cps_label.setText("")
+                self.speaker.setEditText("")
+                self.words.setRowCount(0)
+                self._words_of = None
+            else:
+                idx = self.session.doc.index_of(seg.id)
+                self.title.setText(f"#{idx + 1}   {format_timecode(seg.start)} → {format_timecode(seg.end)}")
+                self.flags_label.setText(", ".join(FLAG_NAMES[f] for f, _ in FLAG_LETTERS if f in seg.flags))
+                if self.text.toPlainText() != seg.text and not self._commit_timer.isActive():
+                    cur = self.text.textCursor().position()
+                    self.text.setPlainText(seg.text)
+                    c = self.text.textCursor()
+                    c.setPosition(min(cur, len(seg.text)))
+                    self.text.setTextCursor(c)
+                self.start_edit.set_value(seg.start)
+                self.end_edit.set_value(seg.end)
+                self.dur_edit.set_value(seg.duration)
+                v = cps(seg, self.session.profile)
+                self.cps_label.setText("CPS ∞" if v == float("inf") else f"CPS {v:.1f}")
+                self._fill_speakers(seg)
+                self._fill_words(seg)
+        finally:
+            self._loading = False
+        self._refresh_warnings()
+        self._highlight_word()
+
+    def _fill_speakers(self, seg: Segment) -> None:
+        names = self.session.doc.speakers()
+        current = [self.speaker.itemText(i) for i in range(self.speaker.count())]
+        if current != names:
+            self.speaker.clear()
+            self.speaker.addItems(names)
+        if not self.speaker.lineEdit().hasFocus():
+            self.speaker.setEditText(seg.speaker or "")
+
+    def _fill_words(self, seg: Segment) -> None:
+        if self._words_of is seg.words:
+            return
+        self._words_of = seg.words
+        self._hl_key = None
+        self.words.setRowCount(len(seg.words))
+        for r, w in enumerate(seg.words):
+            cells = (w.text, format_timecode(w.start), format_timecode(w.end),
+                     "" if w.probability is None else f"{w.probability:.2f}")
+            for c, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                if c:
+                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                if w.estimated:
+                    item.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
+                    item.setToolTip("time estimated (re-align to measure it)")
+                self.words.setItem(r, c, item)
+
+    def _refresh_warnings(self) -> None:
+        seg = self.session.current
+        if seg is None:
+            self.warnings.setText("")
+            return
+        problems = [violation_text(v) for v in self.session.violations_for(seg.id)]
+        if problems:
+            self.warnings.setText("\n".join(f"⚠ {p}" for p in problems))
+            self.warnings.setStyleSheet("QLabel#warningsLabel { color: rgb(226,67,67); }")
+        else:
+            name = getattr(self.session.profile, "name", None)
+            self.warnings.setText(f"✓ Meets the {name} rules" if name else "")
+            self.warnings.setStyleSheet("")
+
+    # -- playhead highlighting ---------------------------------------------------------------
+    def _on_session_position_changed(self, _ms: int) -> None:
+        self._highlight_word()
+
+    def current_word_index(self) -> int | None:
+        seg = self.session.current
+        if seg is None or self.session.playing_id != seg.id:
+            return None
+        return self.session.word_at(seg, self.session.position_ms)
+
+    def _highlight_word(self) -> None:
+        seg = self._shown
+        idx = self.current_word_index()
+        key = (seg.id if seg else None, seg.text if seg else None, idx)
+        if key == self._hl_key:
+            return
+        self._hl_key = key
+        sels = []
+        if seg is not None and idx is not None and self.text.toPlainText() == seg.text:
+            spans = word_spans(seg.text, seg.words)
+            if spans:
+                a, b = spans[idx]
+                sel = QTextEdit.ExtraSelection()
+                fmt = QTextCharFormat()
+                hl = QColor(self.palette().color(QPalette.ColorRole.Highlight))
+                hl.setAlpha(90)
+                fmt.setBackground(hl)
+                sel.format = fmt
+                cur = QTextCursor(self.text.document())
+                cur.setPosition(a)
+                cur.setPosition(b, QTextCursor.MoveMode.KeepAnchor)
+                sel.cursor = cur
+                sels.append(sel)
+        self.text.setExtraSelections(sels)
+        hl = QColor(self.palette().color(QPalette.ColorRole.Highlight))
+        hl.setAlpha(90)
+        for r in range(self.words.rowCount()):
+            for c in range(self.words.columnCount()):
+                item = self.words.item(r, c)
+                if item is not None:
+                    item.setBackground(hl if r == idx else QColor(0, 0, 0, 0))
+
+    # -- applying edits ----------------------------------------------------------------------
+    def _on_text_changed(self) -> None:
+        if not self._loading and self._seg_id is not None:
+            self._commit_timer.start()
+
+    def flush(self) -> None:
+        """Apply pending typing to the document now."""
+        self._commit_timer.stop()
+        sid = self._seg_id
+        if sid is None or sid not in self.session.doc:
+            return
+        text = self.text.toPlainText()
+        if self.session.doc.get(sid).text != text:
+            edits.edit_text(self.session.doc, sid, text)
+
+    def cursor_offset(self) -> int | None:
+        """The text cursor's character offset when the text field has focus."""
+        if not self.text.hasFocus():
+            return None
+        return self.text.textCursor().position()
+
+    def _on_start_edited(self, ms: int) -> None:
+        seg = self.session.current
+        if seg is not None:
+            edits.set_times(self.session.doc, seg.id, ms, max(ms, seg.end))
+
+    def _on_end_edited(self, ms: int) -> None:
+        seg = self.session.current
+        if seg is not None:
+            edits.set_times(self.session.doc, seg.id, min(seg.start, ms), ms)
+
+    def _on_duration_edited(self, ms: int) -> None:
+        seg = self.session.current
+        if seg is not None:
+            edits.set_times(self.session.doc, seg.id, seg.start, seg.start + ms)
+
+    def _on_speaker_edited(self) -> None:
+        seg = self.session.current
+        if seg is None or self._loading:
+            return
+        name = self.speaker.currentText().strip() or None
+        if name != seg.speaker:
+            edits.set_speaker(self.session.doc, [seg.id], name)
+
+    def _on_word_double_clicked(self, row: int, _col: int) -> None:
+        seg = self.session.current
+        if seg is not None and row < len(seg.words):
+            seek = getattr(self.session, "seek", None)
+            if seek is not None:
+                seek(seg.words[row].start)
+
+    def focus_text(self) -> None:
+        self.text.setFocus(Qt.FocusReason.OtherFocusReason)

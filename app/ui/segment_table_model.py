@@ -1,0 +1,293 @@
+"""The segment grid's model, fed by the core's change events.
+
+Each core :class:`~app.core.document.Change` maps to the matching Qt notification:
+``inserted`` -> ``beginInsertRows``/``endInsertRows``, ``removed`` -> ``beginRemoveRows``/
+``endRemoveRows``, ``changed`` -> ``dataChanged`` for that row and only the columns its changed
+fields affect.  A full reset happens only when the session gets a different document.
+
+Cells breaking the active profile's rules get a tinted background and the reason as tooltip.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+
+from app.core import edits
+from app.core.document import Change
+from app.core.model import LOW_CONFIDENCE, TIMES_ESTIMATED, UNTIMED, WORDS_STALE, Segment
+from app.core.timecode import format_timecode, parse_timecode
+from app.subtitles import checker
+from app.subtitles.measure import cps, line_lengths
+from app.ui.session import EditorSession
+
+COL_NUM, COL_START, COL_END, COL_DUR, COL_CPS, COL_LINE, COL_TEXT, COL_SPEAKER, COL_FLAGS = range(9)
+HEADERS = ("#", "Start", "End", "Duration", "CPS", "Line", "Text", "Speaker", "Flags")
+HEADER_TIPS = (
+    "Segment number", "Start time", "End time", "Duration (seconds)",
+    "Reading speed: characters per second", "Characters in the longest line", "Text",
+    "Speaker", "W: words need re-aligning, E: times estimated, ?: low confidence, U: untimed",
+)
+SEGMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+# which columns show each segment field
+FIELD_COLUMNS: dict[str, tuple[int, ...]] = {
+    "start": (COL_START, COL_DUR, COL_CPS),
+    "end": (COL_END, COL_DUR, COL_CPS),
+    "text": (COL_TEXT, COL_CPS, COL_LINE),
+    "speaker": (COL_SPEAKER,),
+    "flags": (COL_FLAGS,),
+    "words": (COL_FLAGS,),
+}
+FLAG_LETTERS = ((WORDS_STALE, "W"), (TIMES_ESTIMATED, "E"), (LOW_CONFIDENCE, "?"), (UNTIMED, "U"))
+FLAG_NAMES = {
+    WORDS_STALE: "words need re-aligning (text edited)",
+    TIMES_ESTIMATED: "times estimated",
+    LOW_CONFIDENCE: "low confidence",
+    UNTIMED: "untimed",
+}
+PROBLEM_TINT = QColor(226, 67, 67, 96)  # readable on light and dark bases
+WARNING_TINT = QColor(235, 170, 40, 80)
+PLAYING_ALPHA = 70
+
+
+RULE_COLUMNS: dict[str, tuple[int, ...]] = {
+    checker.CPS: (COL_CPS,),
+    checker.WPM: (COL_CPS,),
+    checker.LINE_LENGTH: (COL_LINE,),
+    checker.LINE_COUNT: (COL_TEXT,),
+    checker.MIN_DURATION: (COL_DUR,),
+    checker.MAX_DURATION: (COL_DUR,),
+    checker.OVERLAP: (COL_END,),
+    checker.MIN_GAP: (COL_END,),
+}
+
+
+def rule_columns(v: Any) -> tuple[int, ...]:
+    """Columns a rule violation is shown on."""
+    return RULE_COLUMNS.get(getattr(v, "rule", ""), (COL_TEXT,))
+
+
+def violation_text(v: Any) -> str:
+    return str(getattr(v, "message", "") or v)
+
+
+class SegmentTableModel(QAbstractTableModel):
+    def __init__(self, session: EditorSession, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._problem_rows: set[str] = set()
+        session.document_reset.connect(self._on_session_document_reset)
+        session.segments_changed.connect(self._on_session_segments_changed)
+        session.violations_changed.connect(self._on_session_violations_changed)
+        session.playing_segment_changed.connect(self._on_session_playing_segment_changed)
+        self._playing: str | None = None
+        # The core reports a change after making it; Qt wants row counts to change between
+        # begin... and end..., so the model keeps its own count and updates it there.
+        self._rows = len(session.doc)
+
+    @property
+    def doc(self):
+        return self.session.doc
+
+    # -- shape -------------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._rows
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[section]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return HEADER_TIPS[section]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() in (COL_START, COL_END, COL_DUR, COL_TEXT, COL_SPEAKER):
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def segment(self, row: int) -> Segment:
+        return self.doc[row]
+
+    def row_of(self, seg_id: str) -> int:
+        return self.doc.index_of(seg_id)
+
+    # -- data --------------------------------------------------------------------------------
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= len(self.doc):
+            return None
+        seg = self.doc[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(seg, index.row(), col)
+        if role == Qt.ItemDataRole.EditRole:
+            if col == COL_START:
+                return format_timecode(seg.start)
+            if col == COL_END:
+                return format_timecode(seg.end)
+            if col == COL_DUR:
+                return f"{seg.duration / 1000:.3f}"
+            if col == COL_TEXT:
+                return seg.text
+            if col == COL_SPEAKER:
+                return seg.speaker or ""
+            return self._display(seg, index.row(), col)
+        if role == SEGMENT_ID_ROLE:
+            return seg.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(seg, col)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            found = self._violations_on(seg, col)
+            if found:
+                errors = any(getattr(v, "severity", checker.ERROR) == checker.ERROR for v in found)
+                return PROBLEM_TINT if errors else WARNING_TINT
+            if seg.id == self._playing:
+                c = QGuiApplication.palette().color(QPalette.ColorRole.Highlight)
+                c.setAlpha(PLAYING_ALPHA)
+                return c
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            if seg.id == self._playing:
+                f = QFont()
+                f.setBold(True)
+                return f
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in (COL_NUM, COL_START, COL_END, COL_DUR, COL_CPS, COL_LINE):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if col == COL_FLAGS:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, seg: Segment, row: int, col: int) -> str:
+        if col == COL_NUM:
+            return str(row + 1)
+        if col == COL_START:
+            return format_timecode(seg.start)
+        if col == COL_END:
+            return format_timecode(seg.end)
+        if col == COL_DUR:
+            return f"{seg.duration / 1000:.3f}"
+        if col == COL_CPS:
+            v = cps(seg, self.session.profile)
+            return "∞" if v == float("inf") else f"{v:.1f}"
+        if col == COL_LINE:
+            return str(max(line_lengths(seg.text, self.session.profile), default=0))
+        if col == COL_TEXT:
+            return seg.text.replace("\n", " ⏎ ")
+        if col == COL_SPEAKER:
+            return seg.speaker or ""
+        if col == COL_FLAGS:
+            return "".join(letter for flag, letter in FLAG_LETTERS if flag in seg.flags)
+        return ""
+
+    def _violations_on(self, seg: Segment, col: int) -> list[Any]:
+        return [v for v in self.session.violations_for(seg.id) if col in rule_columns(v)]
+
+    def _tooltip(self, seg: Segment, col: int) -> str | None:
+        lines = [violation_text(v) for v in self._violations_on(seg, col)]
+        if col == COL_FLAGS:
+            lines += [FLAG_NAMES[f] for f, _ in FLAG_LETTERS if f in seg.flags]
+        if col == COL_TEXT and seg.text and not lines:
+            return seg.text
+        return "\n".join(lines) or None
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        seg = self.doc[index.row()]
+        col = index.column()
+        try:
+            if col == COL_TEXT:
+                edits.edit_text(self.doc, seg.id, str(value))
+            elif col == COL_SPEAKER:
+                edits.set_speaker(self.doc, [seg.id], str(value) or None)
+            elif col == COL_START:
+                start = parse_timecode(str(value))
+                edits.set_times(self.doc, seg.id, start, max(start, seg.end))
+            elif col == COL_END:
+                end = parse_timecode(str(value))
+                if end < seg.start:
+                    return False
+                edits.set_times(self.doc, seg.id, seg.start, end)
+            elif col == COL_DUR:
+                dur = parse_duration(str(value))
+                edits.set_times(self.doc, seg.id, seg.start, seg.start + dur)
+            else:
+                return False
+        except ValueError:
+            return False
+        return True
+
+    # -- core events -------------------------------------------------------------------------
+    def _on_session_document_reset(self) -> None:
+        self.beginResetModel()
+        self._playing = None
+        self._rows = len(self.doc)
+        self._problem_rows = set()
+        self.endResetModel()
+
+    def _on_session_segments_changed(self, change: Change) -> None:
+        last_col = len(HEADERS) - 1
+        if change.kind == "inserted":
+            self.beginInsertRows(QModelIndex(), change.index, change.index + change.count - 1)
+            self._rows += change.count
+            self.endInsertRows()
+            self._renumber(change.index + change.count)
+        elif change.kind == "removed":
+            self.beginRemoveRows(QModelIndex(), change.index, change.index + change.count - 1)
+            self._rows -= change.count
+            self.endRemoveRows()
+            self._renumber(change.index)
+        elif change.kind == "changed":
+            cols = sorted({c for f in change.fields for c in FIELD_COLUMNS.get(f, ())})
+            if cols:
+                row = change.index
+                self.dataChanged.emit(self.index(row, cols[0]), self.index(row, cols[-1]))
+        elif change.kind == "meta":
+            return
+        else:
+            self.dataChanged.emit(self.index(0, 0), self.index(max(0, len(self.doc) - 1), last_col))
+
+    def _renumber(self, first_row: int) -> None:
+        n = len(self.doc)
+        if first_row < n:
+            self.dataChanged.emit(self.index(first_row, COL_NUM), self.index(n - 1, COL_NUM),
+                                  [Qt.ItemDataRole.DisplayRole])
+
+    def _on_session_violations_changed(self) -> None:
+        rows = set(self.session.violations) | self._problem_rows
+        self._problem_rows = set(self.session.violations)
+        roles = [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole]
+        for sid in rows:
+            if sid in self.doc:
+                r = self.doc.index_of(sid)
+                self.dataChanged.emit(self.index(r, 0), self.index(r, len(HEADERS) - 1), roles)
+
+    def _on_session_playing_segment_changed(self, seg_id: str | None) -> None:
+        old, self._playing = self._playing, seg_id
+        roles = [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole]
+        for sid in (old, seg_id):
+            if sid is not None and sid in self.doc:
+                r = self.doc.index_of(sid)
+                self.dataChanged.emit(self.index(r, 0), self.index(r, len(HEADERS) - 1), roles)
+
+
+def parse_duration(text: str) -> int:
+    """``2.5`` (seconds) or a timecode, to ms; ``ValueError`` otherwise."""
+    text = text.strip().replace(",", ".")
+    if ":" in text:
+        return parse_timecode(text)
+    value = float(text)
+    if value < 0:
+        raise ValueError("negative duration")
+    return int(round(value * 1000))

@@ -1,0 +1,203 @@
+"""The segment grid: inline editing of text and times, multi-selection kept in step with the
+session (waveform, editor panel, playhead), and "next/previous problem" navigation."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QPlainTextEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from app.ui.segment_table_model import (
+    COL_CPS,
+    COL_DUR,
+    COL_END,
+    COL_FLAGS,
+    COL_LINE,
+    COL_NUM,
+    COL_SPEAKER,
+    COL_START,
+    COL_TEXT,
+    SegmentTableModel,
+)
+from app.ui.session import EditorSession
+
+COLUMN_WIDTHS = {COL_NUM: 48, COL_START: 104, COL_END: 104, COL_DUR: 72, COL_CPS: 52,
+                 COL_LINE: 44, COL_SPEAKER: 110, COL_FLAGS: 52}
+
+
+class _CellTextEdit(QPlainTextEdit):
+    """Text cell editor: Enter commits, Shift+Enter starts a new subtitle line."""
+
+    commit = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+            self.commit.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class TextDelegate(QStyledItemDelegate):
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:  # noqa: N802
+        ed = _CellTextEdit(parent)
+        ed.setTabChangesFocus(True)
+        ed.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        ed.commit.connect(lambda: self._commit(ed))
+        return ed
+
+    def _commit(self, ed: _CellTextEdit) -> None:
+        self.commitData.emit(ed)
+        self.closeEditor.emit(ed, QStyledItemDelegate.EndEditHint.NoHint)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
+        assert isinstance(editor, QPlainTextEdit)
+        editor.setPlainText(index.data(Qt.ItemDataRole.EditRole) or "")
+        editor.selectAll()
+
+    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:  # noqa: N802
+        assert isinstance(editor, QPlainTextEdit)
+        model.setData(index, editor.toPlainText(), Qt.ItemDataRole.EditRole)
+
+    def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+        r = option.rect
+        r.setHeight(max(r.height() * 3, 64))
+        editor.setGeometry(r)
+
+
+class SegmentTableView(QTableView):
+    def __init__(self, session: EditorSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.table_model = SegmentTableModel(session, self)
+        self.setModel(self.table_model)
+        self.setObjectName("segmentTable")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                             | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setShowGrid(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setItemDelegateForColumn(COL_TEXT, TextDelegate(self))
+        vh = self.verticalHeader()
+        vh.hide()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        hh = self.horizontalHeader()
+        hh.setHighlightSections(False)
+        hh.setStretchLastSection(False)
+        for col, w in COLUMN_WIDTHS.items():
+            self.setColumnWidth(col, w)
+        hh.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        self._syncing = False
+        self.selectionModel().selectionChanged.connect(self._on_selection_changed)
+        self.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        session.selection_changed.connect(self._on_session_selection_changed)
+        session.current_changed.connect(self._on_session_current_changed)
+        session.document_reset.connect(self._on_session_selection_changed)
+        session.committed.connect(self._on_session_committed)
+
+    # -- table -> session --------------------------------------------------------------------
+    def _selected_ids(self) -> list[str]:
+        rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
+        doc = self.session.doc
+        return [doc[r].id for r in rows if r < len(doc)]
+
+    def _on_selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
+        if self._syncing:
+            return
+        cur = self.currentIndex()
+        doc = self.session.doc
+        current = doc[cur.row()].id if cur.isValid() and cur.row() < len(doc) else None
+        ids = self._selected_ids()
+        self._syncing = True
+        try:
+            self.session.set_selection(ids, current if current in ids else None)
+        finally:
+            self._syncing = False
+
+    def _on_current_row_changed(self, cur: QModelIndex, _prev: QModelIndex) -> None:
+        if self._syncing or not cur.isValid():
+            return
+        doc = self.session.doc
+        if cur.row() < len(doc):
+            sid = doc[cur.row()].id
+            if sid in self.session.selected_ids:
+                self._syncing = True
+                try:
+                    self.session.set_selection(self.session.selected_ids, sid)
+                finally:
+                    self._syncing = False
+
+    # -- session -> table --------------------------------------------------------------------
+    def _on_session_selection_changed(self) -> None:
+        if self._syncing:
+            return
+        self._apply_session_selection()
+
+    def _on_session_committed(self, _name: str) -> None:
+        # edits that move rows (retiming re-sorts) drop them from Qt's selection: restore it
+        if self._selected_ids() != self.session.selected_in_order():
+            self._apply_session_selection()
+
+    def _apply_session_selection(self) -> None:
+        doc = self.session.doc
+        sm = self.selectionModel()
+        sel = QItemSelection()
+        last_col = self.table_model.columnCount() - 1
+        for sid in self.session.selected_ids:
+            if sid in doc:
+                r = doc.index_of(sid)
+                sel.select(self.table_model.index(r, 0), self.table_model.index(r, last_col))
+        self._syncing = True
+        try:
+            sm.select(sel, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            cur = self.session.current_index
+            if cur is not None:
+                sm.setCurrentIndex(self.table_model.index(cur, self.currentIndex().column()
+                                                          if self.currentIndex().isValid() else COL_TEXT),
+                                   QItemSelectionModel.SelectionFlag.NoUpdate)
+        finally:
+            self._syncing = False
+
+    def _on_session_current_changed(self, seg_id: str | None) -> None:
+        if seg_id is None or seg_id not in self.session.doc:
+            return
+        if not self._syncing:
+            self._apply_session_selection()
+        row = self.session.doc.index_of(seg_id)
+        self.scrollTo(self.table_model.index(row, COL_TEXT), QAbstractItemView.ScrollHint.EnsureVisible)
+
+    # -- navigation --------------------------------------------------------------------------
+    def goto_problem(self, step: int) -> bool:
+        """Select the next (step=1) or previous (-1) segment breaking a rule; wraps around."""
+        doc = self.session.doc
+        n = len(doc)
+        if not n or not self.session.violations:
+            return False
+        cur = self.session.current_index
+        start = (cur if cur is not None else -1 if step > 0 else n)
+        for k in range(1, n + 1):
+            i = (start + step * k) % n
+            if self.session.violations_for(doc[i].id):
+                self.session.set_current(doc[i].id)
+                return True
+        return False
+
+    def edit_current(self, column: int = COL_TEXT) -> None:
+        row = self.session.current_index
+        if row is not None:
+            idx = self.table_model.index(row, column)
+            self.setCurrentIndex(idx)
+            self.edit(idx)

@@ -1,0 +1,158 @@
+"""Video preview with the current cue drawn over it.
+
+The video is muted: Cueline's own player plays the audio and is the clock.  The video follows
+the playhead: while playing it runs at the same speed and is re-seeked when it drifts more
+than :data:`DRIFT_MS`; while paused it is seeked to every playhead position.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSizeF, Qt, QUrl
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsTextItem,
+    QGraphicsView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.session import EditorSession
+
+DRIFT_MS = 150
+PAUSED_TOLERANCE_MS = 30
+
+
+class VideoPanel(QWidget):
+    def __init__(self, session: EditorSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("videoPanel")
+        self.session = session
+        self.player = None
+        self._item = None
+        self.scene = QGraphicsScene(self)
+        self.scene.setBackgroundBrush(QColor(0, 0, 0))
+        self.view = QGraphicsView(self.scene)
+        self.view.setFrameShape(QFrame.Shape.NoFrame)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        self.view.setMinimumSize(240, 135)
+        self._box = QGraphicsRectItem()
+        self._box.setBrush(QBrush(QColor(0, 0, 0, 150)))
+        self._box.setPen(QPen(Qt.PenStyle.NoPen))
+        self._box.setZValue(1)
+        self.cue = QGraphicsTextItem()
+        self.cue.setDefaultTextColor(QColor(255, 255, 255))
+        self.cue.setZValue(2)
+        f = QFont()
+        f.setPointSizeF(18)
+        f.setBold(True)
+        self.cue.setFont(f)
+        self.scene.addItem(self._box)
+        self.scene.addItem(self.cue)
+        self._size = QSizeF(640, 360)
+        self.scene.setSceneRect(QRectF(0, 0, self._size.width(), self._size.height()))
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.view)
+        self._playing = False
+        self._speed = 1.0
+        self._cue_text = ""
+        session.position_changed.connect(self._on_session_position_changed)
+        session.playing_segment_changed.connect(lambda _sid: self.update_cue())
+        session.committed.connect(lambda _name: self.update_cue())
+
+    # -- media -------------------------------------------------------------------------------
+    def set_source(self, path: str | None, size: tuple[int, int] | None = None) -> None:
+        if path is None:
+            if self.player is not None:
+                self.player.stop()
+                self.player.setSource(QUrl())
+            return
+        if self.player is None:
+            from PySide6.QtMultimedia import QMediaPlayer
+            from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
+
+            self._item = QGraphicsVideoItem()
+            self._item.setZValue(0)
+            self.scene.addItem(self._item)
+            self.player = QMediaPlayer(self)
+            self.player.setVideoOutput(self._item)  # no audio output: muted
+        if size:
+            self._size = QSizeF(float(size[0]), float(size[1]))
+        self._item.setSize(self._size)
+        self.scene.setSceneRect(QRectF(0, 0, self._size.width(), self._size.height()))
+        self.player.setSource(QUrl.fromLocalFile(path))
+        self.player.pause()
+        self._fit()
+        self.update_cue()
+
+    def sync(self, position_ms: int, playing: bool, speed: float = 1.0) -> None:
+        """Keep the video at the playhead."""
+        p = self.player
+        if p is None:
+            return
+        if speed != self._speed:
+            self._speed = speed
+            p.setPlaybackRate(speed)
+        drift = abs(p.position() - position_ms)
+        if playing:
+            if not self._playing:
+                p.setPosition(position_ms)
+                p.play()
+            elif drift > DRIFT_MS:
+                p.setPosition(position_ms)
+        else:
+            if self._playing:
+                p.pause()
+            if drift > PAUSED_TOLERANCE_MS:
+                p.setPosition(position_ms)
+        self._playing = playing
+
+    def _on_session_position_changed(self, ms: int) -> None:
+        if not self._playing and self.player is not None:
+            self.sync(ms, False, self._speed)
+
+    # -- the cue -------------------------------------------------------------------------------
+    def update_cue(self) -> None:
+        seg = self.session.segment_at(self.session.position_ms)
+        text = seg.text if seg is not None else ""
+        if text == self._cue_text:
+            return
+        self._cue_text = text
+        self.cue.setPlainText(text)
+        self._place_cue()
+
+    @property
+    def cue_text(self) -> str:
+        return self._cue_text
+
+    def _place_cue(self) -> None:
+        w, h = self._size.width(), self._size.height()
+        f = self.cue.font()
+        f.setPixelSize(max(12, int(h / 16)))
+        self.cue.setFont(f)
+        self.cue.setTextWidth(w * 0.9)
+        doc = self.cue.document()
+        opt = doc.defaultTextOption()
+        opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        doc.setDefaultTextOption(opt)
+        r = self.cue.boundingRect()
+        x = (w - r.width()) / 2
+        y = h - r.height() - h * 0.05
+        self.cue.setPos(x, y)
+        self._box.setRect(QRectF(x, y, r.width(), r.height()) if self._cue_text else QRectF())
+
+    def _fit(self) -> None:
+        self.view.fitInView(self.scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def shutdown(self) -> None:
+        if self.player is not None:
+            self.player.stop()
