@@ -106,8 +106,8 @@ def _inside(sil: Sequence[tuple[float, float]], lo: float, hi: float, min_len: f
 
 
 def snap_edges(times: list[list[float]], sil: Sequence[tuple[float, float]],
-               radius: float = 200.0, min_word: float = 30.0,
-               edge_pause: float = 90.0) -> list[list[float]]:
+               radius: float = 300.0, min_word: float = 30.0,
+               edge_pause: float = 150.0, before_weight: float = 2.0) -> list[list[float]]:
     """Move word edges ``[[start, end], ...]`` (ms, in order) out of silences.
 
     * each boundary between two words moves onto the silence nearest to it within ``radius``
@@ -144,7 +144,12 @@ def snap_edges(times: list[list[float]], sil: Sequence[tuple[float, float]],
         for a, b in cands:
             if b < lo_b - radius or a > hi_b + radius:
                 continue
-            dist = 0.0 if (a <= hi_b and b >= lo_b) else min(abs(a - hi_b), abs(b - lo_b))
+            if a <= hi_b and b >= lo_b:
+                dist = 0.0
+            elif b < lo_b:  # before the boundary: alignment rarely ends a word late
+                dist = before_weight * (lo_b - b)
+            else:
+                dist = a - hi_b
             score = dist - 0.5 * (b - a)
             if best_score is None or score < best_score:
                 best, best_score = (a, b), score

@@ -1,1 +1,56 @@
-"""app.audio"""
+"""Cueline's audio layer (Qt-free): decoding any media, waveform peaks, voice activity and
+chunking, playback.
+
+Names are loaded on first use, so ``import app.audio`` is instant and pulls in neither PyAV,
+sounddevice, faster-whisper nor onnxruntime.
+
+* :func:`probe` -> :class:`MediaInfo`; :func:`decode` -> numpy samples; :class:`MediaError`
+* :class:`PeakPyramid` (``for_media``, ``query``)
+* :func:`speech_regions`, :class:`SpeechMap`, :func:`silences`; :func:`plan_chunks`,
+  :class:`Chunk`
+* :class:`Player` (sound card or silent clock), :func:`choose_backend`
+* :func:`write_audio`, :func:`export_clip` (pydub)
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from app.audio.errors import MediaError
+
+_NAMES = {
+    "MediaInfo": "probe",
+    "probe": "probe",
+    "decode": "decode",
+    "ENGINE_RATE": "decode",
+    "PeakPyramid": "peaks",
+    "pixel_edges": "peaks",
+    "speech_regions": "vad",
+    "silero_available": "vad",
+    "SpeechMap": "vad",
+    "silences": "vad",
+    "Chunk": "chunking",
+    "plan_chunks": "chunking",
+    "Player": "playback",
+    "PlayerEvent": "playback",
+    "choose_backend": "playback",
+    "ArraySource": "reader",
+    "MediaSource": "reader",
+    "write_audio": "export",
+    "export_clip": "export",
+}
+
+__all__ = ["MediaError", *_NAMES]
+
+
+def __getattr__(name: str):
+    module = _NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'app.audio' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"app.audio.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -156,7 +156,7 @@ class PeakPyramid:
         if len(levels) != len(expected) or any(
             len(mn) != m or len(mx) != m or len(sq) != m or mn.dtype != np.int16
             or mx.dtype != np.int16 or sq.dtype != np.float64
-            for (mn, mx, sq), m in zip(levels, expected)
+            for (mn, mx, sq), m in zip(levels, expected, strict=True)
         ):
             raise ValueError("cache entry has inconsistent levels")
         raw = folder / "samples.i16"

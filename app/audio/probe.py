@@ -158,6 +158,15 @@ def _container_name(container, path: str) -> str:
     return names[0] if names else ext
 
 
+def _codec_name(stream) -> str:
+    """The codec, not FFmpeg's decoder variant ("mp3", not "mp3float")."""
+    name = stream.codec_context.name or ""
+    for suffix in ("float", "_fixed"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def _fps(stream) -> float | None:
     for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
         if rate:
@@ -188,6 +197,6 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
             has_video=video is not None,
             video_fps=_fps(video) if video is not None else None,
             video_size=(int(video.width), int(video.height)) if video is not None else None,
-            audio_codec=opened.stream.codec_context.name or "",
+            audio_codec=_codec_name(opened.stream),
             container=_container_name(c, str(path)),
         )

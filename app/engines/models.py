@@ -37,6 +37,7 @@ WHISPER_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.*",
 HF_FILES = ("*.json", "*.safetensors", "*.txt", "*.model", "*.tiktoken", "*.py", "merges.txt",
             "vocab.json")
 _CHUNK = 1 << 20
+_DOWNLOAD_BLOCK = 1 << 18  # progress and cancellation every 256 KiB
 
 
 @dataclass(frozen=True)
@@ -336,11 +337,12 @@ def _offline_error(name: str, repo: str, detail: str = "") -> ModelError:
 
 
 def download_model(name: str, progress: Callable[[Progress], None] | None = None,
-                   cancel: CancelToken | None = None) -> Path:
+                   cancel: CancelToken | None = None, endpoint: str | None = None) -> Path:
     """Download a catalogue model (or hub repo ``owner/name``) and return its folder.
 
     Progress is reported in bytes.  A cancelled download raises :class:`Cancelled` and keeps
     its partial files so the next try resumes.  Without network, raises :class:`ModelError`.
+    ``endpoint``: another hub than huggingface.co (a mirror).
     """
     info = find_model(name)
     if info is None and name.count("/") != 1:
@@ -358,7 +360,7 @@ def download_model(name: str, progress: Callable[[Progress], None] | None = None
     last: Exception | None = None
     for repo in repos:
         try:
-            return _download_repo(label, repo, patterns, progress, cancel)
+            return _download_repo(label, repo, patterns, progress, cancel, endpoint)
         except ModelError as exc:
             last = exc
             if "not found" not in str(exc):
@@ -369,7 +371,7 @@ def download_model(name: str, progress: Callable[[Progress], None] | None = None
 
 def _download_repo(label: str, repo: str, patterns: tuple[str, ...],
                    progress: Callable[[Progress], None] | None,
-                   cancel: CancelToken | None) -> Path:
+                   cancel: CancelToken | None, endpoint: str | None = None) -> Path:
     import requests
     from huggingface_hub import HfApi, hf_hub_url
     from huggingface_hub.errors import (
@@ -381,14 +383,14 @@ def _download_repo(label: str, repo: str, patterns: tuple[str, ...],
     from huggingface_hub.utils import build_hf_headers, get_session
 
     try:
-        meta = HfApi().model_info(repo, files_metadata=True)
+        meta = HfApi(endpoint=endpoint).model_info(repo, files_metadata=True)
     except (GatedRepoError, RepositoryNotFoundError) as exc:
         raise ModelError(f"model repository '{repo}' not found or not accessible") from exc
     except (OfflineModeIsEnabled, requests.ConnectionError, requests.Timeout) as exc:
         raise _offline_error(label, repo) from exc
     except (HfHubHTTPError, OSError) as exc:
         raise ModelError(f"cannot download model '{label}' from {repo}: {exc}") from exc
-    files = [(s.rfilename, s.size or 0, (s.lfs or {}).get("sha256") if s.lfs else None)
+    files = [(s.rfilename, s.size or 0, _lfs_sha256(s.lfs))
              for s in (meta.siblings or [])
              if any(fnmatch.fnmatch(s.rfilename, p) for p in patterns)]
     if not any(f == "config.json" for f, _, _ in files):
@@ -405,7 +407,7 @@ def _download_repo(label: str, repo: str, patterns: tuple[str, ...],
             if dest.is_file() and dest.stat().st_size == size:
                 done += size
                 continue
-            url = hf_hub_url(repo, fname, revision=meta.sha)
+            url = hf_hub_url(repo, fname, revision=meta.sha, endpoint=endpoint)
             done = _fetch(session, url, headers, dest, size, sha, done, total, label,
                           progress, cancel)
     except (OfflineModeIsEnabled, requests.ConnectionError, requests.Timeout) as exc:
@@ -417,6 +419,12 @@ def _download_repo(label: str, repo: str, patterns: tuple[str, ...],
                          f"{exc.strerror or exc}") from exc
     (folder / ".complete").write_text(f"{repo}@{meta.sha}\n")
     return folder
+
+
+def _lfs_sha256(lfs: Any) -> str | None:
+    if lfs is None:
+        return None
+    return lfs.get("sha256") if isinstance(lfs, dict) else getattr(lfs, "sha256", None)
 
 
 def _fetch(session: Any, url: str, headers: dict, dest: Path, size: int, sha: str | None,
@@ -441,7 +449,7 @@ def _fetch(session: Any, url: str, headers: dict, dest: Path, size: int, sha: st
             have = 0
         done += have
         with open(part, mode) as out:
-            for block in resp.iter_content(_CHUNK):
+            for block in resp.iter_content(_DOWNLOAD_BLOCK):
                 if cancel is not None and cancel.cancelled:
                     raise Cancelled()
                 out.write(block)
@@ -463,7 +471,7 @@ def _fetch(session: Any, url: str, headers: dict, dest: Path, size: int, sha: st
 
 def ensure_model(name_or_path: str, download: bool = False,
                  progress: Callable[[Progress], None] | None = None,
-                 cancel: CancelToken | None = None) -> Path:
+                 cancel: CancelToken | None = None, endpoint: str | None = None) -> Path:
     """:func:`resolve_model`, downloading a missing catalogue model when ``download``."""
     try:
         return resolve_model(name_or_path)
@@ -472,7 +480,7 @@ def ensure_model(name_or_path: str, download: bool = False,
         if not download or _looks_like_path(text) or \
                 (find_model(text) is None and text.count("/") != 1):
             raise
-    return download_model(str(name_or_path), progress, cancel)
+    return download_model(str(name_or_path), progress, cancel, endpoint)
 
 
 def remove_model(name: str) -> bool:

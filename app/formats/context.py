@@ -32,11 +32,13 @@ class Context:
         self.source = source
         self.warnings: list[FormatWarning] = []
         self._counts: dict[str, int] = {}
+        self._seen: set[tuple[int | None, str]] = set()
 
     def warn(self, line: int | None, message: str, kind: str | None = None) -> None:
         kind = kind or message
-        if any(w.line == line and w.message == message for w in self.warnings[-4:]):
+        if (line, message) in self._seen:
             return  # the same defect twice on one line (start and end time) is one warning
+        self._seen.add((line, message))
         n = self._counts.get(kind, 0) + 1
         self._counts[kind] = n
         if n <= MAX_WARNINGS_PER_KIND:

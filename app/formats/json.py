@@ -32,7 +32,8 @@ from app.formats.context import Context, Parsed
 NAME = "json"
 EXTENSIONS = (".json",)
 DESCRIPTION = "Cueline JSON (everything: words, speakers, flags; also reads Whisper JSON)"
-OPTIONS = frozenset()
+# JSON always keeps speakers, word times and translations: these options change nothing.
+OPTIONS = frozenset({"speakers", "karaoke", "bilingual"})
 FORMAT_ID = "cueline-transcript"
 VERSION = 1
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -271,7 +272,9 @@ def _segment_json(seg: Segment) -> str:
     return f'{body}, "words": [\n      {inner}\n    ]}}'
 
 
-def write(doc: Document) -> str:
+def write(doc: Document, *, speakers: bool = True, karaoke: bool = True,
+          bilingual: bool = True) -> str:
+    """The whole document; the options are accepted for symmetry and change nothing."""
     media = None
     if doc.media is not None:
         m = doc.media

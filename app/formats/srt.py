@@ -1,9 +1,10 @@
 """SubRip (``.srt``).
 
-Reading uses Cueline's own line-based parser rather than ``srt.parse``: that parser is a single
-regular expression that either rejects a whole file on the first defect or, with
-``ignore_errors=True``, skips broken parts silently, with no line numbers; it reads ``,5`` as
-5 ms, and cannot split cues that lack the blank line between them.  Here every timing line
+Reading uses Cueline's own line-based parser rather than ``srt.parse``: that parser is one
+regular expression that rejects a whole file on the first defect or, with
+``ignore_errors=True``, skips what it cannot match silently, with no line numbers; it reads
+``,5`` as 5 ms (not 500), and a cue with neither a number nor a blank line before it ends up
+inside the previous cue's text (checked with srt 3.5).  Here every timing line
 (``start --> end``) starts a cue, so cue numbers and blank lines are optional, and each repair
 is reported with its line.  Writing uses the ``srt`` library's ``Subtitle.to_srt`` for each block
 (not ``srt.compose``, which would drop zero-length cues and renumber behind our back).
@@ -11,7 +12,8 @@ is reported with its line.  Writing uses the ``srt`` library's ``Subtitle.to_srt
 What SRT keeps: times to the millisecond, and the text with each line stripped and empty lines
 dropped (a blank line ends a cue in SRT).  SRT cannot hold a cue with no text, so the writer
 leaves empty cues out.  Styling tags (``<i>``, ``<b>``, ``<font>``...) and ASS override blocks
-(``{\\an8}``) are removed on reading; their text stays.
+(``{\\an8}``) are removed on reading; their text stays.  SRT has no speaker field: with
+``speakers`` the writer prefixes ``Name: ``, which reads back as part of the text.
 """
 
 from __future__ import annotations

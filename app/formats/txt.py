@@ -1,7 +1,8 @@
 """Plain text (``.txt``): transcripts for journalists, and scripts to align.
 
 Write: without timestamps, paragraphs (a new one when the speaker changes or after a pause of
-2 s or more), ``Name: `` at the start of a paragraph with ``speakers``.  With ``timestamps``
+2 s or more), ``Name: `` at the start of a paragraph with ``speakers``; segments of a script
+read without times (flagged ``untimed``) stay one per line.  With ``timestamps``
 (``True`` for ``[hh:mm:ss]``, ``"ms"`` for ``[hh:mm:ss.mmm]``) one segment per line, each
 starting with its time (and ``Name: `` with ``speakers``), a blank line when the speaker
 changes.  ``bilingual`` writes each segment's translation under it.
@@ -14,9 +15,9 @@ is a script: each non-empty line, cut into sentences, becomes one segment flagge
 and ``times_estimated``, laid end to end from 0 at a reading speed of 15 characters a second
 (at least 1 s each) so the editor shows them in order until alignment gives real times.
 
-Speakers: a leading ``Name: `` (up to four words) is read as the speaker when every entry has
-one, or when at least two do and a name repeats; inside a paragraph, lines without a name keep
-the speaker of the line above.
+Speakers: a leading ``Name: `` (up to four words) is read as the speaker when at least two
+entries have one and either every entry does or a name repeats; inside a paragraph, lines
+without a name keep the speaker of the line above.
 """
 
 from __future__ import annotations
@@ -73,11 +74,10 @@ def _speaker(text: str) -> tuple[str | None, str]:
 
 
 def _use_speakers(names: list[str | None]) -> bool:
-    """Speaker prefixes are trusted when all entries have one, or two do and a name repeats."""
+    """Speaker prefixes are trusted when at least two entries have one and either all do or a
+    name repeats (so "Warning: ..." in a script stays text)."""
     found = [n for n in names if n]
-    if not found:
-        return False
-    return len(found) == len(names) or (len(found) >= 2 and len(set(found)) < len(found))
+    return len(found) >= 2 and (len(found) == len(names) or len(set(found)) < len(found))
 
 
 def read(text: str, ctx: Context) -> Parsed:
@@ -109,7 +109,7 @@ def _read_timestamped(ctx: Context, lines: list[str]) -> list[Segment]:
         start, end, flags = e["start"], e["end"], frozenset()
         if end is None:
             nxt = entries[k + 1]["start"] if k + 1 < len(entries) else None
-            end = nxt if nxt is not None and nxt > start else start + _reading_ms(body)
+            end = nxt if nxt is not None and nxt >= start else start + _reading_ms(body)
             flags = frozenset({TIMES_ESTIMATED})
         if end < start:
             ctx.warn(e["line"], "time range ends before it starts: start and end swapped",
@@ -133,7 +133,7 @@ def _read_script(lines: list[str]) -> list[Segment]:
         name, rest = _speaker(line)
         units.append((name, rest, line, new_paragraph))
         new_paragraph = False
-    use = _use_speakers([u[0] for u in units if u[3] or u[0]])
+    use = _use_speakers([u[0] for u in units])
     out: list[Segment] = []
     cursor = 0
     speaker: str | None = None
@@ -196,7 +196,7 @@ def write(doc: Document, *, timestamps: bool | str = False, speakers: bool = Fal
         blocks = ["\n".join(cue_lines(s, speakers=speakers, bilingual=True)) for s in doc]
         return "\n\n".join(b for b in blocks if b) + "\n"
     paragraphs: list[str] = []
-    current: list[str] = []
+    current = ""
     prev: Segment | None = None
     for seg in doc:
         text = " ".join(text_lines(seg.text))
@@ -205,16 +205,18 @@ def write(doc: Document, *, timestamps: bool | str = False, speakers: bool = Fal
         if current and prev is not None and (
             seg.speaker != prev.speaker
             or seg.start - prev.end >= PARAGRAPH_GAP_MS
-            or (sum(map(len, current)) > PARAGRAPH_CHARS and current[-1][-1:] in ".!?\u2026")
+            or (len(current) > PARAGRAPH_CHARS and current[-1:] in ".!?\u2026")
         ):
-            paragraphs.append(" ".join(current))
-            current = []
+            paragraphs.append(current)
+            current = ""
         if not current and speakers and seg.speaker and seg.speaker.strip():
             text = f"{seg.speaker.strip()}: {text}"
-        current.append(text)
+        # A script read without times keeps its lines: there are no pauses to go by.
+        joiner = "\n" if prev is not None and prev.has(UNTIMED) and seg.has(UNTIMED) else " "
+        current = f"{current}{joiner}{text}" if current else text
         prev = seg
     if current:
-        paragraphs.append(" ".join(current))
+        paragraphs.append(current)
     return "\n\n".join(paragraphs) + ("\n" if paragraphs else "")
 
 

@@ -164,19 +164,25 @@ def _ts(ms: int) -> str:
 
 
 def _karaoke_payload(seg: Segment) -> str:
-    words = timed_words(seg)
+    """Words as ``<start><c>word</c>``, with ``<end>`` after a word followed by a pause.
+
+    The first word's start is implied by the cue start (WebVTT wants inline timestamps after
+    it), unless the cue would then have no timestamp at all and read back as untimed.
+    """
+    pieces = word_pieces(seg, timed_words(seg))
+    words = [w for _, w in pieces if w is not None]
+    implied = words[0].start == seg.start and (
+        len(words) > 1 or words[0].end < seg.end)
     out: list[str] = []
-    pieces = word_pieces(seg, words)
-    word_list = [w for _, w in pieces if w is not None]
     wi = 0
     for piece, w in pieces:
         if w is None:
             out.append(_escape(piece))
             continue
-        if not (wi == 0 and w.start == seg.start):
+        if not (wi == 0 and implied):
             out.append(f"<{_ts(w.start)}>")
         out.append(f"<c>{_escape(piece)}</c>")
-        nxt = word_list[wi + 1].start if wi + 1 < len(word_list) else seg.end
+        nxt = words[wi + 1].start if wi + 1 < len(words) else seg.end
         if w.end < nxt:
             out.append(f"<{_ts(w.end)}>")
         wi += 1

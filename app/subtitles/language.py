@@ -49,7 +49,7 @@ def _words(text: str) -> frozenset[str]:
 
 ENGLISH = Lexicon(
     determiners=_words(
-        "a an the this that these those my your his her its our their some any no every each "
+        "a an the this these those my your his her its our their some any no every each "
         "either neither another such what whatever which whose all both half several few many "
         "much more most less least enough"
     ),

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from app.core.model import TIMES_ESTIMATED, UNTIMED, Segment, Word, new_id
 from app.core.words import distribute, tokenize
 from app.subtitles.language import Boundary, boundaries
-from app.subtitles.layout import LineBreaker, join_lines
+from app.subtitles.layout import OVERFLOW_COST, Layout, LineBreaker, join_lines
 from app.subtitles.measure import join_space, separators, split_text
 from app.subtitles.profiles import Profile, load_profile
 from app.subtitles.timing import Speech, time_cues
 
-CUE_COST = 30.0  # every cue costs this much: without a reason to break, cues stay long
-SENTENCE_BONUS = 60.0
-PAUSE_BONUS = 50.0
+CUE_COST = 60.0  # every cue costs this much: without a reason to break, cues stay long
+SENTENCE_BONUS = 90.0
+PAUSE_BONUS = 70.0
 CLAUSE_BONUS = 25.0
 LINK_BONUS = 8.0
 SEGMENT_BONUS = 15.0  # the engine ended a segment here
@@ -185,11 +185,22 @@ def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None) ->
         return _time_fault(toks[i].start, toks[j - 1].end, nxt, breaker.length(i, j),
                            words_before[j] - words_before[i], profile, gap)
 
-    # Can every cue be read in time?  Then no cue may be too fast; otherwise too-fast cues
-    # are allowed, at a cost for each millisecond missing.
+    layouts: dict[tuple[int, int], Layout] = {}
+
+    def layout(i: int, j: int) -> Layout:
+        found = layouts.get((i, j))
+        if found is None:
+            found = layouts[(i, j)] = breaker.layout(i, j, lines)
+        return found
+
+    def fits(i: int, j: int) -> bool:
+        return timing(i, j)[0] == 0 and layout(i, j).cost < OVERFLOW_COST
+
+    # Can every cue fit its lines and be read in time?  Then no cue may break those rules;
+    # otherwise too-fast cues are allowed, at a cost for each character too many.
     reach = [True] + [False] * n
     for j in range(1, n + 1):
-        reach[j] = any(reach[i] and timing(i, j)[0] == 0 for i in candidates(j))
+        reach[j] = any(reach[i] and fits(i, j) for i in candidates(j))
     strict = reach[n]
 
     cut_cost = [0.0] + [_break_cost(bounds[k], toks[k - 1], toks[k], pause, block.timed)
@@ -203,13 +214,13 @@ def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None) ->
             missing, fault = timing(i, j)
             if missing and strict:
                 continue
-            layout = breaker.layout(i, j, lines)
-            cost = best[i] + CUE_COST + layout.cost + fault + RATE_COST * missing / char_ms
+            shape_ = layout(i, j)
+            cost = best[i] + CUE_COST + shape_.cost + fault + RATE_COST * missing / char_ms
             if j < n:
                 cost += cut_cost[j]
             if cost < best[j]:
                 best[j] = cost
-                back[j] = (i, layout.breaks)
+                back[j] = (i, shape_.breaks)
     cues: list[_Cue] = []
     j = n
     while j > 0:

@@ -355,9 +355,7 @@ class SegmentEditor(QWidget):
     def _on_word_double_clicked(self, row: int, _col: int) -> None:
         seg = self.session.current
         if seg is not None and row < len(seg.words):
-            seek = getattr(self.session, "seek", None)
-            if seek is not None:
-                seek(seg.words[row].start)
+            self.session.seek(seg.words[row].start)
 
     def focus_text(self) -> None:
         self.text.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -34,6 +34,7 @@ class EditorSession(QObject):
     range_changed = Signal()  # the time range selected on the waveform
     playing_segment_changed = Signal(object)  # id of the segment under the playhead, or None
     path_changed = Signal()  # project path or dirty state
+    seek_requested = Signal(int)  # a panel asks the player to jump (ms)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -281,6 +282,12 @@ class EditorSession(QObject):
         self.position_ms = ms
         self.position_changed.emit(ms)
         self._update_playing()
+
+    def seek(self, ms: int) -> None:
+        """Move the playhead (the player follows through ``seek_requested``)."""
+        ms = max(0, int(ms))
+        self.seek_requested.emit(ms)
+        self.set_position(ms)
 
     def _update_playing(self) -> None:
         seg = self.segment_at(self.position_ms)

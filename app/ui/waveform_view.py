@@ -373,12 +373,7 @@ class WaveformView(QWidget):
             self.segment_activated.emit(sid)
 
     def _seek(self, ms: int) -> None:
-        seek = getattr(self.session, "seek", None)
-        ms = max(0, min(ms, self.duration_ms))
-        if seek is not None:
-            seek(ms)
-        else:
-            self.session.set_position(ms)
+        self.session.seek(max(0, min(ms, self.duration_ms)))
 
     def _autoscroll(self, x: float) -> None:
         if not self._dragging:

@@ -117,14 +117,16 @@ def _resample(x: np.ndarray, sr: int, target: int = SR) -> np.ndarray:
     return (np.fft.irfft(spec, n_out) * (n_out / len(x))).astype(np.float32)
 
 
-def _trim(x: np.ndarray) -> np.ndarray:
-    """Cut leading and trailing silence: 2 ms frames above 1% of the word's peak."""
-    frame = SR // 500
+def _trim(x: np.ndarray, below_peak_db: float = 35.0) -> np.ndarray:
+    """Cut leading and trailing silence: 5 ms frames whose RMS is within 35 dB of the
+    word's loudest frame are the word (fainter tails are inaudible under any noise)."""
+    frame = SR // 200
     n = len(x) // frame
     if n == 0:
         return x
-    energy = np.abs(x[: n * frame]).reshape(n, frame).max(axis=1)
-    loud = np.nonzero(energy > 0.01 * max(energy.max(), 1e-6))[0]
+    rms = np.sqrt(np.mean(x[: n * frame].reshape(n, frame) ** 2, axis=1))
+    db = 20.0 * np.log10(rms + 1e-10)
+    loud = np.nonzero(db > db.max() - below_peak_db)[0]
     if len(loud) == 0:
         return x[:0]
     return x[loud[0] * frame:(loud[-1] + 1) * frame]

@@ -72,12 +72,13 @@ def test_vtt_keeps_times_text_and_speakers(doc):
 @given(documents())
 def test_ass_keeps_centisecond_times_text_and_speakers(doc):
     back = read_text(write_text(doc, "ass"), "ass")
-    expected = [(_cs(s.start), _cs(s.end), normalize_text(s.text), _name(s.speaker, ass=True))
-                for s in doc]
+    # Rounding to centiseconds can reorder cues that start within 10 ms of each other.
+    rows = sorted(((_cs(s.start), _cs(s.end), normalize_text(s.text), _name(s.speaker, ass=True),
+                    s.start, s.end) for s in doc), key=lambda r: (r[0], r[1]))
     got = [(s.start, s.end, s.text, s.speaker) for s in back.document]
-    assert got == expected
-    for a, b in zip(doc, back.document, strict=True):
-        assert abs(a.start - b.start) <= 5 and abs(a.end - b.end) <= 5
+    assert got == [r[:4] for r in rows]
+    for r in rows:
+        assert abs(r[0] - r[4]) <= 5 and abs(r[1] - r[5]) <= 5
     assert back.warnings == []
 
 
@@ -177,7 +178,7 @@ def test_karaoke_without_word_times_estimates_them():
     back = read_text(write_text([seg], "vtt", karaoke=True), "vtt").document[0]
     assert [w.text for w in back.words] == split_words(seg.text)
     assert back.words[0].start == 0 and back.words[-1].end == 4000
-    assert all(a.end <= b.start for a, b in zip(back.words, back.words[1:]))
+    assert all(a.end <= b.start for a, b in zip(back.words, back.words[1:], strict=False))
 
 
 def test_speaker_labels_per_format():

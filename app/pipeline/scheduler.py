@@ -1,0 +1,254 @@
+"""Running an engine over many chunks: a pool of worker threads, results in chunk order.
+
+* ``workers`` threads each decode a batch of ``batch_size`` chunks at a time (on a CPU, one
+  chunk per call on each of N threads keeps every core busy; on a GPU, one thread with big
+  batches);
+* results are delivered in chunk order as soon as the chunks before them are done
+  (completions that arrive early wait in a buffer);
+* when the language is to be detected once per file, the first chunks are decoded with
+  detection, the detections are voted on, and the rest is decoded in that language
+  (a first chunk that disagreed with the vote is decoded again);
+* a chunk that fails is retried once, then reported as failed and the run goes on;
+* cancelling stops new work at once; chunks already running finish and are delivered.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.core.cancel import Cancelled, CancelToken
+from app.engines.base import ChunkTranscript, Engine, TranscribeOptions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkItem:
+    """One chunk of one channel, in the job's global order."""
+
+    index: int
+    start_ms: int
+    end_ms: int
+    samples: np.ndarray
+    channel: int = 0
+    speaker: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end_ms - self.start_ms) / 1000.0
+
+
+@dataclass
+class Outcome:
+    transcript: ChunkTranscript | None = None
+    error: str | None = None
+    retried: bool = False
+
+
+@dataclass
+class LanguageVote:
+    language: str | None = None
+    probability: float | None = None
+    detections: list[tuple[str, float]] = field(default_factory=list)
+
+
+def default_workers(device: str, cores: int | None = None) -> int:
+    """Worker threads for a device: on a CPU two (or a quarter of the cores, up to 4)."""
+    if device == "cuda":
+        return 1
+    cores = cores or os.cpu_count() or 1
+    if cores <= 1:
+        return 1
+    return max(2, min(4, cores // 4))
+
+
+def default_batch_size(device: str) -> int:
+    return 8 if device == "cuda" else 1
+
+
+def vote_language(detections: Sequence[tuple[str | None, float | None, bool]]) -> LanguageVote:
+    """Majority of ``(language, probability, has_text)`` detections, weighted by probability.
+
+    Detections of chunks that produced text count; the others only when none did.
+    """
+    usable = [(lang, p) for lang, p, has_text in detections if lang and has_text]
+    if not usable:
+        usable = [(lang, p) for lang, p, _ in detections if lang]
+    if not usable:
+        return LanguageVote()
+    weight: dict[str, float] = defaultdict(float)
+    probs: dict[str, list[float]] = defaultdict(list)
+    order = Counter()
+    for lang, p in usable:
+        weight[lang] += p if p is not None else 1.0
+        order[lang] += 1
+        if p is not None:
+            probs[lang].append(p)
+    best = max(weight, key=lambda k: (weight[k], order[k]))
+    prob = sum(probs[best]) / len(probs[best]) if probs[best] else None
+    return LanguageVote(best, prob, [(lang, p if p is not None else 1.0) for lang, p in usable])
+
+
+class ChunkScheduler:
+    """Decode ``WorkItem`` s with an engine; see the module doc."""
+
+    def __init__(self, engine: Engine, options: TranscribeOptions, *, workers: int = 1,
+                 batch_size: int = 1, cancel: CancelToken | None = None,
+                 detect_once: bool = True, vote_chunks: int = 3,
+                 deliver: Callable[[WorkItem, Outcome], None] | None = None) -> None:
+        self.engine = engine
+        self.options = options
+        self.workers = max(1, workers)
+        self.batch_size = max(1, batch_size)
+        self.cancel = cancel or CancelToken()
+        self.detect_once = detect_once and not options.language
+        self.vote_chunks = max(1, vote_chunks)
+        self.deliver = deliver or (lambda item, outcome: None)
+        self.vote = LanguageVote(language=options.language,
+                                 probability=1.0 if options.language else None)
+        self.retried = 0
+        self.failed = 0
+        self.cancelled = False
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- running
+
+    def run(self, items: Sequence[WorkItem]) -> LanguageVote:
+        items = sorted(items, key=lambda it: it.index)
+        self._outcomes: dict[int, Outcome] = {}
+        self._next = 0
+        self._order = [it.index for it in items]
+        self._by_index = {it.index: it for it in items}
+        with ThreadPoolExecutor(max_workers=self.workers,
+                                thread_name_prefix="cueline-chunk") as pool:
+            self._pool = pool
+            rest = list(items)
+            if self.detect_once and items:
+                k = min(len(items), max(self.vote_chunks, self.workers))
+                first, rest = rest[:k], rest[k:]
+                results = self._run_batches(first, self.options, deliver=False)
+                self.vote = vote_language([
+                    (o.transcript.language, o.transcript.language_probability,
+                     bool(o.transcript.segments))
+                    for o in results.values() if o.transcript is not None])
+                fixed = self.options.with_language(self.vote.language)
+                redo = [it for it in first
+                        if self.vote.language and (o := results.get(it.index)) is not None
+                        and o.transcript is not None and o.transcript.segments
+                        and o.transcript.language != self.vote.language]
+                for it in first:
+                    if it not in redo and it.index in results:
+                        self._finish(it, results[it.index])
+                self._flush()
+                if redo and not self.cancel.cancelled:
+                    self._run_batches(redo, fixed, deliver=True)
+                for it in redo:  # cancelled before the redo: keep the first decode
+                    if it.index not in self._outcomes and it.index in results:
+                        self._finish(it, results[it.index])
+                self._flush()
+                options = fixed if self.vote.language else self.options
+            else:
+                options = self.options
+            self._run_batches(rest, options, deliver=True)
+        self._flush(final=True)
+        self.cancelled = self.cancel.cancelled
+        return self.vote
+
+    def _run_batches(self, items: list[WorkItem], options: TranscribeOptions,
+                     deliver: bool) -> dict[int, Outcome]:
+        batches = [items[i:i + self.batch_size] for i in range(0, len(items), self.batch_size)]
+        results: dict[int, Outcome] = {}
+        in_flight: dict[Future, list[WorkItem]] = {}
+        pos = 0
+        while pos < len(batches) or in_flight:
+            while pos < len(batches) and len(in_flight) < self.workers \
+                    and not self.cancel.cancelled:
+                fut = self._pool.submit(self._decode, batches[pos], options)
+                in_flight[fut] = batches[pos]
+                pos += 1
+            if not in_flight:
+                break  # cancelled with nothing running
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for fut in done:
+                batch = in_flight.pop(fut)
+                outcomes = fut.result()
+                for it, outcome in zip(batch, outcomes, strict=True):
+                    if outcome is None:
+                        continue  # cancelled before it ran
+                    results[it.index] = outcome
+                    if deliver:
+                        self._finish(it, outcome)
+                if deliver:
+                    self._flush()
+        return results
+
+    def _decode(self, batch: list[WorkItem], options: TranscribeOptions) -> list[Outcome | None]:
+        """Worker thread: decode a batch; on failure each chunk alone, retried once."""
+        if self.cancel.cancelled:
+            return [None] * len(batch)
+        try:
+            transcripts = self.engine.transcribe_batch([it.samples for it in batch], options,
+                                                       self.cancel)
+            return [Outcome(t) for t in transcripts]
+        except Cancelled:
+            return [None] * len(batch)
+        except Exception as exc:  # noqa: BLE001 - any engine failure: retry, then record
+            log.warning("engine failed on chunks %s: %s", [it.index for it in batch], exc)
+            first_error = exc
+        out: list[Outcome | None] = []
+        for it in batch:
+            out.append(self._decode_one(it, options, first_error if len(batch) == 1 else None))
+        return out
+
+    def _decode_one(self, it: WorkItem, options: TranscribeOptions,
+                    failed_once: Exception | None) -> Outcome | None:
+        tries = 1 if failed_once is not None else 2
+        error: Exception | None = failed_once
+        for _ in range(tries):
+            if self.cancel.cancelled:
+                return None
+            if error is not None:
+                with self._lock:
+                    self.retried += 1
+            try:
+                t = self.engine.transcribe_chunk(it.samples, options, self.cancel)
+                return Outcome(t, retried=error is not None)
+            except Cancelled:
+                return None
+            except Exception as exc:  # noqa: BLE001 - recorded as a failed region
+                log.warning("engine failed on chunk %d: %s", it.index, exc)
+                error = exc
+        with self._lock:
+            self.failed += 1
+        message = str(error) or type(error).__name__
+        return Outcome(error=f"{type(error).__name__}: {message}", retried=True)
+
+    # ---------------------------------------------------------------- ordered delivery
+
+    def _finish(self, it: WorkItem, outcome: Outcome) -> None:
+        self._outcomes[it.index] = outcome
+
+    def _flush(self, final: bool = False) -> None:
+        """Deliver, in order, every finished chunk whose predecessors are delivered.
+
+        ``final``: deliver whatever finished, skipping chunks that never ran (cancelled).
+        """
+        while self._next < len(self._order):
+            idx = self._order[self._next]
+            outcome = self._outcomes.pop(idx, None)
+            if outcome is None:
+                if not final:
+                    return
+                self._next += 1
+                continue
+            self._next += 1
+            self.deliver(self._by_index[idx], outcome)
+
