@@ -7,7 +7,8 @@ fix is to move edges out of silences, found two ways and merged:
 
 * Silero speech regions (``app.audio.vad.speech_regions`` with 100 ms minimum silence and
   30 ms padding): robust to noise, blind to short gaps;
-* short quiet runs of the energy envelope (>= 30 ms, 5 ms resolution): the gaps between words.
+* short quiet runs of the energy envelope (>= 50 ms, 5 ms resolution) inside the speech
+  regions: the gaps between words.
 
 Times here are float milliseconds relative to the window's first sample.
 """
@@ -46,7 +47,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
-def quiet_runs(samples: np.ndarray, sample_rate: int, min_ms: float = 30.0,
+def quiet_runs(samples: np.ndarray, sample_rate: int, min_ms: float = 50.0,
                above_floor_db: float = 12.0, below_peak_db: float = 40.0) -> list[tuple[float, float]]:
     """Stretches (ms) whose energy stays near the noise floor for at least ``min_ms``.
 
@@ -73,26 +74,32 @@ def quiet_runs(samples: np.ndarray, sample_rate: int, min_ms: float = 30.0,
 
 def silences(samples: np.ndarray, sample_rate: int,
              speech: Sequence[tuple[float, float]] | None = None,
-             min_ms: float = 30.0) -> list[tuple[float, float]]:
-    """Sorted, merged silences (ms): quiet runs plus the gaps between ``speech`` regions."""
+             min_ms: float = 50.0) -> list[tuple[float, float]]:
+    """Sorted silences (ms) of a window.
+
+    With ``speech`` regions (from a VAD), the gaps between them are the pauses and are
+    authoritative at their edges; the energy's quiet runs are added only where they lie
+    inside a speech region (the short gaps between words the VAD does not report).
+    Without ``speech``, the quiet runs alone.
+    """
     total = len(samples) * 1000.0 / sample_rate
-    spans = list(quiet_runs(samples, sample_rate, min_ms=min_ms))
-    if speech is not None:
-        prev = 0.0
-        for a, b in sorted(speech):
-            if a - prev >= min_ms:
-                spans.append((prev, min(a, total)))
-            prev = max(prev, b)
-        if total - prev >= min_ms:
-            spans.append((prev, total))
+    quiet = quiet_runs(samples, sample_rate, min_ms=min_ms)
+    if speech is None:
+        return quiet
+    regions = sorted((max(0.0, a), min(total, b)) for a, b in speech if b > a)
+    spans: list[tuple[float, float]] = []
+    prev = 0.0
+    for a, b in regions:
+        if a - prev >= min_ms:
+            spans.append((prev, a))
+        prev = max(prev, b)
+    if total - prev >= min_ms:
+        spans.append((prev, total))
+    for a, b in quiet:
+        if any(ra < a and b < rb for ra, rb in regions):
+            spans.append((a, b))
     spans.sort()
-    merged: list[list[float]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return [(a, b) for a, b in merged if b > a]
+    return spans
 
 
 def _inside(sil: Sequence[tuple[float, float]], lo: float, hi: float, min_len: float) -> list[tuple[float, float]]:
@@ -107,11 +114,14 @@ def _inside(sil: Sequence[tuple[float, float]], lo: float, hi: float, min_len: f
 
 def snap_edges(times: list[list[float]], sil: Sequence[tuple[float, float]],
                radius: float = 300.0, min_word: float = 30.0,
-               edge_pause: float = 150.0, before_weight: float = 2.0) -> list[list[float]]:
+               edge_pause: float = 150.0, before_weight: float = 2.0,
+               keep: float = 0.5, keep_ms: float = 150.0) -> list[list[float]]:
     """Move word edges ``[[start, end], ...]`` (ms, in order) out of silences.
 
     * each boundary between two words moves onto the silence nearest to it within ``radius``
-      (the earlier word ends where the silence starts, the later one starts where it ends);
+      (the earlier word ends where the silence starts, the later one starts where it ends),
+      unless the silence is short (under ``edge_pause``: maybe a stop consonant's closure)
+      and leaves either word less than ``keep`` of its length (or ``keep_ms``);
     * the first word starts after the longest pause (>= ``edge_pause``) inside it, the last
       word ends before the longest pause inside it (the window's padding);
     * a start still inside a silence moves to its end, an end inside one to its start.
@@ -141,8 +151,16 @@ def snap_edges(times: list[list[float]], sil: Sequence[tuple[float, float]],
         cands = _inside(sil, t[i][0] + min_word, t[i + 1][1] - min_word, 1.0)
         best = None
         best_score = None
+        len_a = t[i][1] - t[i][0]
+        len_b = t[i + 1][1] - t[i + 1][0]
         for a, b in cands:
             if b < lo_b - radius or a > hi_b + radius:
+                continue
+            # a short gap never takes most of a word away (it may be a stop consonant's
+            # closure inside the word); a real pause may
+            short = b - a < edge_pause
+            if short and (a - t[i][0] < min(keep * len_a, keep_ms)
+                          or t[i + 1][1] - b < min(keep * len_b, keep_ms)):
                 continue
             if a <= hi_b and b >= lo_b:
                 dist = 0.0

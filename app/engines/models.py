@@ -389,6 +389,9 @@ def _download_repo(label: str, repo: str, patterns: tuple[str, ...],
     except (OfflineModeIsEnabled, requests.ConnectionError, requests.Timeout) as exc:
         raise _offline_error(label, repo) from exc
     except (HfHubHTTPError, OSError) as exc:
+        status = getattr(getattr(exc, "response", None), "status_code", None)
+        if status in (401, 404):
+            raise ModelError(f"model repository '{repo}' not found or not accessible") from exc
         raise ModelError(f"cannot download model '{label}' from {repo}: {exc}") from exc
     files = [(s.rfilename, s.size or 0, _lfs_sha256(s.lfs))
              for s in (meta.siblings or [])

@@ -324,7 +324,7 @@ class QwenEngine(Engine):
                                          language=QWEN_LANGUAGES[language])[0]
         except (RuntimeError, ValueError, IndexError):
             return None
-        items = [(norm_word(it.text), it.start_time, it.end_time) for it in result.items]
+        items = [(it.text, it.start_time, it.end_time) for it in result.items]
         return map_aligned_items(texts, items, duration)
 
 
@@ -332,7 +332,7 @@ def map_aligned_items(texts: list[str], items: list[tuple[str, float, float]],
                       duration: int) -> list[Word] | None:
     """Put the aligner's (punctuation-free) items back onto the words of the real text.
 
-    ``items`` are ``(normalised text, start_s, end_s)``.  Words with no letters get times
+    ``items`` are ``(text, start_s, end_s)``.  Words with no letters get times
     between their neighbours (estimated).  Returns ``None`` when the two do not match.
     """
     timed: list[Word | None] = []
@@ -346,6 +346,7 @@ def map_aligned_items(texts: list[str], items: list[tuple[str, float, float]],
         start = end = None
         while k < len(items) and len(acc) < len(key):
             it_text, s, e = items[k]
+            it_text = norm_word(it_text)
             k += 1
             if not it_text:
                 continue

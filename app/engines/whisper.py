@@ -274,7 +274,7 @@ class WhisperEngine(Engine):
 
     @staticmethod
     def _is_silence(d: dict, options: TranscribeOptions) -> bool:
-        if not d["text"]:
+        if not d["text"] or d.get("silence"):
             return True
         if options.no_speech_threshold is None or d["no_speech_prob"] <= options.no_speech_threshold:
             return False
@@ -282,15 +282,20 @@ class WhisperEngine(Engine):
 
     @staticmethod
     def _needs_fallback(d: dict, options: TranscribeOptions) -> bool:
+        """A bad decode worth retrying at higher temperatures.
+
+        A bad decode of a chunk Whisper itself thinks is silent (no-speech probability over
+        the threshold) is not retried: it is silence or noise, and retrying noise costs up to
+        six more decodes for nothing.
+        """
         bad = (options.compression_ratio_threshold is not None
                and d["compression_ratio"] > options.compression_ratio_threshold) or \
               (options.log_prob_threshold is not None
                and d["avg_logprob"] < options.log_prob_threshold)
         if bad and options.no_speech_threshold is not None \
-                and d["no_speech_prob"] > options.no_speech_threshold \
-                and options.log_prob_threshold is not None \
-                and d["avg_logprob"] < options.log_prob_threshold:
-            return False  # silence, not a bad decode
+                and d["no_speech_prob"] > options.no_speech_threshold:
+            d["silence"] = True
+            return False
         return bad
 
     def _fallback(self, features: np.ndarray, prompt: list[int], tokenizer: Any,

@@ -53,7 +53,7 @@ BOILERPLATE_PATTERNS = [
     r"(字幕|字幕由|字幕制作|字幕提供).*",
     r"ご視聴ありがとうございました",
     r"(thanks|thank you) for (your )?(attention|time)",
-    r"\(?(music|applause|laughter|silence|inaudible)\)?",
+    r"[\[(*]?\s*(music|applause|laughter|silence|inaudible|blank_audio)\s*[\])*]?",
     r"♪+",
 ]
 _BOILERPLATE = [re.compile(p) for p in BOILERPLATE_PATTERNS]

@@ -130,11 +130,15 @@ class TranscriptionResult:
         return join_texts([s.text for s in self.segments], self.language)
 
     def meta(self) -> dict[str, Any]:
-        """What a document's ``meta`` should record about this transcription."""
+        """What a document's ``meta`` should record about this transcription.
+
+        ``language`` and ``cleanup`` (the cleanup log, a list of dicts) are the keys the
+        Cueline JSON format stores at its top level (``app/formats/json.py``).
+        """
         return {
             "language": self.language,
             "language_probability": self.language_probability,
-            "cleanup_log": [e.as_dict() for e in self.cleanup_log],
+            "cleanup": [e.as_dict() for e in self.cleanup_log],
             "failed_regions": [asdict(f) for f in self.failed_regions],
             "engine": self.stats.engine,
             "model": self.stats.model,

@@ -63,7 +63,7 @@ ENGLISH = Lexicon(
         "and but or nor so yet because although though while whereas when whenever where "
         "wherever if unless whether than as once that which who whom"
     ),
-    pronouns=_words("i you he she it we they i'm you're he's she's it's we're they're"),
+    pronouns=_words("i he she we they i'm you're he's she's it's we're they're"),
     auxiliaries=_words(
         "am is are was were be been being have has had do does did will would shall should "
         "can could may might must i'll you'll we'll they'll i've you've we've they've i'd "

@@ -41,7 +41,9 @@ class LineBreaker:
     """Lays out any run ``[i, j)`` of a sequence of words."""
 
     def __init__(self, texts: Sequence[str], seps: Sequence[str], bounds: Sequence[Boundary],
-                 profile: Profile) -> None:
+                 profile: Profile, extra: Sequence[float] | None = None) -> None:
+        """``extra[k]`` is added to the cost of a line break before word ``k`` (a pause in
+        the speech makes a break there better, for instance)."""
         self.profile = profile
         spaces = profile.count_spaces
         self._len = [0]
@@ -52,6 +54,8 @@ class LineBreaker:
         for s in seps:
             self._sep.append(self._sep[-1] + (len(s) if spaces else 0))
         self._break = [line_break_cost(b) for b in bounds]
+        if extra is not None:
+            self._break = [c + e for c, e in zip(self._break, extra, strict=True)]
         self.max_chars = profile.max_chars_per_line
         self.target = profile.line_target
 

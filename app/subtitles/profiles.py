@@ -62,7 +62,7 @@ class Profile:
     tail_ms: int = 0  # how long shaping keeps a cue up after its speech (at most lead_out_ms)
     pause_ms: int = 500  # a silence this long between words is a preferred cue break
     count_spaces: bool = True  # spaces count in line length and reading speed
-    cjk: bool = False  # a language written without spaces between words
+    cjk: bool = False  # a language written without spaces (count_spaces defaults to false)
     source: str = ""  # the file the profile was loaded from
 
     # -- derived values ------------------------------------------------------------------
@@ -154,6 +154,8 @@ def profile_from_dict(data: dict, source: str = "<profile>") -> Profile:
         raise ProfileError(f"{source}: a profile needs a 'name'")
     if "id" not in values:
         values["id"] = Path(source).stem if source.endswith(".json") else values["name"]
+    if values.get("cjk") and "count_spaces" not in values:
+        values["count_spaces"] = False  # text without spaces between words: count characters
     profile = Profile(**values, source=source)
     _validate(profile, source)
     return profile
@@ -254,13 +256,13 @@ def list_profiles() -> list[Profile]:
 
 
 def load_profile(name_or_path: str | Path | Profile) -> Profile:
-    """A profile by id (``"netflix-en"``), by name (``"BBC"``) or from a JSON file path."""
+    """A profile by id (``"netflix-en"``), by name (``"BBC"``, any case) or from a JSON file
+    (a :class:`~pathlib.Path`, a string ending in ``.json``, or a path that names no profile)."""
     if isinstance(name_or_path, Profile):
         return name_or_path
     text = str(name_or_path)
-    as_path = Path(text).expanduser()
-    if isinstance(name_or_path, Path) or text.lower().endswith(".json") or as_path.is_file():
-        return read_profile_file(as_path)
+    if isinstance(name_or_path, Path) or text.lower().endswith(".json"):
+        return read_profile_file(Path(text).expanduser())
     key = text.strip().lower()
     profiles = list_profiles()
     for p in profiles:
@@ -269,6 +271,8 @@ def load_profile(name_or_path: str | Path | Profile) -> Profile:
     for p in profiles:
         if p.name.lower() == key:
             return p
+    if "/" in text or "\\" in text:
+        return read_profile_file(Path(text).expanduser())
     available = ", ".join(p.id for p in profiles)
     raise ProfileError(f"unknown subtitle profile {text!r} (available: {available})")
 

@@ -1,10 +1,14 @@
 """Shaping: turning word-timed segments into subtitle cues that obey a profile.
 
-The words of consecutive segments of the same speaker (and language) form one stream.  A
-dynamic programme chooses where the stream breaks into cues: it prefers sentence ends and
-pauses, then clause punctuation, then the places the line-break rules allow; each candidate
-cue must fit the profile's lines and duration and leave enough time to be read.  Each cue's
-lines are then balanced, and the cues are timed (see :mod:`app.subtitles.timing`).
+The words of consecutive segments of the same speaker, language and flags form one stream
+(a segment with a translation forms its own).  A dynamic programme chooses where the stream
+breaks into cues: it prefers sentence ends and pauses, then clause punctuation, then the
+places the line-break rules allow (see :mod:`app.subtitles.language`), with each cue's lines
+balanced (see :mod:`app.subtitles.layout`).  A cue never spans more than the maximum
+duration of speech.  When some cut keeps every cue within its lines and readable at the
+maximum speed, only such cuts are considered; when the speech is too fast for any, too-fast
+cues are allowed at a cost per character.  The cues are then timed (see
+:mod:`app.subtitles.timing`).
 
 Words are never dropped, cut, reordered or changed: the words of the cues, in order, are the
 words of the input.  A word longer than a line gets a line (or a cue) of its own, and the
@@ -34,6 +38,7 @@ SEGMENT_BONUS = 15.0  # the engine ended a segment here
 RATE_COST = 10.0  # per character too many to read, when the speech is too fast for every cut
 SOFT_RATE_COST = 2.0  # per character too many to read at the optimal speed
 SHORT_COST = 0.15  # per ms short of the minimum duration
+LINE_SHARE = 0.25  # how much pauses and segment ends count for line breaks, against cue breaks
 
 
 @dataclass(slots=True)
@@ -81,7 +86,10 @@ def shape(segments: Sequence[Segment], profile: Profile | str, *, fps: float | N
     ``fps`` snaps every time to a frame boundary; ``pause_ms`` overrides the profile's pause
     length (a silence at least this long is a preferred break).  The result is sorted by
     start.  Words of different speakers never share a cue; cues keep the speaker, language
-    and flags of their segments; a cue that starts a segment keeps that segment's id.
+    and flags of their segments; a cue that starts a segment keeps that segment's id.  A
+    translated segment cut into several cues shares its translation out by length.  Segments
+    flagged ``untimed`` keep their times (their pieces share them out); empty segments are
+    returned unchanged.
     """
     profile = load_profile(profile)
     pause = profile.pause_ms if pause_ms is None else pause_ms
@@ -89,7 +97,7 @@ def shape(segments: Sequence[Segment], profile: Profile | str, *, fps: float | N
     cues: list[_Cue] = []
     for block, next_start in zip(blocks, _next_starts(blocks), strict=True):
         if block.passthrough is None:
-            cues.extend(_cut(block, profile, pause, next_start if block.timed else None))
+            cues.extend(_cut(block, profile, pause, next_start if block.timed else None, fps))
     return _build(segments, blocks, cues, profile, fps)
 
 
@@ -154,19 +162,26 @@ def _next_starts(blocks: list[_Block]) -> list[int | None]:
 
 
 # -- choosing cues -----------------------------------------------------------------------------
-def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None) -> list[_Cue]:
+def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None,
+         fps: float | None) -> list[_Cue]:
     """The best cues for one block (dynamic programming over where cues end)."""
     toks = block.tokens
     n = len(toks)
     texts = [t.text for t in toks]
     bounds = boundaries(texts, block.language or profile.language)
-    breaker = LineBreaker(texts, [t.sep for t in toks], bounds, profile)
+    cut_cost = [0.0] + [_break_cost(bounds[k], toks[k - 1], toks[k], pause, block.timed)
+                        for k in range(1, n)]
+    # A pause or the end of an engine segment also makes a good line break.
+    line_extra = [0.0] + [LINE_SHARE * (_break_cost(Boundary(), toks[k - 1], toks[k], pause,
+                                                    block.timed))
+                          for k in range(1, n)]
+    breaker = LineBreaker(texts, [t.sep for t in toks], bounds, profile, line_extra)
     words_before = [0]
     for t in texts:
         words_before.append(words_before[-1] + max(1, len(tokenize(t))))
     lines = profile.lines_target
     capacity = profile.max_chars_per_line * lines + lines
-    gap = profile.min_gap()
+    gap = profile.min_gap(fps)
     char_ms = _ms_per_char(profile)
 
     def candidates(j: int):
@@ -203,8 +218,6 @@ def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None) ->
         reach[j] = any(reach[i] and fits(i, j) for i in candidates(j))
     strict = reach[n]
 
-    cut_cost = [0.0] + [_break_cost(bounds[k], toks[k - 1], toks[k], pause, block.timed)
-                        for k in range(1, n)]
     best = [0.0] + [float("inf")] * n
     back: list[tuple[int, tuple[int, ...]]] = [(0, ())] * (n + 1)
     for j in range(1, n + 1):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -19,12 +19,13 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QProgressBar,
+    QSizePolicy,
     QWidget,
 )
 
 from app.core.timecode import format_timecode
 from app.subtitles import check, default_profile, list_profiles
-from app.ui import settings
+from app.ui import icons, settings
 from app.ui.actions import EditorActions
 from app.ui.file_controller import FileController, describe
 from app.ui.find_replace_dialog import FindReplaceDialog
@@ -107,8 +108,13 @@ class MainWindow(QMainWindow):
         self.job_progress.setMaximumHeight(14)
         self.job_progress.setTextVisible(False)
         self.job_progress.hide()
-        for w in (self.job_label, self.job_progress, self.profile_label, self.position_label):
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("countLabel")
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.position_label.setFont(mono)
+        for w in (self.job_label, self.job_progress, self.count_label, self.profile_label, self.position_label):
             sb.addPermanentWidget(w)
+        sb.showMessage("Ready", 3000)
 
     def _build_toolbar(self) -> None:
         tb = self.addToolBar("Main")
@@ -182,7 +188,19 @@ class MainWindow(QMainWindow):
         m.addAction("&Keyboard shortcuts", self._show_shortcuts)
         m.addAction("&About Cueline", self._show_about)
 
+        for act, name, short in ((f["open"], "open", "Open"), (f["save"], "save", "Save"),
+                                 (c["undo"], "undo", "Undo"), (c["redo"], "redo", "Redo"),
+                                 (p["play_pause"], "play", "Play"), (p["play_segment"], "play_segment", "Segment"),
+                                 (p["loop"], "loop", "Loop"), (c["split"], "split", "Split"),
+                                 (c["merge_next"], "merge", "Merge"), (c["insert_after"], "insert", "Insert"),
+                                 (c["delete"], "delete", "Delete")):
+            act.setIcon(icons.icon(name))
+            act.setIconText(short)
+        self.playback.playing_changed.connect(
+            lambda on: p["play_pause"].setIcon(icons.icon("pause" if on else "play")))
         tb = self.main_toolbar
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setIconSize(QSize(20, 20))
         tb.addActions([f["open"], f["save"]])
         tb.addSeparator()
         tb.addActions([c["undo"], c["redo"]])
@@ -192,7 +210,10 @@ class MainWindow(QMainWindow):
         tb.addSeparator()
         tb.addActions([c["split"], c["merge_next"], c["insert_after"], c["delete"]])
         tb.addSeparator()
-        tb.addWidget(QLabel(" Profile "))
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        tb.addWidget(spacer)
+        tb.addWidget(QLabel("Profile "))
         tb.addWidget(self.profile_box)
 
     def _file_actions(self) -> dict:
@@ -257,6 +278,8 @@ class MainWindow(QMainWindow):
         pos = format_timecode(s.position_ms)
         dur = format_timecode(s.duration_ms)
         self.position_label.setText(f"  {pos} / {dur}  ")
+        n = len(s.doc)
+        self.count_label.setText(f"  {n} segment{'s' if n != 1 else ''}  ")
         name = getattr(s.profile, "name", "no profile")
         problems = len(s.violations)
         self.profile_label.setText(f"  {name}: {problems} segment{'s' if problems != 1 else ''} to check  "
@@ -353,9 +376,16 @@ class MainWindow(QMainWindow):
         if geo is not None:
             self.restoreGeometry(geo)
         state = st.value("window/state")
-        if state is not None:
-            self.restoreState(state)
+        self._restored = state is not None and self.restoreState(state)
         self.video_dock.hide()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            if not self._restored:
+                self.resizeDocks([self.waveform_dock], [int(self.height() * 0.36)], Qt.Orientation.Vertical)
+                self.resizeDocks([self.editor_dock], [int(self.width() * 0.34)], Qt.Orientation.Horizontal)
 
     def save_layout(self) -> None:
         st = settings.settings()

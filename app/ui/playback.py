@@ -48,6 +48,7 @@ class PlaybackController(QObject):
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.poll)
         session.seek_requested.connect(self._on_session_seek_requested)
+        session.playing_segment_changed.connect(self._on_session_playing_segment_changed)
         self.actions: dict[str, QAction] = {}
         self._build_actions(window)
         self.speed_box = QComboBox()
@@ -193,6 +194,13 @@ class PlaybackController(QObject):
         if self.player is not None:
             self.player.seek(ms)
             self.w.video.sync(ms, self.player.playing, self._speed)
+
+    def _on_session_playing_segment_changed(self, seg_id: str | None) -> None:
+        """While playing, the segment under the playhead becomes the current one (the table
+        and editor panel follow), unless the user is typing in the editor panel."""
+        if (seg_id is not None and self._playing and self.w.waveform.follow_playhead
+                and not self.w.editor.is_typing() and seg_id not in self.session.selected_ids):
+            self.session.set_current(seg_id)
 
     def play_range(self, start: int, end: int) -> None:
         if end <= start or not self._ensure_player():

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QSizePolicy,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTextEdit,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import edits
-from app.core.model import Segment, word_spans
+from app.core.model import WORDS_STALE, Segment, word_spans
 from app.core.timecode import format_timecode
 from app.subtitles.measure import cps
 from app.ui.segment_table_model import FLAG_LETTERS, FLAG_NAMES, violation_text
@@ -103,6 +102,7 @@ class SegmentEditor(QWidget):
         tf.setPointSizeF(max(tf.pointSizeF() * 1.25, 11.0))
         self.text.setFont(tf)
         self.text.setMinimumHeight(64)
+        self.text.setMaximumHeight(160)
         self.text.textChanged.connect(self._on_text_changed)
         self.text.focus_lost.connect(self.flush)
 
@@ -150,8 +150,10 @@ class SegmentEditor(QWidget):
         self.words.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         hh = self.words.horizontalHeader()
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2, 3):
-            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        time_w = self.fontMetrics().horizontalAdvance("00:00:00,000") + 16
+        for col, width in ((1, time_w), (2, time_w), (3, self.fontMetrics().horizontalAdvance("Conf.") + 16)):
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.words.setColumnWidth(col, width)
         self.words.cellDoubleClicked.connect(self._on_word_double_clicked)
 
         self.warnings = QLabel("")
@@ -160,20 +162,22 @@ class SegmentEditor(QWidget):
         self.warnings.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.warnings.setTextFormat(Qt.TextFormat.PlainText)
 
-        lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(self.words)
-        lower.addWidget(self.warnings)
-        lower.setStretchFactor(0, 3)
-        lower.setStretchFactor(1, 2)
+        self.words_title = words_title = QLabel("Words")
+        words_title.setObjectName("wordsTitle")
+        wf = words_title.font()
+        wf.setBold(True)
+        words_title.setFont(wf)
 
         box = QVBoxLayout(self)
-        box.setContentsMargins(8, 6, 8, 6)
-        box.setSpacing(6)
+        box.setContentsMargins(10, 8, 10, 8)
+        box.setSpacing(8)
         box.addLayout(head)
         box.addWidget(self.text, 2)
         box.addLayout(times)
         box.addLayout(form)
-        box.addWidget(lower, 3)
+        box.addWidget(self.warnings)
+        box.addWidget(words_title)
+        box.addWidget(self.words, 3)
 
     # -- showing the segment -----------------------------------------------------------------
     def _on_session_current_changed(self, _seg_id) -> None:
@@ -239,6 +243,11 @@ class SegmentEditor(QWidget):
             return
         self._words_of = seg.words
         self._hl_key = None
+        if seg.words:
+            stale = " (text edited since they were timed: re-align)" if seg.has(WORDS_STALE) else ""
+            self.words_title.setText(f"Words: {len(seg.words)}{stale}")
+        else:
+            self.words_title.setText("Words: no word timings (transcribe or align to get them)")
         self.words.setRowCount(len(seg.words))
         for r, w in enumerate(seg.words):
             cells = (w.text, format_timecode(w.start), format_timecode(w.end),
@@ -246,7 +255,7 @@ class SegmentEditor(QWidget):
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 if c:
-                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if w.estimated:
                     item.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
                     item.setToolTip("time estimated (re-align to measure it)")
@@ -322,6 +331,11 @@ class SegmentEditor(QWidget):
         text = self.text.toPlainText()
         if self.session.doc.get(sid).text != text:
             edits.edit_text(self.session.doc, sid, text)
+
+    def is_typing(self) -> bool:
+        """The user is working in one of the panel's fields."""
+        return any(w.hasFocus() for w in (self.text, self.start_edit, self.end_edit, self.dur_edit,
+                                          self.speaker.lineEdit()))
 
     def cursor_offset(self) -> int | None:
         """The text cursor's character offset when the text field has focus."""

@@ -48,6 +48,18 @@ FLAG_NAMES = {
     LOW_CONFIDENCE: "low confidence",
     UNTIMED: "untimed",
 }
+_ROLES = frozenset({
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole,
+    SEGMENT_ID_ROLE,
+})
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_ALIGN = (_RIGHT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _LEFT, _LEFT, Qt.AlignmentFlag.AlignCenter)
+CACHE_ROWS = 20_000
+_SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE = _SELECTABLE | Qt.ItemFlag.ItemIsEditable
+_EDITABLE_COLUMNS = frozenset({COL_START, COL_END, COL_DUR, COL_TEXT, COL_SPEAKER})
 PROBLEM_TINT = QColor(226, 67, 67, 96)  # readable on light and dark bases
 WARNING_TINT = QColor(235, 170, 40, 80)
 PLAYING_ALPHA = 70
@@ -83,10 +95,14 @@ class SegmentTableModel(QAbstractTableModel):
         session.segments_changed.connect(self._on_session_segments_changed)
         session.violations_changed.connect(self._on_session_violations_changed)
         session.playing_segment_changed.connect(self._on_session_playing_segment_changed)
+        session.profile_changed.connect(self._on_session_profile_changed)
         self._playing: str | None = None
         # The core reports a change after making it; Qt wants row counts to change between
         # begin... and end..., so the model keeps its own count and updates it there.
         self._rows = len(session.doc)
+        self._cache: dict[str, tuple[Segment, tuple[str, ...]]] = {}
+        self._bold = QFont()
+        self._bold.setBold(True)
 
     @property
     def doc(self):
@@ -108,10 +124,7 @@ class SegmentTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() in (COL_START, COL_END, COL_DUR, COL_TEXT, COL_SPEAKER):
-            f |= Qt.ItemFlag.ItemIsEditable
-        return f
+        return _EDITABLE if index.column() in _EDITABLE_COLUMNS else _SELECTABLE
 
     def segment(self, row: int) -> Segment:
         return self.doc[row]
@@ -121,28 +134,15 @@ class SegmentTableModel(QAbstractTableModel):
 
     # -- data --------------------------------------------------------------------------------
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.row() >= len(self.doc):
+        if role not in _ROLES or not index.isValid() or index.row() >= len(self.doc):
             return None
-        seg = self.doc[index.row()]
+        row = index.row()
+        seg = self.doc[row]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(seg, index.row(), col)
-        if role == Qt.ItemDataRole.EditRole:
-            if col == COL_START:
-                return format_timecode(seg.start)
-            if col == COL_END:
-                return format_timecode(seg.end)
-            if col == COL_DUR:
-                return f"{seg.duration / 1000:.3f}"
-            if col == COL_TEXT:
-                return seg.text
-            if col == COL_SPEAKER:
-                return seg.speaker or ""
-            return self._display(seg, index.row(), col)
-        if role == SEGMENT_ID_ROLE:
-            return seg.id
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(seg, col)
+            return str(row + 1) if col == COL_NUM else self._cells(seg)[col]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _ALIGN[col]
         if role == Qt.ItemDataRole.BackgroundRole:
             found = self._violations_on(seg, col)
             if found:
@@ -154,40 +154,39 @@ class SegmentTableModel(QAbstractTableModel):
                 return c
             return None
         if role == Qt.ItemDataRole.FontRole:
-            if seg.id == self._playing:
-                f = QFont()
-                f.setBold(True)
-                return f
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col in (COL_NUM, COL_START, COL_END, COL_DUR, COL_CPS, COL_LINE):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if col == COL_FLAGS:
-                return int(Qt.AlignmentFlag.AlignCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return self._bold if seg.id == self._playing else None
+        if role == Qt.ItemDataRole.EditRole:
+            if col == COL_TEXT:
+                return seg.text
+            return self._cells(seg)[col] if col != COL_NUM else str(row + 1)
+        if role == SEGMENT_ID_ROLE:
+            return seg.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(seg, col)
         return None
 
-    def _display(self, seg: Segment, row: int, col: int) -> str:
-        if col == COL_NUM:
-            return str(row + 1)
-        if col == COL_START:
-            return format_timecode(seg.start)
-        if col == COL_END:
-            return format_timecode(seg.end)
-        if col == COL_DUR:
-            return f"{seg.duration / 1000:.3f}"
-        if col == COL_CPS:
-            v = cps(seg, self.session.profile)
-            return "∞" if v == float("inf") else f"{v:.1f}"
-        if col == COL_LINE:
-            return str(max(line_lengths(seg.text, self.session.profile), default=0))
-        if col == COL_TEXT:
-            return seg.text.replace("\n", " ⏎ ")
-        if col == COL_SPEAKER:
-            return seg.speaker or ""
-        if col == COL_FLAGS:
-            return "".join(letter for flag, letter in FLAG_LETTERS if flag in seg.flags)
-        return ""
+    def _cells(self, seg: Segment) -> tuple[str, ...]:
+        """The display strings of a segment, computed once per segment value."""
+        hit = self._cache.get(seg.id)
+        if hit is not None and hit[0] is seg:
+            return hit[1]
+        profile = self.session.profile
+        v = cps(seg, profile)
+        cells = (
+            "",
+            format_timecode(seg.start),
+            format_timecode(seg.end),
+            f"{seg.duration / 1000:.3f}",
+            "∞" if v == float("inf") else f"{v:.1f}",
+            str(max(line_lengths(seg.text, profile), default=0)),
+            seg.text.replace("\n", " ⏎ "),
+            seg.speaker or "",
+            "".join(letter for flag, letter in FLAG_LETTERS if flag in seg.flags),
+        )
+        if len(self._cache) > CACHE_ROWS:
+            self._cache.clear()
+        self._cache[seg.id] = (seg, cells)
+        return cells
 
     def _violations_on(self, seg: Segment, col: int) -> list[Any]:
         return [v for v in self.session.violations_for(seg.id) if col in rule_columns(v)]
@@ -272,6 +271,13 @@ class SegmentTableModel(QAbstractTableModel):
             if sid in self.doc:
                 r = self.doc.index_of(sid)
                 self.dataChanged.emit(self.index(r, 0), self.index(r, len(HEADERS) - 1), roles)
+
+    def _on_session_profile_changed(self) -> None:
+        """Reading speed and line length depend on how the profile counts characters."""
+        self._cache.clear()
+        if self._rows:
+            self.dataChanged.emit(self.index(0, COL_CPS), self.index(self._rows - 1, COL_LINE),
+                                  [Qt.ItemDataRole.DisplayRole])
 
     def _on_session_playing_segment_changed(self, seg_id: str | None) -> None:
         old, self._playing = self._playing, seg_id

@@ -91,6 +91,7 @@ class EditorSession(QObject):
         self.current_changed.emit(self.current_id)
         self.selection_changed.emit()
         self.path_changed.emit()
+        self._update_playing()
 
     def _on_doc_changed(self, change: Change) -> None:
         self._starts = None
@@ -280,8 +281,8 @@ class EditorSession(QObject):
         if ms == self.position_ms:
             return
         self.position_ms = ms
-        self.position_changed.emit(ms)
         self._update_playing()
+        self.position_changed.emit(ms)
 
     def seek(self, ms: int) -> None:
         """Move the playhead (the player follows through ``seek_requested``)."""

@@ -37,12 +37,9 @@ class Colors:
         self.wave = QColor(96, 190, 200, 235) if self.dark else QColor(30, 112, 135, 235)
         self.axis = QColor(self.text)
         self.axis.setAlpha(40)
-        self.box = QColor(hl)
-        self.box.setAlpha(38)
-        self.box_selected = QColor(hl)
-        self.box_selected.setAlpha(95)
-        self.box_border = QColor(hl)
-        self.box_border.setAlpha(150)
+        self.box_fill = mix(self.base, hl, 0.15)
+        self.box_selected_fill = mix(self.base, hl, 0.30)
+        self.box_dense = mix(self.base, hl, 0.55)
         self.start_edge = QColor(64, 190, 110) if self.dark else QColor(24, 140, 70)
         self.end_edge = QColor(232, 110, 80) if self.dark else QColor(200, 70, 40)
         self.stale = QColor(235, 160, 40, 150)
@@ -59,6 +56,12 @@ class Colors:
         return (self.base.rgba(), self.wave.rgba(), self.highlight.rgba())
 
 
+def mix(a: QColor, b: QColor, t: float) -> QColor:
+    """The opaque colour ``t`` of the way from ``a`` to ``b``."""
+    return QColor(int(a.red() + (b.red() - a.red()) * t), int(a.green() + (b.green() - a.green()) * t),
+                  int(a.blue() + (b.blue() - a.blue()) * t))
+
+
 def paint(view: WaveformView, p: QPainter) -> None:
     w, h = view.width(), view.height()
     c = view.colors
@@ -67,9 +70,11 @@ def paint(view: WaveformView, p: QPainter) -> None:
     wave_top = RULER_H
     wave_h = max(1, h - RULER_H - SPEECH_H)
     _paint_speech(view, p, c, w, h)
+    lay = SegmentLayout(view, w, wave_top, wave_h)
+    _paint_segment_boxes(view, p, c, lay, w)
     _paint_range(view, p, c, wave_top, wave_h)
     _paint_wave(view, p, c, w, wave_top, wave_h)
-    _paint_segments(view, p, c, w, wave_top, wave_h)
+    _paint_segment_overlay(view, p, c, lay)
     _paint_playhead(view, p, c, h)
 
 
@@ -144,64 +149,80 @@ def _paint_wave(view: WaveformView, p: QPainter, c: Colors, w: int, top: int, hg
         p.drawImage(0, top, view.wave_cache)
 
 
-def _paint_segments(view: WaveformView, p: QPainter, c: Colors, w: int, top: int, hgt: int) -> None:
-    session = view.session
-    doc = session.doc
-    preview = view.preview
-    t0 = view.origin_ms
-    mpp = view.ms_per_px
-    t1 = t0 + w * mpp
-    selected = set(session.selected_ids)
-    box_top = top + 2
-    box_h = hgt - 4
-    plain, chosen, stale, texts = [], [], [], []
-    starts, ends = [], []
-    visible: list[tuple[int, Segment, float, float]] = []
-    rng = session.visible_range(t0, t1)
-    if len(rng) > DENSE_LIMIT:
-        _paint_dense(view, p, c, rng, w, box_top, box_h)
-        rng = [doc.index_of(i) for i in selected if i in doc]
-    for i in rng:
-        seg = doc[i]
-        if seg.id in preview:
-            continue
-        if seg.end < t0 or seg.start > t1:
-            continue
-        visible.append((i, seg, seg.start, seg.end))
-    for sid, (s, e) in preview.items():
-        if sid in doc:
-            visible.append((doc.index_of(sid), doc.get(sid), s, e))
-    for i, seg, s, e in visible:
-        x0 = (s - t0) / mpp
-        x1 = (e - t0) / mpp
-        r = QRectF(x0, box_top, max(1.0, x1 - x0), box_h)
-        (chosen if seg.id in selected else plain).append(r)
-        if seg.has(WORDS_STALE):
-            stale.append(r)
-        starts.append(QLineF(x0, box_top, x0, box_top + box_h))
-        ends.append(QLineF(x1, box_top, x1, box_top + box_h))
-        if r.width() >= MIN_TEXT_W:
-            texts.append((i, seg, r, s, e))
+class SegmentLayout:
+    """Where the visible segments are this frame (computed once, used by both passes)."""
+
+    def __init__(self, view: WaveformView, w: int, top: int, hgt: int) -> None:
+        session = view.session
+        doc = session.doc
+        preview = view.preview
+        t0 = view.origin_ms
+        mpp = view.ms_per_px
+        t1 = t0 + w * mpp
+        self.selected = selected = set(session.selected_ids)
+        self.box_top = box_top = top + 2
+        self.box_h = box_h = hgt - 4
+        self.plain: list[QRectF] = []
+        self.chosen: list[QRectF] = []
+        self.stale: list[QRectF] = []
+        self.starts: list[QLineF] = []
+        self.ends: list[QLineF] = []
+        self.texts: list[tuple[int, Segment, QRectF, float, float]] = []
+        self.dense: range | None = None
+        rng = session.visible_range(t0, t1)
+        if len(rng) > DENSE_LIMIT:
+            self.dense = rng
+            rng = [doc.index_of(i) for i in selected if i in doc]
+        visible: list[tuple[int, Segment, float, float]] = []
+        for i in rng:
+            seg = doc[i]
+            if seg.id in preview or seg.end < t0 or seg.start > t1:
+                continue
+            visible.append((i, seg, seg.start, seg.end))
+        for sid, (s, e) in preview.items():
+            if sid in doc:
+                visible.append((doc.index_of(sid), doc.get(sid), s, e))
+        for i, seg, s, e in visible:
+            x0 = (s - t0) / mpp
+            x1 = (e - t0) / mpp
+            r = QRectF(x0, box_top, max(1.0, x1 - x0), box_h)
+            (self.chosen if seg.id in selected else self.plain).append(r)
+            if seg.has(WORDS_STALE):
+                self.stale.append(r)
+            self.starts.append(QLineF(x0, box_top, x0, box_top + box_h))
+            self.ends.append(QLineF(x1, box_top, x1, box_top + box_h))
+            if r.width() >= MIN_TEXT_W:
+                self.texts.append((i, seg, r, s, e))
+
+
+def _paint_segment_boxes(view: WaveformView, p: QPainter, c: Colors, lay: SegmentLayout, w: int) -> None:
+    """Opaque box fills, under the wave (opaque fills are many times cheaper than blending)."""
+    if lay.dense is not None:
+        _paint_dense(view, p, c, lay.dense, w, lay.box_top, lay.box_h)
     p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(c.box)
-    p.drawRects(plain)
-    p.setBrush(c.box_selected)
-    p.drawRects(chosen)
-    if stale:
+    p.setBrush(c.box_fill)
+    p.drawRects(lay.plain)
+    p.setBrush(c.box_selected_fill)
+    p.drawRects(lay.chosen)
+    if lay.stale:
         p.setBrush(QBrush(c.stale, Qt.BrushStyle.BDiagPattern))
-        p.drawRects(stale)
+        p.drawRects(lay.stale)
+
+
+def _paint_segment_overlay(view: WaveformView, p: QPainter, c: Colors, lay: SegmentLayout) -> None:
+    """Edges, borders, texts and word ticks, over the wave."""
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.setPen(QPen(c.start_edge, 2))
-    p.drawLines(starts)
+    p.drawLines(lay.starts)
     p.setPen(QPen(c.end_edge, 2))
-    p.drawLines(ends)
-    if stale:
+    p.drawLines(lay.ends)
+    if lay.stale:
         p.setPen(QPen(c.stale, 1, Qt.PenStyle.DashLine))
-        for r in stale:
+        for r in lay.stale:
             p.drawRect(r.adjusted(1, 1, -1, -1))
-    playing = session.playing_id
-    for i, seg, r, s, e in texts:
-        _paint_segment_text(view, p, c, i, seg, r, s, e, seg.id == playing, seg.id in selected)
+    playing = view.session.playing_id
+    for i, seg, r, s, e in lay.texts:
+        _paint_segment_text(view, p, c, i, seg, r, s, e, seg.id == playing, seg.id in lay.selected)
 
 
 def _runs(x0: np.ndarray, x1: np.ndarray, w: int) -> list[QRectF]:
@@ -236,7 +257,7 @@ def _paint_dense(view: WaveformView, p: QPainter, c: Colors, rng: range, w: int,
     x0 = (s - t0) / mpp
     x1 = (e - t0) / mpp
     p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(c.box_border)
+    p.setBrush(c.box_dense)
     p.drawRects([QRectF(a, box_top, n, box_h) for a, n in _runs(x0, x1, w)])
     if st.any():
         p.setBrush(QBrush(c.stale, Qt.BrushStyle.BDiagPattern))
@@ -245,8 +266,8 @@ def _paint_dense(view: WaveformView, p: QPainter, c: Colors, rng: range, w: int,
 
 def _paint_segment_text(view: WaveformView, p: QPainter, c: Colors, index: int, seg: Segment,
                         r: QRectF, s: float, e: float, playing: bool, selected: bool) -> None:
-    if playing:
-        p.setPen(QPen(c.playhead if not selected else c.text, 1.5))
+    if selected or playing:
+        p.setPen(QPen(c.highlight if selected else c.playhead, 2 if selected else 1.5))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRect(r.adjusted(1, 1, -1, -1))
     words_band = 16 if seg.words else 0

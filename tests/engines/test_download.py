@@ -82,7 +82,7 @@ def test_download_with_progress_then_resolve(hub, tmp_path):
     assert not (path / "README.md").exists()  # only the files a Whisper model needs
     total = sum(len(b) for n, b in FILES.items() if n != "README.md")
     assert seen and seen[-1].done == total and seen[-1].total == total
-    assert all(a.done <= b.done for a, b in zip(seen, seen[1:]))
+    assert all(a.done <= b.done for a, b in zip(seen, seen[1:], strict=False))
     assert models.resolve_model("small") == path
     assert models.is_installed("small")
 

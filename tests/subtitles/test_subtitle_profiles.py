@@ -114,7 +114,11 @@ def test_profile_from_a_file_path(tmp_path):
     path.write_text(json.dumps({"name": "Mine", "max_chars_per_line": 30, "max_cps": 12}))
     p = load_profile(str(path))
     assert (p.id, p.max_chars_per_line, p.max_cps) == ("mine", 30, 12)
+    assert p.count_spaces and not p.cjk
     assert load_profile(p) is p
+    path.write_text(json.dumps({"name": "Thai", "max_chars_per_line": 35, "max_cps": 15,
+                                "cjk": True}))
+    assert not load_profile(path).count_spaces
 
 
 @pytest.mark.parametrize(

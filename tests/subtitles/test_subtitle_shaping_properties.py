@@ -85,7 +85,7 @@ def _assert_shaped(profile: Profile, segments: list[Segment], cues: list[Segment
         assert b.start - a.end >= gap, (a, b)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(transcripts())
 def test_shaping_keeps_words_and_hard_limits(case):
     profile, segments = case
@@ -95,7 +95,7 @@ def test_shaping_keeps_words_and_hard_limits(case):
     assert not rules & {"overlap", "min_gap", "line_count"}
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(transcripts(slow=True))
 def test_shaping_keeps_reading_speed_when_there_is_time(case):
     profile, segments = case
@@ -108,7 +108,7 @@ def test_shaping_keeps_reading_speed_when_there_is_time(case):
             assert wpm(c) <= profile.max_wpm, c
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(transcripts(), st.sampled_from([23.976, 24.0, 25.0, 29.97, 30.0]))
 def test_shaping_on_frames(case, fps):
     profile, segments = case
@@ -120,7 +120,7 @@ def test_shaping_on_frames(case, fps):
             assert frames_to_ms(frame, fps) == t
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(transcripts())
 def test_text_only_segments_keep_their_text(case):
     profile, segments = case

@@ -1,0 +1,258 @@
+"""``cueline transcribe MEDIA...``: speech to subtitles, headless.
+
+With no ``--model`` the bundled Whisper base model is used, fully offline.  A catalogue model
+that is not installed is downloaded first (with progress), or the command stops with one
+line saying how to get it.  A batch goes on past a file that fails, lists the failures at the
+end and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from app.cli import UserError, error, warn
+from app.core.cancel import Progress
+from app.core.document import Document, MediaRef
+from app.core.model import FAILED
+
+NAME = "transcribe"
+HELP = "transcribe media files into subtitles (offline Whisper by default)"
+FORMATS = ("srt", "vtt", "ass", "txt", "json")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("media", nargs="+", metavar="MEDIA", help="audio or video files")
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("-o", "--output", metavar="OUT", help="output file (one MEDIA only)")
+    out.add_argument("--output-dir", metavar="DIR",
+                     help="folder for the outputs (default: next to each MEDIA)")
+    parser.add_argument("--format", choices=FORMATS, dest="fmt",
+                        help="output format (default: from OUT's extension, else srt)")
+    parser.add_argument("--engine", default="whisper", choices=("whisper", "qwen"),
+                        help="speech recognition engine (default: whisper)")
+    parser.add_argument("--model", metavar="NAME|PATH",
+                        help="model name (tiny.en, base, small, large-v3, qwen3-asr-0.6b, ...) "
+                        "or model folder; default: the bundled base model (Whisper)")
+    parser.add_argument("--language", metavar="CODE",
+                        help="language of the speech (ISO code such as en, de, zh); "
+                        "default: detect")
+    parser.add_argument("--task", default="transcribe", choices=("transcribe", "translate"),
+                        help="translate: English text from speech in another language "
+                        "(Whisper multilingual models)")
+    parser.add_argument("--context", metavar="TEXT|@FILE",
+                        help="names and vocabulary to expect (text, or @file to read it from)")
+    parser.add_argument("--profile", metavar="NAME",
+                        help="shape the cues under a subtitle profile (netflix-en, bbc, ...)")
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument("--compute-type", default="auto", metavar="TYPE",
+                        help="int8, float16, float32, ... (default: int8 on CPU, float16 on "
+                        "CUDA)")
+    parser.add_argument("--workers", type=int, default=0, metavar="N",
+                        help="chunks decoded at the same time (default: from the CPU cores)")
+    parser.add_argument("--chunk-seconds", type=float, default=0.0, metavar="S",
+                        help="longest chunk of audio per decode (default: 30 for Whisper)")
+    parser.add_argument("--beam-size", type=int, default=5, metavar="N")
+    parser.add_argument("--channels", action="store_true",
+                        help="transcribe each audio channel as its own speaker "
+                        "(two-microphone interviews)")
+    parser.add_argument("--per-chunk-language", action="store_true",
+                        help="detect the language of every chunk (mixed-language media)")
+    parser.add_argument("--no-cleanup", action="store_true",
+                        help="keep repetitions and likely hallucinations")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+
+
+class ProgressBar:
+    """Plain-text progress on stderr: ``\\r`` updates on a terminal, a few lines otherwise."""
+
+    def __init__(self, label: str, enabled: bool = True, stream=None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._last_time = 0.0
+        self._last_pct = -100.0
+        self._drawn = False
+
+    def __call__(self, p: Progress) -> None:
+        if not self.enabled:
+            return
+        pct = 100.0 * p.fraction if p.total else 0.0
+        now = time.monotonic()
+        eta = getattr(p, "eta_s", None)
+        stage = getattr(p, "stage", "") or p.message
+        left = f", {_clock(eta)} left" if eta else ""
+        if self.tty:
+            if now - self._last_time < 0.1 and pct < 100:
+                return
+            width = 24
+            fill = int(width * pct / 100)
+            line = f"\r{self.label} [{'#' * fill}{'.' * (width - fill)}] {pct:3.0f}% {stage}{left}"
+            self.stream.write(line.ljust(79)[:200])
+            self._drawn = True
+        else:
+            if pct - self._last_pct < 25 and now - self._last_time < 10 and pct < 100:
+                return
+            if pct >= 100 and self._last_pct >= 100:
+                return
+            self.stream.write(f"{self.label}: {pct:.0f}% {stage}{left}\n")
+            self._last_pct = pct
+        self.stream.flush()
+        self._last_time = now
+
+    def done(self) -> None:
+        if self.enabled and self.tty and self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+def _context(value: str | None) -> str | None:
+    if not value:
+        return None
+    if value.startswith("@"):
+        path = Path(value[1:]).expanduser()
+        try:
+            return path.read_text(encoding="utf-8").strip() or None
+        except OSError as exc:
+            raise UserError(f"--context: cannot read '{path}': {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise UserError(f"--context: '{path}' is not UTF-8 text") from exc
+    return value
+
+
+def _output_path(media: Path, args: argparse.Namespace, fmt: str) -> Path:
+    if args.output:
+        return Path(args.output)
+    folder = Path(args.output_dir) if args.output_dir else media.parent
+    return folder / f"{media.stem}.{fmt}"
+
+
+def _format(args: argparse.Namespace) -> str:
+    if args.fmt:
+        return args.fmt
+    if args.output:
+        ext = Path(args.output).suffix.lower().lstrip(".")
+        if ext in FORMATS:
+            return ext
+        if ext == "ssa":
+            return "ass"
+        raise UserError(f"cannot tell the format of '{args.output}' from its extension: "
+                        f"use --format ({', '.join(FORMATS)})")
+    return "srt"
+
+
+def _options(args: argparse.Namespace):
+    from app.engines.base import TranscribeOptions
+    from app.engines.languages import normalize_code
+    from app.pipeline.types import PipelineOptions
+
+    if args.workers < 0 or args.chunk_seconds < 0 or args.beam_size < 1:
+        raise UserError("--workers and --chunk-seconds must be positive, --beam-size at least 1")
+    if args.chunk_seconds and not 2 <= args.chunk_seconds <= 30:
+        raise UserError("--chunk-seconds must be between 2 and 30")
+    decode = TranscribeOptions(language=normalize_code(args.language), task=args.task,
+                               beam_size=args.beam_size, best_of=args.beam_size,
+                               initial_prompt=_context(args.context))
+    return PipelineOptions(
+        engine=args.engine, model=args.model, device=args.device,
+        compute_type=args.compute_type, workers=args.workers,
+        chunk_seconds=args.chunk_seconds, per_chunk_language=args.per_chunk_language,
+        channels=args.channels, cleanup=not args.no_cleanup, decode=decode)
+
+
+def _prepare_model(options, quiet: bool) -> None:
+    """Make sure the model is on disk, downloading a missing catalogue model."""
+    from app.engines.models import DEFAULT_QWEN, DEFAULT_WHISPER, ensure_model
+
+    name = options.model or (DEFAULT_WHISPER if options.engine == "whisper" else DEFAULT_QWEN)
+    bar = ProgressBar(f"model {name}", enabled=not quiet)
+    try:
+        ensure_model(name, download=True, progress=bar)
+    finally:
+        bar.done()
+
+
+def run(args: argparse.Namespace) -> int:
+    media = [Path(m) for m in args.media]
+    if args.output and len(media) > 1:
+        raise UserError("-o/--output takes one MEDIA; use --output-dir for several")
+    fmt = _format(args)
+    options = _options(args)
+    profile = None
+    if args.profile:
+        from app.subtitles import load_profile
+
+        profile = load_profile(args.profile)
+    if args.output_dir:
+        Path(args.output_dir).mkdir(parents=True, exist_ok=True)
+
+    from app.pipeline.transcribe import make_engine
+
+    _prepare_model(options, args.quiet)
+    engine = make_engine(options)
+    engine.load()
+    for w in engine.check_options(options.decode):
+        warn(w)
+
+    failures: list[tuple[Path, str]] = []
+    for path in media:
+        try:
+            out = _transcribe_one(path, engine, options, fmt, profile, args)
+        except Exception as exc:  # noqa: BLE001 - report, go on with the batch
+            known = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
+            if not _is_user_error(exc):
+                known = f"unexpected {type(exc).__name__}: {known}"
+            error(known if str(path) in known else f"{path}: {known}")
+            failures.append((path, known))
+            continue
+        if not args.quiet:
+            print(f"{path} -> {out}", file=sys.stderr)
+    if failures:
+        error(f"{len(failures)} of {len(media)} file(s) failed:")
+        for path, message in failures:
+            print(f"  {path}: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _is_user_error(exc: Exception) -> bool:
+    names = {"FormatError", "MediaError", "ModelError", "EngineError", "AlignError",
+             "ProfileError", "UserError"}
+    return isinstance(exc, OSError) or any(k.__name__ in names for k in type(exc).__mro__)
+
+
+def _transcribe_one(path: Path, engine, options, fmt: str, profile, args) -> Path:
+    from app.formats import write_file
+    from app.pipeline.transcribe import transcribe_file
+
+    bar = ProgressBar(path.name, enabled=not args.quiet)
+    try:
+        result = transcribe_file(path, options, engine=engine, progress=bar)
+    finally:
+        bar.done()
+    for w in result.stats.warnings:
+        warn(f"{path}: {w}")
+    if result.failed_regions:
+        spans = ", ".join(f"{r.start / 1000:.1f}-{r.end / 1000:.1f} s" for r in result.failed_regions)
+        warn(f"{path}: the engine failed on {len(result.failed_regions)} region(s) ({spans}); "
+             "they are left out")
+    segments = [s for s in result.segments if not s.has(FAILED)]
+    if profile is not None:
+        from app.subtitles import shape
+
+        segments = shape(segments, profile)
+    meta = result.meta()
+    doc = Document(segments, media=MediaRef(path=str(path.resolve()),
+                                            duration_ms=int(result.stats.audio_s * 1000)),
+                   meta=meta)
+    out = _output_path(path, args, fmt)
+    write_file(doc, out, fmt)
+    return out

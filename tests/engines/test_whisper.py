@@ -1,0 +1,86 @@
+"""The Whisper engine on the bundled models and real speech."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.engines.base import TranscribeOptions
+from app.engines.errors import EngineError
+from app.engines.whisper import WhisperEngine
+from tests.conftest import JFK_TEXT
+from tests.engines.helpers import wer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine_name", ["whisper_tiny_en", "whisper_base"])
+def test_jfk_word_error_rate(engine_name, request, jfk_samples):
+    engine = request.getfixturevalue(engine_name)
+    t = engine.transcribe_chunk(jfk_samples, TranscribeOptions())
+    assert wer(JFK_TEXT, t.text) <= 0.10, t.text
+    assert t.language == "en"
+    seg = t.segments[0]
+    assert 0 <= seg.start < 1500 and 9000 < t.segments[-1].end <= 11000
+
+
+@pytest.mark.slow
+def test_words_are_timed_inside_their_segment(whisper_base, jfk_samples):
+    t = whisper_base.transcribe_chunk(jfk_samples, TranscribeOptions())
+    for seg in t.segments:
+        assert seg.words
+        assert " ".join(w.text for w in seg.words) == seg.text
+        prev = seg.start
+        for w in seg.words:
+            assert seg.start <= w.start <= w.end <= seg.end
+            assert w.start >= prev
+            assert w.probability is not None and 0 <= w.probability <= 1
+            prev = w.end
+        assert seg.avg_logprob is not None and seg.no_speech_prob is not None
+
+
+@pytest.mark.slow
+def test_language_detection_reports_probability(whisper_base, jfk_samples):
+    code, prob = whisper_base.detect_language(jfk_samples)
+    assert code == "en" and prob > 0.5
+    t = whisper_base.transcribe_chunk(jfk_samples[: 16000 * 4], TranscribeOptions())
+    assert t.language == "en" and t.language_probability > 0.5
+
+
+@pytest.mark.slow
+def test_batch_matches_chunks_and_keeps_order(whisper_base, jfk_samples):
+    first, second = jfk_samples[: 16000 * 4], jfk_samples[16000 * 4:]
+    out = whisper_base.transcribe_batch([first, second], TranscribeOptions(language="en"))
+    assert len(out) == 2
+    assert "americans" in out[0].text.lower()
+    assert "country" in out[1].text.lower() and "americans" not in out[1].text.lower()
+    for t in out:
+        assert t.language == "en" and t.language_probability == 1.0
+
+
+@pytest.mark.slow
+def test_silence_gives_no_text(whisper_base):
+    t = whisper_base.transcribe_chunk(np.zeros(16000 * 10, np.float32), TranscribeOptions())
+    assert t.no_speech_prob is not None
+    assert t.no_speech_prob > 0.5 or not t.segments
+
+
+def test_english_only_model_refuses_translate(whisper_tiny_en):
+    with pytest.raises(EngineError, match="English-only.*cannot translate"):
+        whisper_tiny_en.check_options(TranscribeOptions(task="translate"))
+    caps = whisper_tiny_en.capabilities()
+    assert caps.languages == frozenset({"en"}) and not caps.translate
+    assert not caps.language_detection
+
+
+def test_turbo_model_warns_about_translation():
+    engine = WhisperEngine("large-v3-turbo")  # not loaded: the check needs no weights
+    warnings = engine.check_options(TranscribeOptions(task="translate"))
+    assert any("translates poorly" in w for w in warnings)
+    assert engine.capabilities().translate
+
+
+def test_unknown_language_and_task_are_refused(whisper_base):
+    with pytest.raises(EngineError, match="does not know the language 'xx'"):
+        whisper_base.check_options(TranscribeOptions(language="xx"))
+    with pytest.raises(EngineError, match="unknown task"):
+        whisper_base.check_options(TranscribeOptions(task="summarise"))

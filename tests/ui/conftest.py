@@ -1,0 +1,153 @@
+"""Fixtures for the editor window tests: the real MainWindow, offscreen, with isolated settings,
+recovery folder and cache, and scripted answers for every dialog."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("CUELINE_AUDIO", "silent")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from app.core.document import Document  # noqa: E402
+from app.core.model import Segment  # noqa: E402
+from app.core.words import distribute  # noqa: E402
+from app.ui.prompts import DISCARD, Prompts  # noqa: E402
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+class ScriptedPrompts(Prompts):
+    """Answers every question from attributes and records what the window said."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.errors: list[tuple[str, str]] = []
+        self.warnings: list[tuple[str, str]] = []
+        self.infos: list[tuple[str, str]] = []
+        self.save_answer = DISCARD
+        self.recover_answer = True
+        self.recover_asked: list[str] = []
+        self.open_path: str | None = None
+        self.save_path: str | None = None
+        self.texts: list[str | None] = []
+        self.shift_ms: int | None = None
+        self.dialog_hook = None  # called with the dialog run by run_dialog
+
+    def error(self, title: str, message: str) -> None:
+        self.errors.append((title, message))
+
+    def warning(self, title: str, message: str) -> None:
+        self.warnings.append((title, message))
+
+    def info(self, title: str, message: str) -> None:
+        self.infos.append((title, message))
+
+    def ask_save_changes(self, name: str) -> str:
+        return self.save_answer
+
+    def ask_recover(self, description: str) -> bool:
+        self.recover_asked.append(description)
+        return self.recover_answer
+
+    def confirm(self, title: str, question: str) -> bool:
+        return True
+
+    def open_file(self, title: str, filters: str) -> str | None:
+        return self.open_path
+
+    def save_file(self, title: str, filters: str, suggested: str = "") -> str | None:
+        return self.save_path
+
+    def ask_text(self, title, label, text="", items=None):
+        return self.texts.pop(0) if self.texts else None
+
+    def ask_shift_ms(self, title, label, default_ms=0):
+        return self.shift_ms
+
+    def run_dialog(self, dialog) -> bool:
+        if self.dialog_hook is not None:
+            return bool(self.dialog_hook(dialog))
+        return True
+
+
+@pytest.fixture(autouse=True)
+def isolated_app_state(tmp_path, monkeypatch):
+    """Each test gets its own settings, recovery folder and waveform cache."""
+    monkeypatch.setenv("CUELINE_RECOVERY_DIR", str(tmp_path / "recovery"))
+    monkeypatch.setenv("CUELINE_CACHE_DIR", str(tmp_path / "cache"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    yield
+
+
+@pytest.fixture
+def prompts() -> ScriptedPrompts:
+    return ScriptedPrompts()
+
+
+@pytest.fixture
+def make_window(qtbot, prompts):
+    """Build real editor windows (closed and cleaned up after the test)."""
+    from app.ui.main_window import MainWindow
+
+    made = []
+
+    def make(recover: bool = False, answers: ScriptedPrompts | None = None) -> MainWindow:
+        w = MainWindow(prompts=answers or prompts, recover=recover)
+        qtbot.addWidget(w)
+        w.resize(1200, 800)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.prompts.save_answer = DISCARD
+        w.jobs.cancel_all()
+        w.jobs.wait(10000)
+        w.playback.unload()
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
+
+
+@pytest.fixture
+def wait_loaded(qtbot):
+    """Wait until a window's media, waveform and speech detection are loaded."""
+
+    def wait(window, timeout: int = 30000) -> None:
+        qtbot.waitUntil(lambda: window.session.peaks is not None and not window.jobs.active
+                        and not window.media.loading, timeout=timeout)
+
+    return wait
+
+
+@pytest.fixture
+def demo_window(qtbot, window, jfk_path, tmp_path, wait_loaded):
+    """The window on a copy of the demo media (no sidecar), with the sample subtitles imported."""
+    media = tmp_path / "demo.flac"
+    media.write_bytes(Path(jfk_path).read_bytes())
+    assert window.files.open_media(str(media))
+    wait_loaded(window)
+    assert window.files.import_subtitles(str(DATA / "sample.srt"))
+    return window
+
+
+def timed(start: int, end: int, text: str, **kw) -> Segment:
+    return Segment(start, end, text, tuple(distribute(text.split(), start, end, estimated=False)), **kw)
+
+
+@pytest.fixture
+def worded_doc() -> Document:
+    return Document([
+        timed(500, 2000, "Hello world."),
+        timed(2000, 4000, "This is a test of the editor."),
+        timed(5000, 7500, "Ask not what your country can do for you."),
+    ])
