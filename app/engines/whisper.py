@@ -7,6 +7,11 @@ one window at a time.  A chunk whose result looks wrong (too repetitive, too unl
 decoded again alone with Whisper's temperature fallback, so quality matches sequential
 decoding.  Voice activity and chunking are Cueline's (``vad_filter`` stays off), and
 ``condition_on_previous_text`` is off by default so one bad chunk cannot poison the next.
+
+Segment times come from the words by default: a chunk is decoded without Whisper's timestamp
+tokens (fewer tokens, and a one-window decode then does not stop before the chunk's last
+sentence, as it often does with timestamps) and cut into sentences at the words' punctuation
+and pauses.  ``timestamps=True`` (or ``word_timestamps=False``) uses the timestamp tokens.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from app.engines.models import (
 )
 from app.engines.registry import register_engine
 
+SENTENCE_END = (".", "!", "?", "。", "！", "？", "…")
+PAUSE_SPLIT_MS = 1500  # a pause this long between words also starts a new segment
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 MAX_INITIAL_TIMESTAMP_S = 1.0
@@ -49,7 +56,8 @@ def whisper_languages() -> frozenset[str]:
 
 @register_engine
 class WhisperEngine(Engine):
-    """faster-whisper; ``settings``: ``num_workers`` (concurrent decodes, default 1)."""
+    """faster-whisper; ``settings``: ``num_workers`` (concurrent decodes, default 1),
+    ``timestamps`` (decode Whisper's timestamp tokens; default False: sentences from words)."""
 
     name = "whisper"
     title = "Whisper"
@@ -165,11 +173,15 @@ class WhisperEngine(Engine):
             hotwords=options.hotwords,
         )
 
+    def _timestamps(self, options: TranscribeOptions) -> bool:
+        return bool(self.settings.get("timestamps", False)) or not options.word_timestamps
+
     def _prompt(self, tokenizer: Any, options: TranscribeOptions) -> list[int]:
         previous = []
         if options.initial_prompt and options.initial_prompt.strip():
             previous = tokenizer.encode(" " + options.initial_prompt.strip())
-        return self.model.get_prompt(tokenizer, previous, without_timestamps=False,
+        return self.model.get_prompt(tokenizer, previous,
+                                     without_timestamps=not self._timestamps(options),
                                      hotwords=options.hotwords)
 
     # ---------------------------------------------------------------- work
@@ -243,8 +255,10 @@ class WhisperEngine(Engine):
             model.add_word_timestamps(per_item, tokenizers[0], encoder_output, num_frames,
                                       PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS, 0.0)
         out = []
+        sentences = not self._timestamps(options)
         for i, d in enumerate(decoded):
-            out.append(self._transcript(per_item[i], d, tokenizers[i], languages[i],
+            subs = _sentences(per_item[i]) if sentences else per_item[i]
+            out.append(self._transcript(subs, d, tokenizers[i], languages[i],
                                         len(arrays[i]) / 16.0))
         return out
 
@@ -316,7 +330,8 @@ class WhisperEngine(Engine):
         segments = []
         limit = int(round(duration_ms))
         for sub in subs:
-            text = tokenizer.decode([t for t in sub["tokens"] if t < tokenizer.eot]).strip()
+            text = sub.get("text") or \
+                tokenizer.decode([t for t in sub["tokens"] if t < tokenizer.eot]).strip()
             if not text:
                 continue
             start = min(limit, max(0, int(round(sub["start"] * 1000))))
@@ -374,4 +389,27 @@ def _split_by_timestamps(tokens: Sequence[int], tokenizer: Any, duration_s: floa
     if text:
         s = last_end if start is None else start
         out.append(dict(seek=0, start=s, end=max(s, duration_s), tokens=text))
+    return out
+
+
+def _sentences(subs: list[dict]) -> list[dict]:
+    """Re-cut word-timed segments into sentences (at end punctuation and long pauses)."""
+    out: list[dict] = []
+    for sub in subs:
+        words = sub.get("words") or []
+        if not words:
+            out.append(sub)
+            continue
+        current: list[dict] = []
+        for i, w in enumerate(words):
+            current.append(w)
+            last = i == len(words) - 1
+            ends = w["word"].strip().endswith(SENTENCE_END)
+            pause = not last and (words[i + 1]["start"] - w["end"]) * 1000 >= PAUSE_SPLIT_MS
+            if last or ends or pause:
+                text = "".join(x["word"] for x in current).strip()
+                if text:
+                    out.append(dict(seek=0, start=current[0]["start"], end=current[-1]["end"],
+                                    tokens=[], words=current, text=text))
+                current = []
     return out

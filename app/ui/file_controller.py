@@ -77,6 +77,11 @@ class FileController(QObject):
     def dirty(self) -> bool:
         return self._force_dirty or self.session.doc.history.is_dirty
 
+    def forget_changes(self) -> None:
+        """Treat the document as saved (scripted runs that close without asking)."""
+        self._force_dirty = False
+        self.session.doc.history.set_clean()
+
     def display_name(self) -> str:
         if self.session.project_path:
             return os.path.basename(self.session.project_path)

@@ -81,8 +81,7 @@ def stage_demo(window) -> None:
 def _save(app: QApplication, window, out: str) -> None:
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     ok = window.grab().save(out)
-    window.files._force_dirty = False
-    window.session.doc.history.set_clean()
+    window.files.forget_changes()
     window.close()
     app.exit(0 if ok else 1)
 

@@ -83,13 +83,20 @@ class PlaybackController(QObject):
     def speed_menu(self, parent: QWidget) -> QMenu:
         menu = QMenu("Spee&d", parent)
         group = QActionGroup(menu)
+        by_speed: dict[float, QAction] = {}
         for s in SPEEDS:
             a = menu.addAction(f"{s:g}×")
             a.setCheckable(True)
             a.setChecked(s == self._speed)
             a.triggered.connect(lambda _c=False, s=s: self.set_speed(s))
             group.addAction(a)
-        self.speed_changed.connect(lambda v: [a.setChecked(float(a.text()[:-1]) == v) for a in group.actions()])
+            by_speed[s] = a
+
+        def check(speed: float) -> None:
+            if speed in by_speed:
+                by_speed[speed].setChecked(True)
+
+        self.speed_changed.connect(check)
         return menu
 
     # -- the player ----------------------------------------------------------------------------

@@ -20,8 +20,10 @@ Figures depend on the machine (and on other work running on it); nothing here is
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CUELINE_AUDIO", "silent")
 _TMP = tempfile.mkdtemp(prefix="cueline-bench-ui-")
+atexit.register(shutil.rmtree, _TMP, True)
 os.environ.setdefault("CUELINE_RECOVERY_DIR", os.path.join(_TMP, "recovery"))
 os.environ.setdefault("XDG_CONFIG_HOME", os.path.join(_TMP, "config"))
 
@@ -43,10 +46,12 @@ RATE = 16000
 ZOOMS = (("whole file", None), ("1 min", 60_000), ("10 s", 10_000), ("1 s", 1_000))
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
+    """Resident memory (MB): VmRSS in all, RssAnon (the process's own), RssFile (mapped files,
+    e.g. the memory-mapped waveform samples: page cache the system can reclaim)."""
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024.0
     return float("nan")
 
@@ -183,7 +188,7 @@ def bench_open(app, path: Path, cache_dir: Path) -> dict:
         out[f"{run}_first_waveform_s"] = round(time.perf_counter() - t, 2) if ok else None
         w.jobs.cancel_all()
         w.jobs.wait(60000)
-        w.files._force_dirty = False
+        w.files.forget_changes()
         w.close()
         w.deleteLater()
         app.processEvents()
@@ -237,8 +242,9 @@ def bench_memory(app, path: Path, cache_dir: Path) -> dict:
     w.waveform.repaint()
     after = rss_mb()
     out = {"rss_before_mb": round(before, 1), "rss_loaded_mb": round(after, 1),
+           "rss_anon_mb": round(rss_mb("RssAnon"), 1), "rss_file_mb": round(rss_mb("RssFile"), 1),
            "load_with_speech_detection_s": round(loaded_s, 1), "speech_regions": len(w.session.speech)}
-    w.files._force_dirty = False
+    w.files.forget_changes()
     w.close()
     return out
 

@@ -151,8 +151,17 @@ def test_threads_hammering_the_player(player, clock):
     def worker(k):
         try:
             for i in range(200):
-                [player.play, player.pause, lambda: player.seek(i * 7 % 9000),
-                 lambda: player.position_ms, player.toggle][(i + k) % 5]()
+                step = (i + k) % 5
+                if step == 0:
+                    player.play()
+                elif step == 1:
+                    player.pause()
+                elif step == 2:
+                    player.seek(i * 7 % 9000)
+                elif step == 3:
+                    assert 0 <= player.position_ms <= 10_000
+                else:
+                    player.toggle()
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
 

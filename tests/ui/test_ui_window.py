@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPalette
 
 from app.ui.waveform_paint import RULER_H, SPEECH_H
@@ -138,3 +139,16 @@ def test_panel_layout_is_remembered(qtbot, make_window):
     second = make_window()
     assert not second.editor_dock.isVisible()
     assert second.waveform_dock.isVisible()
+
+
+def test_dropping_a_file_opens_it(qtbot, window):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(DATA / "sample.srt"))])
+    ev = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                    Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(ev)
+    qtbot.waitUntil(lambda: len(window.session.doc) == 4, timeout=3000)
+    assert window.session.doc[0].text == "Hello world."
