@@ -1,1 +1,52 @@
-"""app.align"""
+"""Forced alignment (Qt-free): word times for known text.
+
+* :class:`Aligner` (``align(samples, sample_rate, text, language, start_ms, cancel)``),
+  :func:`best_aligner`, :func:`create_aligner`, :func:`available_aligners`,
+  :func:`aligner_names`; aligners: ``"whisper"`` (CPU default, bundled ``base``) and
+  ``"qwen"`` (Qwen3 forced aligner, 11 languages, when its model is installed)
+* :func:`realign` (and its parts :func:`prepare_realign`, :func:`compute_alignment`,
+  :func:`apply_realign`): re-align edited segments as one undoable step
+* :func:`align_script`: plain text or badly timed subtitles + media -> timed segments
+* :func:`align_segments` / :func:`word_timer`: aligned words for many segments (the
+  transcription pipeline's word-timer hook)
+* :class:`AlignError`
+
+Names load on first use: ``import app.align`` imports no model library.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from app.align.errors import AlignError
+
+_NAMES = {
+    "Aligner": "base",
+    "best_aligner": "registry",
+    "create_aligner": "registry",
+    "available_aligners": "registry",
+    "aligner_names": "registry",
+    "register_aligner": "registry",
+    "realign": "realign",
+    "prepare_realign": "realign",
+    "compute_alignment": "realign",
+    "apply_realign": "realign",
+    "RealignJob": "realign",
+    "RealignResult": "realign",
+    "align_script": "script",
+    "ScriptResult": "script",
+    "Unmatched": "script",
+    "align_segments": "windows",
+    "word_timer": "windows",
+}
+
+__all__ = ["AlignError", *_NAMES]
+
+
+def __getattr__(name: str):
+    mod = _NAMES.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'app.align' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"app.align.{mod}"), name)
+    globals()[name] = value
+    return value

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -28,6 +28,8 @@ from app.core.cancel import Cancelled, CancelToken
 from app.engines.base import ChunkTranscript, Engine, TranscribeOptions
 
 log = logging.getLogger(__name__)
+
+CONFIDENT = 0.9  # a first chunk this sure of its language decides the vote alone
 
 
 @dataclass
@@ -122,73 +124,104 @@ class ChunkScheduler:
     # ---------------------------------------------------------------- running
 
     def run(self, items: Sequence[WorkItem]) -> LanguageVote:
+        """Decode every item; deliver outcomes in order; return the language decision."""
         items = sorted(items, key=lambda it: it.index)
         self._outcomes: dict[int, Outcome] = {}
         self._next = 0
         self._order = [it.index for it in items]
         self._by_index = {it.index: it for it in items}
+        self._detected: dict[int, Outcome] = {}  # decoded with detection, vote pending
+        self._decided = not self.detect_once
+        self._probe = min(len(items), max(self.vote_chunks, self.workers))
+        queue: deque[tuple[list[WorkItem], TranscribeOptions]] = deque()
+        pending = list(items)
+        in_flight: dict[Future, tuple[list[WorkItem], bool]] = {}
         with ThreadPoolExecutor(max_workers=self.workers,
                                 thread_name_prefix="cueline-chunk") as pool:
-            self._pool = pool
-            rest = list(items)
-            if self.detect_once and items:
-                k = min(len(items), max(self.vote_chunks, self.workers))
-                first, rest = rest[:k], rest[k:]
-                results = self._run_batches(first, self.options, deliver=False)
-                self.vote = vote_language([
-                    (o.transcript.language, o.transcript.language_probability,
-                     bool(o.transcript.segments))
-                    for o in results.values() if o.transcript is not None])
-                fixed = self.options.with_language(self.vote.language)
-                redo = [it for it in first
-                        if self.vote.language and (o := results.get(it.index)) is not None
-                        and o.transcript is not None and o.transcript.segments
-                        and o.transcript.language != self.vote.language]
-                for it in first:
-                    if it not in redo and it.index in results:
-                        self._finish(it, results[it.index])
-                self._flush()
-                if redo and not self.cancel.cancelled:
-                    self._run_batches(redo, fixed, deliver=True)
-                for it in redo:  # cancelled before the redo: keep the first decode
-                    if it.index not in self._outcomes and it.index in results:
-                        self._finish(it, results[it.index])
-                self._flush()
-                options = fixed if self.vote.language else self.options
-            else:
-                options = self.options
-            self._run_batches(rest, options, deliver=True)
+            while pending or queue or in_flight:
+                while len(in_flight) < self.workers and not self.cancel.cancelled:
+                    if queue:
+                        batch, options = queue.popleft()
+                        detect = False
+                    elif pending and (self._decided or self._detect_slots(in_flight) > 0):
+                        size = self.batch_size if self._decided else \
+                            min(self.batch_size, self._detect_slots(in_flight))
+                        batch, pending = pending[:size], pending[size:]
+                        detect = not self._decided
+                        options = self.options if detect else self._fixed_options()
+                    else:
+                        break
+                    fut = pool.submit(self._decode, batch, options)
+                    in_flight[fut] = (batch, detect)
+                if not in_flight:
+                    break  # cancelled, or nothing left that can start
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    batch, detect = in_flight.pop(fut)
+                    for it, outcome in zip(batch, fut.result(), strict=True):
+                        if outcome is None:
+                            continue  # cancelled before it ran
+                        if detect:
+                            self._detected[it.index] = outcome
+                        else:
+                            self._finish(it, outcome)
+                    if not self._decided:
+                        self._try_vote(in_flight)
+                    if self._decided:
+                        self._settle(queue)
+                    self._flush()
+        if not self._decided:  # cancelled during detection: vote on what was heard
+            self._try_vote({}, force=True)
+        for idx, outcome in sorted(self._detected.items()):  # a redo never ran: keep these
+            self._outcomes[idx] = outcome
+        self._detected.clear()
         self._flush(final=True)
         self.cancelled = self.cancel.cancelled
         return self.vote
 
-    def _run_batches(self, items: list[WorkItem], options: TranscribeOptions,
-                     deliver: bool) -> dict[int, Outcome]:
-        batches = [items[i:i + self.batch_size] for i in range(0, len(items), self.batch_size)]
-        results: dict[int, Outcome] = {}
-        in_flight: dict[Future, list[WorkItem]] = {}
-        pos = 0
-        while pos < len(batches) or in_flight:
-            while pos < len(batches) and len(in_flight) < self.workers \
-                    and not self.cancel.cancelled:
-                fut = self._pool.submit(self._decode, batches[pos], options)
-                in_flight[fut] = batches[pos]
-                pos += 1
-            if not in_flight:
-                break  # cancelled with nothing running
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for fut in done:
-                batch = in_flight.pop(fut)
-                outcomes = fut.result()
-                for it, outcome in zip(batch, outcomes, strict=True):
-                    if outcome is None:
-                        continue  # cancelled before it ran
-                    results[it.index] = outcome
-                    if deliver:
-                        self._finish(it, outcome)
-                if deliver:
-                    self._flush()
-        return results
+    # ---------------------------------------------------------------- the language vote
+
+    def _detect_slots(self, in_flight: dict) -> int:
+        """How many more chunks may still be decoded with language detection."""
+        running = sum(len(b) for b, detect in in_flight.values() if detect)
+        return self._probe - len(self._detected) - running
+
+    def _fixed_options(self) -> TranscribeOptions:
+        return self.options.with_language(self.vote.language) if self.vote.language \
+            else self.options
+
+    def _try_vote(self, in_flight: dict, force: bool = False) -> None:
+        """Decide the language: at once when the first chunk is sure of it, else by majority
+        once the probe chunks are in."""
+        done = self._detected
+        if done and min(done) == self._order[0]:
+            t = done[self._order[0]].transcript
+            if t is not None and t.segments and t.language \
+                    and (t.language_probability or 0) >= CONFIDENT:
+                self.vote = LanguageVote(t.language, t.language_probability,
+                                         [(t.language, t.language_probability or 1.0)])
+                self._decided = True
+                return
+        running = any(detect for _, detect in in_flight.values())
+        if force or (len(done) >= self._probe and not running):
+            self.vote = vote_language([
+                (o.transcript.language, o.transcript.language_probability,
+                 bool(o.transcript.segments))
+                for o in done.values() if o.transcript is not None])
+            self._decided = True
+
+    def _settle(self, queue: deque) -> None:
+        """Deliver detected chunks that agree with the vote; queue the others for a redo."""
+        for idx in sorted(self._detected):
+            outcome = self._detected[idx]
+            t = outcome.transcript
+            if self.vote.language and t is not None and t.segments \
+                    and t.language != self.vote.language:
+                if not getattr(outcome, "_queued", False):
+                    outcome._queued = True
+                    queue.appendleft(([self._by_index[idx]], self._fixed_options()))
+                continue  # stays until its redo is delivered
+            self._finish(self._by_index[idx], outcome)
 
     def _decode(self, batch: list[WorkItem], options: TranscribeOptions) -> list[Outcome | None]:
         """Worker thread: decode a batch; on failure each chunk alone, retried once."""
@@ -235,6 +268,7 @@ class ChunkScheduler:
 
     def _finish(self, it: WorkItem, outcome: Outcome) -> None:
         self._outcomes[it.index] = outcome
+        self._detected.pop(it.index, None)
 
     def _flush(self, final: bool = False) -> None:
         """Deliver, in order, every finished chunk whose predecessors are delivered.
