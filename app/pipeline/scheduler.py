@@ -53,6 +53,7 @@ class Outcome:
     transcript: ChunkTranscript | None = None
     error: str | None = None
     retried: bool = False
+    queued: bool = False  # decoded with detection in another language: redo queued
 
 
 @dataclass
@@ -217,8 +218,8 @@ class ChunkScheduler:
             t = outcome.transcript
             if self.vote.language and t is not None and t.segments \
                     and t.language != self.vote.language:
-                if not getattr(outcome, "_queued", False):
-                    outcome._queued = True
+                if not outcome.queued:
+                    outcome.queued = True
                     queue.appendleft(([self._by_index[idx]], self._fixed_options()))
                 continue  # stays until its redo is delivered
             self._finish(self._by_index[idx], outcome)

@@ -48,6 +48,7 @@ from app.pipeline.wordtimes import apply_word_timer, finish_draft
 
 SAMPLE_RATE = 16000
 TRIM_PAD_MS = 200  # speech kept around a chunk's speech when it is trimmed
+HEAD_TARGET_S, HEAD_MAX_S = 8.0, 12.0  # the first chunk: short, for a quick first result
 ProgressFn = Callable[[Progress], None]
 
 
@@ -123,7 +124,6 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
                        word_timer: WordTimer | None = None,
                        _t0: float | None = None) -> TranscriptionResult:
     """Transcribe 16 kHz float32 samples: shape ``(n,)``, or ``(channels, n)``."""
-    from app.audio.chunking import plan_chunks
     from app.audio.vad import speech_regions
 
     options = options or PipelineOptions()
@@ -163,12 +163,7 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
                                  cancel=cancel) if sig.size else []
         regions_by_channel.append(regions)
         stats.speech_s += sum(e - s for s, e in regions) / 1000.0
-        if not regions:
-            continue
-        for c in plan_chunks(sig, SAMPLE_RATE, regions, target_s=target_s, max_s=max_s):
-            if c.silent:
-                continue
-            start, end = _trim_to_speech(c.start_ms, c.end_ms, regions)
+        for start, end in plan_spans(sig, regions, target_s, max_s):
             items.append(WorkItem(-1, start, end, sig[start * 16:end * 16], ch, speakers[ch]))
     items.sort(key=lambda it: (it.start_ms, it.channel))
     for i, it in enumerate(items):
@@ -238,6 +233,32 @@ def _split_channels(x: np.ndarray, options: PipelineOptions,
     if options.channels:
         stats.warnings.append("the media has one audio channel: channel mode ignored")
     return [x.mean(axis=0) if x.shape[0] > 1 else x[0]], [None]
+
+
+def plan_spans(sig: np.ndarray, regions: list[tuple[int, int]], target_s: float,
+               max_s: float) -> list[tuple[int, int]]:
+    """The ``(start_ms, end_ms)`` of the chunks to decode: cut at pauses, all-silent ones
+    left out, each trimmed to its speech.  The first chunk is kept short (at most
+    :data:`HEAD_MAX_S`) so the first segments come back quickly."""
+    from app.audio.chunking import plan_chunks
+
+    if not regions:
+        return []
+    chunks = [c for c in plan_chunks(sig, SAMPLE_RATE, regions, target_s=target_s, max_s=max_s)
+              if not c.silent]
+    spans = [_trim_to_speech(c.start_ms, c.end_ms, regions) for c in chunks]
+    if spans and spans[0][1] - spans[0][0] > HEAD_MAX_S * 1000 and max_s > HEAD_MAX_S:
+        s0, e0 = spans[0]
+        local = [(max(0, s - s0), min(e0, e) - s0) for s, e in regions if e > s0 and s < e0]
+        head = plan_chunks(sig[s0 * 16:e0 * 16], SAMPLE_RATE, local,
+                           target_s=HEAD_TARGET_S, max_s=HEAD_MAX_S)
+        if len(head) > 1:
+            cut = s0 + head[0].end_ms
+            first = _trim_to_speech(s0, cut, regions)
+            second = _trim_to_speech(cut, e0, regions)
+            spans[0:1] = [sp for sp in (first, second) if sp[1] > sp[0]
+                          and any(e > sp[0] and s < sp[1] for s, e in regions)]
+    return spans
 
 
 def _trim_to_speech(start: int, end: int, regions: list[tuple[int, int]]) -> tuple[int, int]:
