@@ -113,16 +113,16 @@ def _inside(sil: Sequence[tuple[float, float]], lo: float, hi: float, min_len: f
 
 
 def snap_edges(times: list[list[float]], sil: Sequence[tuple[float, float]],
-               radius: float = 300.0, min_word: float = 30.0,
-               edge_pause: float = 150.0, before_weight: float = 2.0,
-               keep: float = 0.5, keep_ms: float = 150.0) -> list[list[float]]:
+               radius: float = 400.0, min_word: float = 30.0,
+               edge_pause: float = 150.0, before_weight: float = 3.0,
+               keep: float = 0.5, keep_ms: float = 80.0) -> list[list[float]]:
     """Move word edges ``[[start, end], ...]`` (ms, in order) out of silences.
 
     * each boundary between two words moves onto the silence nearest to it within ``radius``
       (the earlier word ends where the silence starts, the later one starts where it ends),
       unless the silence is short (under ``edge_pause``: maybe a stop consonant's closure)
       and leaves either word less than ``keep`` of its length (or ``keep_ms``);
-    * the first word starts after the longest pause (>= ``edge_pause``) inside it, the last
+    * then the first word starts after the longest pause (>= ``edge_pause``) inside it, the last
       word ends before the longest pause inside it (the window's padding);
     * a start still inside a silence moves to its end, an end inside one to its start.
 
@@ -132,17 +132,6 @@ def snap_edges(times: list[list[float]], sil: Sequence[tuple[float, float]],
     n = len(t)
     if n == 0 or not sil:
         return t
-    # leading and trailing edges of the window
-    first = _inside(sil, t[0][0], t[0][1] - min_word, edge_pause)
-    if first:
-        a, b = max(first, key=lambda ab: ab[1] - ab[0])
-        if a <= t[0][0] + 1.0 or b - a >= 2 * edge_pause:
-            t[0][0] = b
-    last = _inside(sil, t[-1][0] + min_word, t[-1][1], edge_pause)
-    if last:
-        a, b = max(last, key=lambda ab: ab[1] - ab[0])
-        if b >= t[-1][1] - 1.0 or b - a >= 2 * edge_pause:
-            t[-1][1] = a
     # boundaries between words
     for i in range(n - 1):
         lo_b, hi_b = t[i][1], t[i + 1][0]
@@ -174,6 +163,17 @@ def snap_edges(times: list[list[float]], sil: Sequence[tuple[float, float]],
         if best is not None:
             t[i][1] = max(best[0], t[i][0] + min_word)
             t[i + 1][0] = min(best[1], t[i + 1][1] - min_word)
+    # leading and trailing edges of the window
+    first = _inside(sil, t[0][0], t[0][1] - min_word, edge_pause)
+    if first:
+        a, b = max(first, key=lambda ab: ab[1] - ab[0])
+        if a <= t[0][0] + 1.0 or b - a >= 2 * edge_pause:
+            t[0][0] = b
+    last = _inside(sil, t[-1][0] + min_word, t[-1][1], edge_pause)
+    if last:
+        a, b = max(last, key=lambda ab: ab[1] - ab[0])
+        if b >= t[-1][1] - 1.0 or b - a >= 2 * edge_pause:
+            t[-1][1] = a
     # remaining edges inside silences
     for w in t:
         for a, b in sil:

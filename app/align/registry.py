@@ -75,6 +75,7 @@ def best_aligner(language: str | None, prefer: str | None = None, model: str | N
     ``prefer`` (a name) is honoured when that aligner supports the language, else
     :class:`AlignError` says why.  Without it: the first available of :data:`ORDER`.
     """
+    _load_all()
     if prefer:
         cls = aligner_class(prefer)
         if not cls.supports(language):
@@ -86,13 +87,13 @@ def best_aligner(language: str | None, prefer: str | None = None, model: str | N
             raise AlignError(f"the {cls.title or cls.name} aligner{what} is not available here"
                              + (f": {hint}" if hint else ""))
         return create_aligner(cls.name, model, **settings)
+    if model is not None:  # a model belongs to one kind of aligner
+        for n in ORDER:
+            cls = _CLASSES.get(n)
+            if cls is not None and cls.supports(language) and cls.available(model):
+                return create_aligner(n, model, **settings)
+        raise AlignError(f"no aligner can use the model '{model}' for language '{language}'")
     names = available_aligners(language)
     if not names:
         raise AlignError(f"no aligner available for language '{language}'")
-    # a model name belongs to one kind of aligner: Whisper models go to Whisper
-    if model is not None:
-        for n in names:
-            if _CLASSES[n].available(model):
-                return create_aligner(n, model, **settings)
-        raise AlignError(f"no aligner can use the model '{model}' here")
     return create_aligner(names[0], None, **settings)

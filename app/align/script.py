@@ -125,6 +125,28 @@ def _pieces(anch: Anchoring, rough: dict[int, tuple[int, int]], cap: int) -> lis
     return out
 
 
+def _limits(anch: Anchoring, pieces: list[tuple[int, list[int]]],
+            rough: dict[int, tuple[int, int]]) -> list[Limit]:
+    """Pieces never share a window across an unheard line or speech the script lacks, and
+    their windows stop at that speech."""
+    used = set(anch.anchors.values())
+    lo = [0] * len(pieces)
+    hi = [1 << 62] * len(pieces)
+    apart = [False] * len(pieces)
+    for n in range(1, len(pieces)):
+        (pl, pids), (line, ids) = pieces[n - 1], pieces[n]
+        a, b = rough[pids[-1]][1], rough[ids[0]][0]
+        stray = [w for h, w in enumerate(anch.heard)
+                 if h not in used and a < (w.start + w.end) // 2 < b]
+        if stray:
+            apart[n] = True
+            hi[n - 1] = max(a, stray[0].start)
+            lo[n] = min(b, stray[-1].end)
+        if any(not anch.line_heard[i] for i in range(pl + 1, line)):
+            apart[n] = True
+    return [Limit(lo[n], hi[n], apart[n]) for n in range(len(pieces))]
+
+
 def _align_lines(aligner: Aligner, x: np.ndarray, lines: Sequence[str], language: str | None,
                  heard: Sequence[Word], cancel: CancelToken | None,
                  progress: ProgressFn | None, speech: Sequence[Region] | None = None) -> _Lines:
@@ -142,13 +164,7 @@ def _align_lines(aligner: Aligner, x: np.ndarray, lines: Sequence[str], language
             s, e = mid - cap // 2, mid + cap // 2
         items.append(Item(str(n), " ".join(anch.words[k].text for k in ids), max(0, s),
                           min(total, e)))
-    # pieces of lines separated by an unheard line never share a window
-    limits = []
-    for n, (line, _ids) in enumerate(pieces):
-        prev_line = pieces[n - 1][0] if n else None
-        apart = prev_line is not None and any(not anch.line_heard[i]
-                                              for i in range(prev_line + 1, line))
-        limits.append(Limit(apart=apart))
+    limits = _limits(anch, pieces, rough)
     timed = align_items(aligner, x, SAMPLE_RATE, items, language, limits=limits,
                         speech=speech, cancel=cancel, progress=progress)
     per_line: list[list[Word]] = [[] for _ in lines]
@@ -276,12 +292,18 @@ def align_script(samples: np.ndarray, sample_rate: int, script: str | Sequence[S
             unmatched.append(Unmatched("script", seg.text, start, end, seg.id, i))
         out.append(seg.replace(start=start, end=max(start, end), words=tuple(words),
                                flags=frozenset(flags), language=seg.language or language))
+    timed_extra = _align_extra(aligner, x, result, absorbed, out, language, cancel)
     for r, run in enumerate(result.extra):
         text = " ".join(w.text for w in run)
-        extra = Segment(run[0].start, max(run[0].start, run[-1].end), text,
-                        words=tuple(Word(w.text, w.start, w.end, w.probability, True)
-                                    for w in _fit_words(text, run)),
-                        language=language, flags=frozenset({UNMATCHED, TIMES_ESTIMATED}))
+        if r in timed_extra:
+            words = timed_extra[r]
+            flags = frozenset({UNMATCHED})
+        else:
+            words = [Word(w.text, w.start, w.end, w.probability, True)
+                     for w in _fit_words(text, run)]
+            flags = frozenset({UNMATCHED, TIMES_ESTIMATED})
+        extra = Segment(words[0].start, max(words[0].start, words[-1].end), text,
+                        words=tuple(words), language=language, flags=flags)
         added = include_extra_speech and r not in absorbed
         if added:
             out.append(extra)
@@ -291,6 +313,28 @@ def align_script(samples: np.ndarray, sample_rate: int, script: str | Sequence[S
     unmatched.sort(key=lambda u: u.start)
     stats["total_s"] = time.monotonic() - t0
     return ScriptResult(out, unmatched, language, [], stats)
+
+
+def _align_extra(aligner: Aligner, x: np.ndarray, result: _Lines, absorbed: set[int],
+                 segments: Sequence[Segment], language: str | None,
+                 cancel: CancelToken | None) -> dict[int, list[Word]]:
+    """Speech the script lacks, aligned as heard (its heard times are rough), between the
+    script's lines; by index in ``result.extra``."""
+    runs = [r for r in range(len(result.extra)) if r not in absorbed]
+    if not runs:
+        return {}
+    spans = sorted((s.start, s.end) for s in segments if s.words)
+    items, limits = [], []
+    for r in runs:
+        run = result.extra[r]
+        start, end = run[0].start, max(run[0].start, run[-1].end)
+        lo = max((e for s, e in spans if e <= start + 200), default=0)
+        hi = min((s for s, e in spans if s >= end - 200), default=1 << 62)
+        items.append(Item(str(r), " ".join(w.text for w in run), start, end))
+        limits.append(Limit(min(lo, start), max(hi, end), apart=True))
+    timed = align_items(aligner, x, SAMPLE_RATE, items, language, limits=limits,
+                        cancel=cancel)
+    return {int(k): v for k, v in timed.items() if v}
 
 
 def _fit_words(text: str, run: Sequence[Word]) -> list[Word]:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.core.model import Word
-from app.core.words import fill_missing, split_words
+from app.core.words import distribute, fill_missing, split_words
 
 
 @dataclass
@@ -164,29 +164,36 @@ def words_from_timings(texts: Sequence[str], timings: Sequence[Timing | None], l
 
 
 def _lengthen(words: list[Word], lo: int, hi: int, min_ms: int) -> list[Word]:
-    """Give zero-length words some time from a gap or a long neighbour."""
+    """Give zero-length words time: each one and the estimated words around it are spread
+    again over their span, widened (up to a third of each timed neighbour) to allow
+    ``min_ms`` a word.  Words that get new times are ``estimated``."""
     out = list(words)
-    for i, w in enumerate(out):
-        if w.end > w.start:
+    for i in range(len(out)):
+        if out[i].end > out[i].start:
             continue
-        left = out[i - 1].end if i > 0 else lo
-        right = out[i + 1].start if i + 1 < len(out) else hi
-        s, e = w.start, w.end
-        if right - e > 0:  # room after it
-            e = min(right, e + min_ms)
-        if e - s < min_ms and s - left > 0:  # room before it
-            s = max(left, s - (min_ms - (e - s)))
-        if e - s < min_ms and i + 1 < len(out) and out[i + 1].duration > 3 * min_ms:
-            nxt = out[i + 1]
-            take = min_ms - (e - s)
-            out[i + 1] = Word(nxt.text, nxt.start + take, nxt.end, nxt.probability, nxt.estimated)
-            e += take
-        elif e - s < min_ms and i > 0 and out[i - 1].duration > 3 * min_ms:
-            prv = out[i - 1]
-            take = min_ms - (e - s)
-            out[i - 1] = Word(prv.text, prv.start, prv.end - take, prv.probability, prv.estimated)
-            s -= take
-        out[i] = Word(w.text, s, e, w.probability, w.estimated or (s, e) != (w.start, w.end))
+        a = b = i
+        while a > 0 and (out[a - 1].estimated or out[a - 1].duration == 0):
+            a -= 1
+        while b + 1 < len(out) and (out[b + 1].estimated or out[b + 1].duration == 0):
+            b += 1
+        left = out[a - 1].end if a > 0 else lo
+        right = out[b + 1].start if b + 1 < len(out) else hi
+        need = min_ms * (b - a + 1) - (right - left)
+        if need > 0 and a > 0:
+            prv = out[a - 1]
+            take = min(prv.duration // 3, need)
+            out[a - 1] = Word(prv.text, prv.start, prv.end - take, prv.probability, prv.estimated)
+            left -= take
+            need -= take
+        if need > 0 and b + 1 < len(out):
+            nxt = out[b + 1]
+            take = min(nxt.duration // 3, need)
+            out[b + 1] = Word(nxt.text, nxt.start + take, nxt.end, nxt.probability, nxt.estimated)
+            right += take
+        spread = distribute([w.text for w in out[a:b + 1]], left, max(left, right))
+        for k, w in enumerate(spread):
+            old = out[a + k]
+            out[a + k] = Word(w.text, w.start, w.end, old.probability, True)
     return out
 
 

@@ -65,13 +65,21 @@ class WhisperAligner(Aligner):
 
     @classmethod
     def available(cls, model: str | None = None) -> bool:
-        from app.engines.models import is_installed
+        import importlib.util
 
-        try:
-            import faster_whisper  # noqa: F401
-        except ImportError:
+        from app.engines.errors import ModelError
+        from app.engines.models import find_model, resolve_model
+
+        if importlib.util.find_spec("faster_whisper") is None:
             return False
-        return is_installed(model or "base")
+        info = find_model(model or "base")
+        if info is not None and info.engine != "whisper":
+            return False
+        try:
+            path = resolve_model(model or "base")
+        except ModelError:
+            return False
+        return (path / "model.bin").is_file()
 
     @classmethod
     def supports(cls, language: str | None) -> bool:

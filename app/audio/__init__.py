@@ -1,8 +1,10 @@
 """Cueline's audio layer (Qt-free): decoding any media, waveform peaks, voice activity and
 chunking, playback.
 
-Names are loaded on first use, so ``import app.audio`` is instant and pulls in neither PyAV,
-sounddevice, faster-whisper nor onnxruntime.
+``import app.audio`` pulls in neither PyAV, sounddevice, faster-whisper nor onnxruntime:
+PyAV is imported when a file is first opened, the other modules' names on first use.
+(``probe`` and ``decode`` are imported at once: they share their names with their modules,
+which would otherwise shadow them.)
 
 * :func:`probe` -> :class:`MediaInfo`; :func:`decode` -> numpy samples; :class:`MediaError`
 * :class:`PeakPyramid` (``for_media``, ``query``)
@@ -16,13 +18,11 @@ from __future__ import annotations
 
 import importlib
 
+from app.audio.decode import ENGINE_RATE, decode
 from app.audio.errors import MediaError
+from app.audio.probe import MediaInfo, probe
 
 _NAMES = {
-    "MediaInfo": "probe",
-    "probe": "probe",
-    "decode": "decode",
-    "ENGINE_RATE": "decode",
     "PeakPyramid": "peaks",
     "pixel_edges": "peaks",
     "speech_regions": "vad",
@@ -40,7 +40,7 @@ _NAMES = {
     "export_clip": "export",
 }
 
-__all__ = ["MediaError", *_NAMES]
+__all__ = ["ENGINE_RATE", "MediaError", "MediaInfo", "decode", "probe", *_NAMES]
 
 
 def __getattr__(name: str):

@@ -110,6 +110,7 @@ def _decode_into(opened, sink, rate, mono, progress, cancel, total_s, name) -> i
     src_ch = opened.channels
     layout = "mono" if (mono and src_ch > 2) else (stream.layout or src_ch)
     resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+    shape = None  # input format, layout and rate: some streams change them midway
     pending: list[np.ndarray] = []
     pending_n = 0
     skip = 0  # samples to drop at the start (audio beginning before media time zero)
@@ -154,6 +155,11 @@ def _decode_into(opened, sink, rate, mono, progress, cancel, total_s, name) -> i
                     raise MediaError(opened.path, "too damaged to decode", "decode") from None
                 continue
             for frame in frames:
+                now = (frame.format.name, frame.layout.name, frame.sample_rate)
+                if shape is not None and now != shape:
+                    take(resampler.resample(None))
+                    resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+                shape = now
                 if not started:
                     started = True
                     lead = _lead_samples(frame, opened.origin_s, rate)
@@ -193,7 +199,7 @@ def _check_complete(opened, path, decoded_s: float, bad: int, allow_truncated: b
         if bad:
             raise MediaError(path, "damaged: no audio could be decoded", "decode")
         raise MediaError(path, "contains no audio (zero length)")
-    expected = _wav_declared_s(opened) or opened.stream_end_s()
+    expected = _wav_declared_s(opened) or _declared_end_s(opened)
     short = expected is not None and decoded_s < expected * 0.9 - 0.5
     if short:
         problem = (f"the file is truncated or damaged: its audio stops at {decoded_s:.1f} s "
@@ -203,6 +209,38 @@ def _check_complete(opened, path, decoded_s: float, bad: int, allow_truncated: b
         log.warning("%s: %s", path, problem)
     elif bad:
         log.warning("%s: skipped %d damaged packet(s) while decoding", path, bad)
+
+
+# containers whose headers state the audio's exact length (FLAC STREAMINFO, the last Ogg
+# page, the MP4 index, AIFF/W64/WavPack headers); elsewhere FFmpeg may estimate it from the
+# bit rate, and a short decode proves nothing
+_EXACT_LENGTH = {"flac", "ogg", "aiff", "w64", "wv", "mov,mp4,m4a,3gp,3g2,mj2"}
+
+
+def _declared_end_s(opened) -> float | None:
+    """Where the headers say the audio ends, when they state it exactly."""
+    name = opened.container.format.name
+    if name == "mp3" and not _mp3_has_length_header(opened.path):
+        return None
+    if name != "mp3" and name not in _EXACT_LENGTH:
+        return None
+    return opened.stream_end_s()
+
+
+def _mp3_has_length_header(path: str) -> bool:
+    """Whether an MP3 carries a Xing/Info/VBRI header (frame count: an exact length)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(10)
+            skip = 0
+            if head[:3] == b"ID3" and len(head) == 10:  # ID3v2 tag before the first frame
+                skip = 10 + ((head[6] & 0x7F) << 21 | (head[7] & 0x7F) << 14
+                             | (head[8] & 0x7F) << 7 | (head[9] & 0x7F))
+            f.seek(skip)
+            frame = f.read(4096)
+    except OSError:
+        return False
+    return any(tag in frame for tag in (b"Xing", b"Info", b"VBRI"))
 
 
 def _wav_declared_s(opened) -> float | None:
@@ -305,7 +343,9 @@ class _Sink:
     def finish(self, mono: bool) -> np.ndarray:
         n = self.n
         if self.path is None:
-            return self.buf[:n] if self.channels == 1 else self.buf[:, :n]
+            if self.channels == 1:
+                return self.buf[:n] if mono else self.buf[None, :n]
+            return self.buf[:, :n]
         self.buf.flush()
         self.buf = None
         os.truncate(self.path, n * self.channels * self.dtype.itemsize)

@@ -8,19 +8,23 @@ The signal
     :meth:`PeakPyramid.values`).  Min/max of the int16 store are exact.
 
 The levels
-    Level 0 holds, for each block of :data:`BASE` = 64 samples, the min, the max and the sum
-    of squares; level ``k`` blocks are ``BASE * FACTOR**k`` samples (``FACTOR`` = 4), built
-    from level ``k-1``.  Memory: about 12 bytes per 64 samples, x4/3 for all levels (3 h:
-    43 MB) plus the int16 samples (2 bytes per sample, memory-mapped from the cache).
+    Level 0 holds, for each block of :data:`BASE` = 64 samples, the min, the max (int16) and
+    the sum of squares (float32); level ``k`` blocks are ``BASE * FACTOR**k`` samples
+    (``FACTOR`` = 4), built from level ``k-1``.  Memory: 8 bytes per 64 samples, x4/3 for all
+    levels (3 h: 29 MB) plus the int16 samples (2 bytes per sample, 346 MB for 3 h,
+    memory-mapped from the cache: only the pages a zoomed-in view touches are read).
 
 Pixels
     :meth:`PeakPyramid.query` maps ``[start_s, end_s)`` onto ``width`` pixels.  With
     ``a = start_s * rate`` and ``b = end_s * rate``, pixel ``i`` covers the samples
     ``[e_i, max(e_{i+1}, e_i + 1))`` with ``e_i = floor(a + i * (b - a) / width)``
     (:func:`pixel_edges`), clipped to the signal; a pixel with no sample in the signal is 0.
-    Its min and max EQUAL those of ``values()`` over that range: each pixel's range is cut
-    into full blocks of the coarsest level finer than the pixel plus, at both ends, the
-    partial pieces taken from ever finer levels and finally from the raw samples.
+    When a pixel spans at least one level-0 block (64 samples, 4 ms), the edges inside the
+    signal are snapped down to the 64-sample grid: pixels are then whole blocks and the raw
+    samples are only read when zoomed in further (and for the signal's last partial block).
+    A pixel's min and max EQUAL those of ``values()`` over its range: the range is cut into
+    full blocks of the coarsest level finer than the pixel plus, at both ends, the partial
+    pieces taken from ever finer levels and finally from the raw samples.
 """
 
 from __future__ import annotations
@@ -43,18 +47,27 @@ PEAK_RATE = 16000
 BASE = 64
 FACTOR = 4
 CACHE_KIND = "peaks"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _MIN_ID = np.int16(32767)  # identity of min over int16
 _MAX_ID = np.int16(-32768)  # identity of max over int16
 _BUILD_CHUNK = BASE * 65536
 
 
-def pixel_edges(start_s: float, end_s: float, width: int, sample_rate: int) -> np.ndarray:
-    """The ``width + 1`` sample indices ``floor(a + i * (b - a) / width)`` bounding pixels."""
+def pixel_edges(start_s: float, end_s: float, width: int, sample_rate: int,
+                n_samples: int | None = None) -> np.ndarray:
+    """The ``width + 1`` sample indices bounding the pixels (see the module doc).
+
+    ``e_i = floor(a + i * (b - a) / width)``; when a pixel spans at least BASE samples,
+    every ``e_i`` inside the signal (``e_i < n_samples``) is snapped down to the BASE grid.
+    """
     a = float(start_s) * sample_rate
     b = float(end_s) * sample_rate
     i = np.arange(width + 1, dtype=np.float64)
-    return np.floor(a + i * ((b - a) / width)).astype(np.int64)
+    edges = np.floor(a + i * ((b - a) / width)).astype(np.int64)
+    if (b - a) / width >= BASE:
+        inside = edges < (n_samples if n_samples is not None else np.iinfo(np.int64).max)
+        edges[inside] -= edges[inside] % BASE
+    return edges
 
 
 class PeakPyramid:
@@ -155,7 +168,7 @@ class PeakPyramid:
         expected = _level_lengths(n)
         if len(levels) != len(expected) or any(
             len(mn) != m or len(mx) != m or len(sq) != m or mn.dtype != np.int16
-            or mx.dtype != np.int16 or sq.dtype != np.float64
+            or mx.dtype != np.int16 or sq.dtype != np.float32
             for (mn, mx, sq), m in zip(levels, expected, strict=True)
         ):
             raise ValueError("cache entry has inconsistent levels")
@@ -198,7 +211,7 @@ class PeakPyramid:
         if not end_s > start_s:
             raise ValueError("end_s must be greater than start_s")
         n = len(self.samples)
-        edges = pixel_edges(start_s, end_s, width, self.sample_rate)
+        edges = pixel_edges(start_s, end_s, width, self.sample_rate, n)
         s = edges[:-1]
         e = np.maximum(edges[1:], s + 1)
         cs, ce = np.clip(s, 0, n), np.clip(e, 0, n)
@@ -326,7 +339,7 @@ class PeakPyramid:
         m = len(p)
         flat_mn, flat_mx, flat_sq, cuts, has_pre, has_suf = [], [], [], [], [], []
         offset = 0
-        for j in range(-1, level):
+        for j in range(0, level):
             small = 1 if j < 0 else self.block_size(j)
             row_len = BASE if j < 0 else FACTOR
             row = p // (small * row_len)
@@ -337,7 +350,7 @@ class PeakPyramid:
             flat_mx.append(g_mx.ravel())
             if want_sq:
                 if g_sq is None:
-                    gf = g_mn.astype(np.float64)
+                    gf = g_mn.astype(np.float32)
                     g_sq = gf * gf
                 flat_sq.append(g_sq.ravel())
             base = offset + np.arange(m, dtype=np.int64) * row_len
@@ -345,25 +358,49 @@ class PeakPyramid:
             has_pre.append(col > 0)
             has_suf.append((begin < row_len) & ((p % (small * row_len)) != 0))
             offset += m * row_len
-        idx = np.concatenate(cuts)
-        has_pre = np.stack(has_pre)
-        has_suf = np.stack(has_suf)
-        nl = len(cuts)
+        s_mn = np.full(m, _MIN_ID, np.int16)
+        s_mx = np.full(m, _MAX_ID, np.int16)
+        p_mn, p_mx = s_mn.copy(), s_mx.copy()
+        s_sq = np.zeros(m, np.float32) if want_sq else None
+        p_sq = np.zeros(m, np.float32) if want_sq else None
+        if cuts:
+            idx = np.concatenate(cuts)
+            has_pre = np.stack(has_pre)
+            has_suf = np.stack(has_suf)
+            nl = len(cuts)
 
-        def pieces(ufunc, arrays, pad, identity):
-            flat = np.concatenate(arrays + [np.array([pad], dtype=arrays[0].dtype)])
-            r = ufunc.reduceat(flat, idx).reshape(nl, m, 3)
-            suffix = np.where(has_suf, r[:, :, 2], identity)
-            prefix = np.where(has_pre, r[:, :, 0], identity)
-            if ufunc is np.add:
-                return suffix.sum(axis=0), prefix.sum(axis=0)
-            return ufunc.reduce(suffix, axis=0), ufunc.reduce(prefix, axis=0)
+            def pieces(ufunc, arrays, pad, identity):
+                flat = np.concatenate(arrays + [np.array([pad], dtype=arrays[0].dtype)])
+                r = ufunc.reduceat(flat, idx).reshape(nl, m, 3)
+                suffix = np.where(has_suf, r[:, :, 2], identity)
+                prefix = np.where(has_pre, r[:, :, 0], identity)
+                if ufunc is np.add:
+                    return suffix.sum(axis=0), prefix.sum(axis=0)
+                return ufunc.reduce(suffix, axis=0), ufunc.reduce(prefix, axis=0)
 
-        s_mn, p_mn = pieces(np.minimum, flat_mn, _MIN_ID, _MIN_ID)
-        s_mx, p_mx = pieces(np.maximum, flat_mx, _MAX_ID, _MAX_ID)
-        s_sq = p_sq = None
-        if want_sq:
-            s_sq, p_sq = pieces(np.add, flat_sq, 0.0, 0.0)
+            s_mn, p_mn = pieces(np.minimum, flat_mn, _MIN_ID, _MIN_ID)
+            s_mx, p_mx = pieces(np.maximum, flat_mx, _MAX_ID, _MAX_ID)
+            if want_sq:
+                s_sq, p_sq = pieces(np.add, flat_sq, np.float32(0), np.float32(0))
+        # raw samples: only the points inside a level-0 block (at most a few once the pixel
+        # edges are snapped to blocks), so a zoomed-out view never touches the sample file
+        odd = np.flatnonzero(p % BASE)
+        if len(odd):
+            q = p[odd]
+            g = self._rows(-1, q // BASE)[0]
+            base = np.arange(len(q), dtype=np.int64) * BASE
+            idx = np.stack([base, base + q % BASE], axis=1).ravel()
+            r_mn = np.minimum.reduceat(g.ravel(), idx).reshape(-1, 2)
+            r_mx = np.maximum.reduceat(g.ravel(), idx).reshape(-1, 2)
+            p_mn[odd] = np.minimum(p_mn[odd], r_mn[:, 0])
+            s_mn[odd] = np.minimum(s_mn[odd], r_mn[:, 1])
+            p_mx[odd] = np.maximum(p_mx[odd], r_mx[:, 0])
+            s_mx[odd] = np.maximum(s_mx[odd], r_mx[:, 1])
+            if want_sq:
+                gf = g.ravel().astype(np.float32)
+                r_sq = np.add.reduceat(gf * gf, idx).reshape(-1, 2)
+                p_sq[odd] += r_sq[:, 0]
+                s_sq[odd] += r_sq[:, 1]
         return (s_mn, s_mx, s_sq), (p_mn, p_mx, p_sq)
 
 
@@ -384,7 +421,7 @@ def _pad(mn, mx, sq, length):
     if extra:
         mn = np.concatenate([mn, np.full(extra, _MIN_ID, np.int16)])
         mx = np.concatenate([mx, np.full(extra, _MAX_ID, np.int16)])
-        sq = np.concatenate([sq, np.zeros(extra, np.float64)])
+        sq = np.concatenate([sq, np.zeros(extra, np.float32)])
     return mn, mx, sq
 
 
@@ -416,9 +453,11 @@ def build_levels(samples: np.ndarray, cancel: CancelToken | None = None):
             mn[b0 + full], mx[b0 + full] = tail.min(), tail.max()
             tf = tail.astype(np.float64)
             sq[b0 + full] = float(np.dot(tf, tf))
+    sq = sq.astype(np.float32)  # sums of squares are for display: float32 is plenty
     levels = [_pad(mn, mx, sq, lengths[0])]
     for length in lengths[1:]:
         pmn, pmx, psq = levels[-1]
         levels.append(_pad(pmn.reshape(-1, FACTOR).min(axis=1), pmx.reshape(-1, FACTOR).max(axis=1),
-                           psq.reshape(-1, FACTOR).sum(axis=1), length))
+                           psq.reshape(-1, FACTOR).sum(axis=1, dtype=np.float64)
+                           .astype(np.float32), length))
     return levels

@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,6 +133,7 @@ class Player:
         self._out_channels = source.channels
         self._last_tick: float | None = None  # silent clock: time of the last advance
         self._cb_time: float | None = None  # device: time of the last callback
+        self._cb_pos = 0.0  # device: play head when the last callback started
         self.choice = self._choose(backend, query_devices)
 
     # -- construction ---------------------------------------------------------------------
@@ -172,10 +173,11 @@ class Player:
         with self._lock:
             self._sync()
             pos = self._t.pos
-            if self._t.playing and self._cb_time is not None:
-                # between device callbacks, interpolate (at most one callback's worth)
+            if self._t.playing and self._cb_time is not None and pos >= self._cb_pos:
+                # the block the last callback rendered is playing now: move through it with
+                # the clock rather than jumping a whole block at each callback
                 ahead = (self._clock() - self._cb_time) * self._t.sample_rate * self._t.speed
-                pos = min(pos + min(ahead, 0.05 * self._t.sample_rate), float(self._t.frames))
+                pos = min(self._cb_pos + ahead, pos)
             ms = self._t.to_ms(pos)
         self._deliver()
         return ms
@@ -437,6 +439,7 @@ class Player:
             outdata.fill(0)
             return
         try:
+            self._cb_pos = self._t.pos
             block, events = self._t.render(frames, self._out_rate, self.source)
             self._cb_time = self._clock() if self._t.playing else None
             for kind in events:
@@ -455,9 +458,3 @@ def mix_channels(block: np.ndarray, channels: int) -> np.ndarray:
     mono = block.mean(axis=1, keepdims=True)
     return np.repeat(mono, channels, axis=1)
 
-
-def events_of(player: Player) -> Iterable[PlayerEvent]:
-    """Attach a list that collects ``player``'s events (for tests and scripts)."""
-    seen: list[PlayerEvent] = []
-    player.add_listener(seen.append)
-    return seen

@@ -20,7 +20,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from app.audio.errors import media_error
+from app.audio.errors import MediaError, media_error
 from app.audio.probe import OpenedAudio, probe
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,13 @@ class MediaSource:
             with self._lock:
                 data = self._blocks.get(b)
             if data is None:
-                data = self._decode_block(b)
+                try:
+                    data = self._decode_block(b)
+                except MediaError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - no av error leaves the audio layer
+                    self._cursor = None
+                    raise media_error(self.path, exc, "decode") from None
                 with self._lock:
                     self._blocks[b] = data
                     while len(self._blocks) > self.keep:

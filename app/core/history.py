@@ -42,6 +42,7 @@ class History:
         self._redo: list[Command] = []
         self._clean: int | None = 0
         self.limit = limit
+        self._held: set[Any] = set()  # merge keys that merge whatever the time between
         self.changed = Signal()  # emitted after any change of the stacks or clean state
 
     # -- queries -------------------------------------------------------------------------
@@ -89,7 +90,7 @@ class History:
             and top.merge_key == cmd.merge_key
             and not self._redo
             and self._clean != len(self._undo)
-            and cmd.stamp - top.stamp < MERGE_WINDOW_S
+            and (cmd.stamp - top.stamp < MERGE_WINDOW_S or cmd.merge_key in self._held)
         )
         self._redo.clear()
         if mergeable:
@@ -134,6 +135,17 @@ class History:
     def redo_all(self) -> None:
         while self.can_redo:
             self.redo()
+
+    def hold_merge(self, key: Any) -> None:
+        """Let commands with merge key ``key`` merge into the top command however long apart
+        they come (a long machine run applied piece by piece: one undo step).  They still do
+        not merge across a save, an undo, or a command with another key in between."""
+        if key is not None:
+            self._held.add(key)
+
+    def release_merge(self, key: Any) -> None:
+        """End :meth:`hold_merge`: the usual time window applies to ``key`` again."""
+        self._held.discard(key)
 
     def break_merge(self) -> None:
         """Make the next command start a new undo step even if it could merge."""

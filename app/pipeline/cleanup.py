@@ -170,28 +170,31 @@ class Cleaner:
 
 
 def dedupe_seam(previous: list[Draft], current: list[Draft], log: list[CleanupEntry],
-                window_ms: int = 2000) -> list[Draft]:
+                max_words: int = 4, slack_ms: int = 600) -> list[Draft]:
     """Drop words at the start of ``current`` that repeat the end of ``previous``.
 
-    Chunks do not overlap, but an engine sometimes re-hears the last words of the previous
-    chunk at the start of the next one.  A suffix of the previous chunk's last segment equal
-    to a prefix of the next chunk's first segment (2+ words, or 1 word when their times
-    overlap), with the two within ``window_ms`` of each other, is removed from the later one.
+    Chunks do not overlap, but when a chunk had to be cut inside speech, a word straddling
+    the cut can be heard by both chunks.  A suffix of the previous chunk's last segment equal
+    to a prefix of the next chunk's first segment is removed from the later one when it is
+    short (at most ``max_words``) and the repeated words end no later than ``slack_ms`` after
+    the previous segment: a sentence really said twice in a row is kept.
     """
     if not previous or not current:
         return current
     prev, cur = previous[-1], current[0]
-    if prev.speaker != cur.speaker or cur.start - prev.end > window_ms:
+    if prev.speaker != cur.speaker:
         return current
     a = [norm_word(w) for w in split_words(prev.text)]
     b_words = split_words(cur.text)
     b = [norm_word(w) for w in b_words]
     best = 0
-    for n in range(min(len(a), len(b)), 0, -1):
+    for n in range(min(len(a), len(b), max_words), 0, -1):
         if a[-n:] == b[:n] and all(a[-n:]):
             best = n
             break
-    if best == 0 or (best == 1 and cur.start >= prev.end):
+    if best == 0 or len(cur.words) != len(b_words):
+        return current
+    if cur.words[best - 1].end > prev.end + slack_ms:
         return current
     log.append(CleanupEntry(SEAM_DUPLICATE, join_texts(b_words[:best], cur.language),
                             cur.start, cur.end, cur.to_segment()))
@@ -199,8 +202,8 @@ def dedupe_seam(previous: list[Draft], current: list[Draft], log: list[CleanupEn
         return current[1:]
     spans = tokenize(cur.text)
     rest = cur.text[spans[best][0]:].strip()
-    kept = cur.words[best:] if len(cur.words) == len(b_words) else []
-    start = kept[0].start if kept else cur.start
+    kept = cur.words[best:]
+    start = kept[0].start
     words, _ = retime_text(rest, kept, start, cur.end)
     new = Draft(**{**cur.__dict__, "text": rest, "start": start, "words": list(words)})
     return [new, *current[1:]]

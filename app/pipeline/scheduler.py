@@ -29,7 +29,7 @@ from app.engines.base import ChunkTranscript, Engine, TranscribeOptions
 
 log = logging.getLogger(__name__)
 
-CONFIDENT = 0.9  # a first chunk this sure of its language decides the vote alone
+CONFIDENT = 0.8  # a first chunk this sure of its language decides the vote alone
 
 
 @dataclass

@@ -66,13 +66,13 @@ def snap_to_speech(d: Draft, regions: Sequence[tuple[int, int]] | None) -> None:
         nxt = next(((s, e) for s, e in regions if s > first.start), None)
         if nxt is not None and nxt[0] - first.start <= MAX_SNAP_MS and nxt[0] < first.end:
             d.words[0] = Word(first.text, nxt[0], first.end, first.probability, first.estimated)
-            d.start = max(d.start, nxt[0]) if d.start < nxt[0] else d.start
+            d.start = max(d.start, nxt[0])
     last = d.words[-1]
     if _region_at(max(last.start, last.end - 1), regions) is None:
         prev = next(((s, e) for s, e in reversed(regions) if e < last.end), None)
         if prev is not None and last.end - prev[1] <= MAX_SNAP_MS and prev[1] > last.start:
             d.words[-1] = Word(last.text, last.start, prev[1], last.probability, last.estimated)
-            d.end = min(d.end, prev[1]) if d.end > prev[1] else d.end
+            d.end = min(d.end, prev[1])
 
 
 def finish_draft(d: Draft, regions: Sequence[tuple[int, int]] | None) -> Draft:

@@ -1,6 +1,9 @@
 """Export: pick a format, optionally shape the segments into cues under a profile, choose the
-writer's options (word-level karaoke, speaker labels, timestamps in text), see the first cues
-as they will be written, then save."""
+writer's options (word-level karaoke, speaker labels, timestamps in text), which text to write
+(the source, its English translation, or both as two-line bilingual cues), see the first cues
+as they will be written, then save.
+
+A readable interview transcript is plain text with timestamps and speaker names."""
 
 from __future__ import annotations
 
@@ -28,6 +31,14 @@ from app.subtitles import Profile, list_profiles, shape
 from app.ui import settings
 
 PREVIEW_CUES = 8
+TEXT_CHOICES = (("source", "Source text"), ("english", "English translation"),
+                ("both", "Both: source with the English under it (bilingual)"))
+
+
+def english_segments(segments: list[Segment]) -> list[Segment]:
+    """The segments with their English as the text (segments without English are left out)."""
+    return [s.replace(text=s.translation.strip(), words=(), translation=None)
+            for s in segments if s.translation and s.translation.strip()]
 
 
 class ExportDialog(QDialog):
@@ -55,7 +66,13 @@ class ExportDialog(QDialog):
         self.karaoke_box = QCheckBox("Word-level karaoke timing")
         self.speakers_box = QCheckBox("Speaker labels")
         self.timestamps_box = QCheckBox("Timestamps in the text")
-        self.bilingual_box = QCheckBox("Translation under the text")
+        self.text_box = QComboBox()
+        self.text_box.setObjectName("exportText")
+        for key, title in TEXT_CHOICES:
+            self.text_box.addItem(title, key)
+        if not any(s.translation for s in doc):
+            self.text_box.setEnabled(False)
+            self.text_box.setToolTip("No segment has an English translation (Tools ▸ Translate)")
         self.preview = QPlainTextEdit()
         self.preview.setObjectName("exportPreview")
         self.preview.setReadOnly(True)
@@ -72,6 +89,8 @@ class ExportDialog(QDialog):
         self.karaoke_box.setChecked(settings.get("export/karaoke", False, bool))
         self.speakers_box.setChecked(settings.get("export/speakers", False, bool))
         self.timestamps_box.setChecked(settings.get("export/timestamps", False, bool))
+        if self.text_box.isEnabled():
+            self.set_text_choice(settings.get("export/text", "source"))
 
         form = QFormLayout()
         form.addRow("Format", self.format_box)
@@ -79,9 +98,10 @@ class ExportDialog(QDialog):
         prof.addWidget(self.shape_box)
         prof.addWidget(self.profile_box, 1)
         form.addRow("Cues", prof)
+        form.addRow("Text", self.text_box)
         opts = QGroupBox("Options")
         ob = QVBoxLayout(opts)
-        for b in (self.karaoke_box, self.speakers_box, self.timestamps_box, self.bilingual_box):
+        for b in (self.karaoke_box, self.speakers_box, self.timestamps_box):
             ob.addWidget(b)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.export_button = buttons.addButton("Export…", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -94,9 +114,9 @@ class ExportDialog(QDialog):
         box.addWidget(self.preview, 1)
         box.addWidget(self.note)
         box.addWidget(buttons)
-        for w in (self.format_box, self.profile_box):
+        for w in (self.format_box, self.profile_box, self.text_box):
             w.currentIndexChanged.connect(self.update_preview)
-        for b in (self.shape_box, self.karaoke_box, self.speakers_box, self.timestamps_box, self.bilingual_box):
+        for b in (self.shape_box, self.karaoke_box, self.speakers_box, self.timestamps_box):
             b.toggled.connect(self.update_preview)
         self.update_preview()
 
@@ -108,6 +128,17 @@ class ExportDialog(QDialog):
     @property
     def extension(self) -> str:
         return FORMATS[self.format_name].extensions[0]
+
+    @property
+    def text_choice(self) -> str:
+        """``source``, ``english`` or ``both``."""
+        return str(self.text_box.currentData()) if self.text_box.isEnabled() else "source"
+
+    def set_text_choice(self, choice: str) -> bool:
+        i = self.text_box.findData(choice)
+        if i >= 0:
+            self.text_box.setCurrentIndex(i)
+        return i >= 0
 
     def profile(self) -> Profile | None:
         if not self.shape_box.isChecked():
@@ -124,12 +155,14 @@ class ExportDialog(QDialog):
             opts["speakers"] = True
         if "timestamps" in allowed and self.timestamps_box.isChecked():
             opts["timestamps"] = True
-        if "bilingual" in allowed and self.bilingual_box.isChecked():
+        if "bilingual" in allowed and self.text_choice == "both":
             opts["bilingual"] = True
         return opts
 
     def segments(self, limit: int | None = None) -> list[Segment]:
         segs = list(self.doc.segments)
+        if self.text_choice == "english":
+            segs = english_segments(segs)
         profile = self.profile()
         if profile is not None:
             source = segs if limit is None else segs[: max(limit * 2, limit + 4)]
@@ -144,7 +177,6 @@ class ExportDialog(QDialog):
         self.karaoke_box.setEnabled("karaoke" in allowed)
         self.speakers_box.setEnabled("speakers" in allowed)
         self.timestamps_box.setEnabled("timestamps" in allowed)
-        self.bilingual_box.setEnabled("bilingual" in allowed)
         self.profile_box.setEnabled(self.shape_box.isChecked())
         try:
             self.preview.setPlainText(self.render(PREVIEW_CUES))
@@ -159,6 +191,8 @@ class ExportDialog(QDialog):
         settings.put("export/karaoke", self.karaoke_box.isChecked())
         settings.put("export/speakers", self.speakers_box.isChecked())
         settings.put("export/timestamps", self.timestamps_box.isChecked())
+        if self.text_box.isEnabled():
+            settings.put("export/text", self.text_choice)
 
     def suggested_name(self, base: str | None) -> str:
         stem = os.path.splitext(os.path.basename(base))[0] if base else "subtitles"

@@ -93,4 +93,20 @@ def _play_segment(p: QPainter, c: QColor, a: QColor) -> None:
     p.drawPath(path)
 
 
-_GLYPHS = {"split": _split, "merge": _merge, "insert": _insert, "play_segment": _play_segment}
+def _transcribe(p: QPainter, c: QColor, a: QColor) -> None:
+    """A microphone with text lines: speech to subtitles."""
+    p.setPen(QPen(c, 2))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRoundedRect(QRectF(5, 3, 9, 15), 4.5, 4.5)
+    path = QPainterPath(QPointF(2.5, 13))
+    path.cubicTo(QPointF(2.5, 24), QPointF(16.5, 24), QPointF(16.5, 13))
+    p.drawPath(path)
+    p.drawLine(QPointF(9.5, 21.5), QPointF(9.5, 27))
+    p.drawLine(QPointF(5, 28), QPointF(14, 28))
+    p.setPen(QPen(a, 2.5))
+    for y, x1 in ((9, 30), (16, 27), (23, 30)):
+        p.drawLine(QPointF(20, y), QPointF(x1, y))
+
+
+_GLYPHS = {"split": _split, "merge": _merge, "insert": _insert, "play_segment": _play_segment,
+           "transcribe": _transcribe}

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QSizePolicy,
+    QToolButton,
     QWidget,
 )
 
@@ -35,9 +36,10 @@ from app.ui.prompts import Prompts
 from app.ui.segment_editor import SegmentEditor
 from app.ui.segment_table_view import SegmentTableView
 from app.ui.session import EditorSession
+from app.ui.speech_tools import SpeechTools
 from app.ui.video_panel import VideoPanel
 from app.ui.waveform_panel import WaveformPanel
-from app.ui.worker import JobRunner
+from app.ui.worker import JobRunner, progress_text
 
 
 class MainWindow(QMainWindow):
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         self.media = MediaController(self)
         self.files = FileController(self)
         self.commands = EditorActions(self)
+        self.tools = SpeechTools(self)
         self._find: FindReplaceDialog | None = None
         self.setCentralWidget(self.table)
         self._build_docks()
@@ -108,11 +111,27 @@ class MainWindow(QMainWindow):
         self.job_progress.setMaximumHeight(14)
         self.job_progress.setTextVisible(False)
         self.job_progress.hide()
+        self.cancel_button = QToolButton()
+        self.cancel_button.setObjectName("cancelJobButton")
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip("Cancel the background work (a transcription keeps what it "
+                                      "finished)")
+        self.cancel_button.setAutoRaise(True)
+        self.cancel_button.clicked.connect(lambda: self.tools.cancel_job())
+        self.cancel_button.hide()
+        self.cleanup_button = QToolButton()
+        self.cleanup_button.setObjectName("cleanupButton")
+        self.cleanup_button.setAutoRaise(True)
+        self.cleanup_button.setToolTip("Open the cleanup log: what the transcription removed, "
+                                       "with Restore")
+        self.cleanup_button.clicked.connect(lambda: self.tools.show_cleanup())
+        self.cleanup_button.hide()
         self.count_label = QLabel("")
         self.count_label.setObjectName("countLabel")
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.position_label.setFont(mono)
-        for w in (self.job_label, self.job_progress, self.count_label, self.profile_label, self.position_label):
+        for w in (self.cleanup_button, self.job_label, self.job_progress, self.cancel_button,
+                  self.count_label, self.profile_label, self.position_label):
             sb.addPermanentWidget(w)
         sb.showMessage("Ready", 3000)
 
@@ -140,6 +159,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         m.addAction(f["import"])
+        file_menu = m
         m.addSeparator()
         m.addActions([f["save"], f["save_as"], f["export"]])
         m.addSeparator()
@@ -164,6 +184,7 @@ class MainWindow(QMainWindow):
         m.addAction(c["shift_following"])
         m = mb.addMenu("Spea&kers")
         m.addActions([c["set_speaker"], c["rename_speaker"]])
+        speakers_menu = m
         m = mb.addMenu("&Playback")
         m.addActions([p["play_pause"], p["play_segment"], p["loop"], p["play_before"], p["play_after"]])
         m.addSeparator()
@@ -184,6 +205,10 @@ class MainWindow(QMainWindow):
         self.snap_action.setChecked(self.waveform.snap_enabled)
         self.snap_action.toggled.connect(self.waveform_panel.set_snap)
         self.waveform_panel.snap_box.toggled.connect(self.snap_action.setChecked)
+        view_menu = m
+        tools_menu = mb.addMenu("&Tools")
+        self.tools.fill_menus(file_menu, tools_menu, speakers_menu, view_menu, before=f["save"])
+        file_menu.insertSeparator(f["save"])
         m = mb.addMenu("&Help")
         m.addAction("&Keyboard shortcuts", self._show_shortcuts)
         m.addAction("&About Cueline", self._show_about)
@@ -202,6 +227,11 @@ class MainWindow(QMainWindow):
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         tb.setIconSize(QSize(20, 20))
         tb.addActions([f["open"], f["save"]])
+        tb.addSeparator()
+        t = self.tools.actions["transcribe"]
+        t.setIcon(icons.icon("transcribe"))
+        t.setIconText("Transcribe")
+        tb.addAction(t)
         tb.addSeparator()
         tb.addActions([c["undo"], c["redo"]])
         tb.addSeparator()
@@ -246,7 +276,7 @@ class MainWindow(QMainWindow):
         s.profile_changed.connect(self._update_status)
         s.document_reset.connect(self._update_status)
         s.committed.connect(lambda _n: self._update_status())
-        self.jobs.jobs_changed.connect(self._update_jobs)
+        self.jobs.jobs_changed.connect(self.update_jobs)
         self.waveform.context_menu_requested.connect(self._on_waveform_context_menu_requested)
         self.waveform.segment_activated.connect(lambda _sid: self.focus_text())
 
@@ -281,18 +311,27 @@ class MainWindow(QMainWindow):
         n = len(s.doc)
         self.count_label.setText(f"  {n} segment{'s' if n != 1 else ''}  ")
         name = getattr(s.profile, "name", "no profile")
+        note = self.tools.cleanup_note()
+        self.cleanup_button.setText(f"{note} ▸" if note else "")
+        self.cleanup_button.setVisible(bool(note))
         problems = len(s.violations)
         self.profile_label.setText(f"  {name}: {problems} segment{'s' if problems != 1 else ''} to check  "
                                    if problems else f"  {name}: all rules met  ")
 
     def _update_jobs(self) -> None:
+        self.update_jobs()
+
+    def update_jobs(self) -> None:
+        """The status bar's job area: the newest job's progress, ETA and a Cancel button."""
         active = self.jobs.active
+        self.cancel_button.setVisible(bool(self.jobs.cancellable))
         if not active:
             self.job_label.setText("")
             self.job_progress.hide()
             return
-        job = active[-1]
-        self.job_label.setText(f"{job.name}…" + (f" (+{len(active) - 1})" if len(active) > 1 else ""))
+        cancellable = self.jobs.cancellable
+        job = cancellable[-1] if cancellable else active[-1]
+        self.job_label.setText(progress_text(job) + (f" (+{len(active) - 1})" if len(active) > 1 else ""))
         self.job_progress.show()
         p = job.last_progress
         if p is None or not p.total:

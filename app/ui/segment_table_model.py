@@ -17,18 +17,29 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
 
 from app.core import edits
 from app.core.document import Change
-from app.core.model import LOW_CONFIDENCE, TIMES_ESTIMATED, UNTIMED, WORDS_STALE, Segment
+from app.core.model import (
+    FAILED,
+    LOW_CONFIDENCE,
+    TIMES_ESTIMATED,
+    UNMATCHED,
+    UNTIMED,
+    WORDS_STALE,
+    Segment,
+)
 from app.core.timecode import format_timecode, parse_timecode
 from app.subtitles import checker
 from app.subtitles.measure import cps, line_lengths
 from app.ui.session import EditorSession
 
-COL_NUM, COL_START, COL_END, COL_DUR, COL_CPS, COL_LINE, COL_TEXT, COL_SPEAKER, COL_FLAGS = range(9)
-HEADERS = ("#", "Start", "End", "Duration", "CPS", "Line", "Text", "Speaker", "Flags")
+COL_NUM, COL_START, COL_END, COL_DUR, COL_CPS, COL_LINE, COL_TEXT, COL_SPEAKER, COL_FLAGS, \
+    COL_ENGLISH = range(10)
+HEADERS = ("#", "Start", "End", "Duration", "CPS", "Line", "Text", "Speaker", "Flags", "English")
 HEADER_TIPS = (
     "Segment number", "Start time", "End time", "Duration (seconds)",
     "Reading speed: characters per second", "Characters in the longest line", "Text",
-    "Speaker", "W: words need re-aligning, E: times estimated, ?: low confidence, U: untimed",
+    "Speaker", "W: words need re-aligning, E: times estimated, ?: low confidence, U: untimed, "
+    "M: unmatched (script line not heard, or speech not in the script), F: the engine failed",
+    "English translation (Tools ▸ Translate to English)",
 )
 SEGMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -40,13 +51,17 @@ FIELD_COLUMNS: dict[str, tuple[int, ...]] = {
     "speaker": (COL_SPEAKER,),
     "flags": (COL_FLAGS,),
     "words": (COL_FLAGS,),
+    "translation": (COL_ENGLISH,),
 }
-FLAG_LETTERS = ((WORDS_STALE, "W"), (TIMES_ESTIMATED, "E"), (LOW_CONFIDENCE, "?"), (UNTIMED, "U"))
+FLAG_LETTERS = ((WORDS_STALE, "W"), (TIMES_ESTIMATED, "E"), (LOW_CONFIDENCE, "?"), (UNTIMED, "U"),
+                (UNMATCHED, "M"), (FAILED, "F"))
 FLAG_NAMES = {
     WORDS_STALE: "words need re-aligning (text edited)",
     TIMES_ESTIMATED: "times estimated",
     LOW_CONFIDENCE: "low confidence",
     UNTIMED: "untimed",
+    UNMATCHED: "unmatched: not found in the audio, or not in the script",
+    FAILED: "the engine failed here",
 }
 _ROLES = frozenset({
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole,
@@ -55,11 +70,12 @@ _ROLES = frozenset({
 })
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-_ALIGN = (_RIGHT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _LEFT, _LEFT, Qt.AlignmentFlag.AlignCenter)
+_ALIGN = (_RIGHT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _LEFT, _LEFT, Qt.AlignmentFlag.AlignCenter,
+          _LEFT)
 CACHE_ROWS = 20_000
 _SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE = _SELECTABLE | Qt.ItemFlag.ItemIsEditable
-_EDITABLE_COLUMNS = frozenset({COL_START, COL_END, COL_DUR, COL_TEXT, COL_SPEAKER})
+_EDITABLE_COLUMNS = frozenset({COL_START, COL_END, COL_DUR, COL_TEXT, COL_SPEAKER, COL_ENGLISH})
 PROBLEM_TINT = QColor(226, 67, 67, 96)  # readable on light and dark bases
 WARNING_TINT = QColor(235, 170, 40, 80)
 PLAYING_ALPHA = 70
@@ -158,6 +174,8 @@ class SegmentTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.EditRole:
             if col == COL_TEXT:
                 return seg.text
+            if col == COL_ENGLISH:
+                return seg.translation or ""
             return self._cells(seg)[col] if col != COL_NUM else str(row + 1)
         if role == SEGMENT_ID_ROLE:
             return seg.id
@@ -182,6 +200,7 @@ class SegmentTableModel(QAbstractTableModel):
             seg.text.replace("\n", " ⏎ "),
             seg.speaker or "",
             "".join(letter for flag, letter in FLAG_LETTERS if flag in seg.flags),
+            (seg.translation or "").replace("\n", " ⏎ "),
         )
         if len(self._cache) > CACHE_ROWS:
             self._cache.clear()
@@ -197,6 +216,8 @@ class SegmentTableModel(QAbstractTableModel):
             lines += [FLAG_NAMES[f] for f, _ in FLAG_LETTERS if f in seg.flags]
         if col == COL_TEXT and seg.text and not lines:
             return seg.text
+        if col == COL_ENGLISH and seg.translation and not lines:
+            return seg.translation
         return "\n".join(lines) or None
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
@@ -208,6 +229,8 @@ class SegmentTableModel(QAbstractTableModel):
         try:
             if col == COL_TEXT:
                 edits.edit_text(self.doc, seg.id, str(value))
+            elif col == COL_ENGLISH:
+                edits.edit_translation(self.doc, seg.id, str(value).strip() or None)
             elif col == COL_SPEAKER:
                 edits.set_speaker(self.doc, [seg.id], str(value) or None)
             elif col == COL_START:

@@ -19,6 +19,7 @@ from app.ui.segment_table_model import (
     COL_CPS,
     COL_DUR,
     COL_END,
+    COL_ENGLISH,
     COL_FLAGS,
     COL_LINE,
     COL_NUM,
@@ -30,7 +31,7 @@ from app.ui.segment_table_model import (
 from app.ui.session import EditorSession
 
 COLUMN_WIDTHS = {COL_NUM: 48, COL_START: 104, COL_END: 104, COL_DUR: 72, COL_CPS: 52,
-                 COL_LINE: 44, COL_SPEAKER: 110, COL_FLAGS: 52}
+                 COL_LINE: 44, COL_SPEAKER: 110, COL_FLAGS: 52, COL_ENGLISH: 300}
 
 
 class _CellTextEdit(QPlainTextEdit):
@@ -74,6 +75,8 @@ class TextDelegate(QStyledItemDelegate):
 
 
 class SegmentTableView(QTableView):
+    english_visibility_changed = Signal(bool)
+
     def __init__(self, session: EditorSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -90,6 +93,7 @@ class SegmentTableView(QTableView):
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setItemDelegateForColumn(COL_TEXT, TextDelegate(self))
+        self.setItemDelegateForColumn(COL_ENGLISH, TextDelegate(self))
         vh = self.verticalHeader()
         vh.hide()
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -100,6 +104,10 @@ class SegmentTableView(QTableView):
         for col, w in COLUMN_WIDTHS.items():
             self.setColumnWidth(col, w)
         hh.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(COL_ENGLISH, QHeaderView.ResizeMode.Stretch)
+        hh.moveSection(hh.visualIndex(COL_ENGLISH), hh.visualIndex(COL_TEXT) + 1)
+        self.english_forced: bool | None = None  # None: shown when any segment has English
+        self.setColumnHidden(COL_ENGLISH, True)
         self._syncing = False
         self.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -107,6 +115,8 @@ class SegmentTableView(QTableView):
         session.current_changed.connect(self._on_session_current_changed)
         session.document_reset.connect(self._on_session_selection_changed)
         session.committed.connect(self._on_session_committed)
+        session.committed.connect(lambda _n: self.update_english_column())
+        session.document_reset.connect(self.update_english_column)
 
     # -- table -> session --------------------------------------------------------------------
     def _selected_ids(self) -> list[str]:
@@ -178,6 +188,25 @@ class SegmentTableView(QTableView):
             self._apply_session_selection()
         row = self.session.doc.index_of(seg_id)
         self.scrollTo(self.table_model.index(row, COL_TEXT), QAbstractItemView.ScrollHint.EnsureVisible)
+
+    # -- the English column -------------------------------------------------------------------
+    @property
+    def english_visible(self) -> bool:
+        return not self.isColumnHidden(COL_ENGLISH)
+
+    def set_english_visible(self, on: bool | None) -> None:
+        """Show (True) or hide (False) the English column, or (None) show it when any segment
+        has a translation."""
+        self.english_forced = on
+        self.update_english_column()
+
+    def update_english_column(self) -> None:
+        on = self.english_forced
+        if on is None:
+            on = any(s.translation for s in self.session.doc)
+        if on != self.english_visible:
+            self.setColumnHidden(COL_ENGLISH, not on)
+            self.english_visibility_changed.emit(on)
 
     # -- navigation --------------------------------------------------------------------------
     def goto_problem(self, step: int) -> bool:

@@ -5,10 +5,14 @@ cancel token and two callbacks, ``ctx.progress(Progress)`` and ``ctx.partial(val
 job's :class:`JobSignals` live on the main thread, so every signal arrives there, in order:
 ``progress``, ``partial``, then exactly one of ``finished(result)``, ``failed(exception)`` or
 ``cancelled()``; ``status_changed(JobStatus)`` follows each state change.  The outcome is a
-value (:class:`JobStatus`), never text to parse.
+value (:class:`JobStatus`), never text to parse.  The signals are emitted on the pool thread
+and delivered through queued connections, so the main thread only ever runs the (short)
+receivers; a cancelled job that still returned a value (a transcription keeps what it
+finished) leaves it in ``job.result``.
 
 :class:`JobRunner` starts jobs and keeps them alive until their last signal is delivered;
-``active`` lists the running ones (the status bar shows them).
+``active`` lists the running ones (the status bar shows them, with a Cancel button for the
+``cancellable`` ones: transcription, translation, alignment, downloads).
 """
 
 from __future__ import annotations
@@ -64,11 +68,13 @@ class JobContext:
 
 
 class Job(QRunnable):
-    def __init__(self, fn: Callable[[JobContext], Any], name: str = "") -> None:
+    def __init__(self, fn: Callable[[JobContext], Any], name: str = "", *,
+                 cancellable: bool = False) -> None:
         super().__init__()
         self.setAutoDelete(False)
         self.fn = fn
         self.name = name
+        self.cancellable = cancellable
         self.token = CancelToken()
         self.signals = JobSignals()
         self.status = JobStatus.PENDING
@@ -101,11 +107,8 @@ class Job(QRunnable):
             self.error = exc
             self._end(JobStatus.FAILED)
             return
-        if self.token.cancelled:
-            self._end(JobStatus.CANCELLED)
-            return
         self.result = result
-        self._end(JobStatus.FINISHED)
+        self._end(JobStatus.CANCELLED if self.token.cancelled else JobStatus.FINISHED)
 
     def _end(self, status: JobStatus) -> None:
         """The outcome signal first, the status last (receivers may drop the job then)."""
@@ -137,8 +140,9 @@ class JobRunner(QObject):
               on_failed: Callable[[BaseException], None] | None = None,
               on_progress: Callable[[Progress], None] | None = None,
               on_partial: Callable[[Any], None] | None = None,
-              on_cancelled: Callable[[], None] | None = None) -> Job:
-        job = Job(fn, name)
+              on_cancelled: Callable[[], None] | None = None,
+              cancellable: bool = False) -> Job:
+        job = Job(fn, name, cancellable=cancellable)
         s = job.signals
         if on_progress:
             s.progress.connect(on_progress)
@@ -166,6 +170,11 @@ class JobRunner(QObject):
     def active(self) -> list[Job]:
         return list(self._jobs)
 
+    @property
+    def cancellable(self) -> list[Job]:
+        """Running jobs the user may cancel (not media loading), newest last."""
+        return [j for j in self._jobs if j.cancellable and not j.token.cancelled]
+
     def cancel_all(self) -> None:
         for job in self._jobs:
             job.cancel()
@@ -173,3 +182,29 @@ class JobRunner(QObject):
     def wait(self, msecs: int = -1) -> bool:
         """Block until the pool is idle (used on close and in tests)."""
         return self.pool.waitForDone(msecs)
+
+
+def progress_text(job: Job) -> str:
+    """What the status bar says about a job: its name, its progress (chunks done of the
+    total for a transcription, else its message and percentage) and the time left when the
+    job estimates it."""
+    name = job.name or "Working"
+    if job.token.cancelled:
+        return f"{name}: cancelling…"
+    p = job.last_progress
+    if p is None:
+        return f"{name}…"
+    stage = getattr(p, "stage", "")
+    parts = []
+    if stage in ("transcribing", "done") and p.total:
+        parts.append(f"{int(p.done)}/{int(p.total)} chunks")
+    else:
+        if p.message:
+            parts.append(p.message)
+        if p.total:
+            parts.append(f"{100 * p.fraction:.0f}%")
+    eta = getattr(p, "eta_s", None)
+    if eta is not None and eta > 0:
+        s = int(round(eta))
+        parts.append(f"{s // 60}:{s % 60:02d} left")
+    return f"{name}: {', '.join(parts)}" if parts else f"{name}…"

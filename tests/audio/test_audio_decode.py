@@ -170,3 +170,24 @@ def test_write_audio_and_export_clip_with_pydub(tmp_path, jfk_path):
     clip = export_clip(jfk_path, tmp_path / "clip.mp3", 1000, 3500)
     info = probe(clip)
     assert abs(info.duration_ms - 2500) <= 60 and info.channels == 2
+
+
+def test_mp3_without_length_header_and_changing_channels(tmp_path, jfk_path):
+    """Two MP3s glued together (mono then stereo), no Xing header: FFmpeg can only estimate
+    the length from the bit rate, so a different decoded length is not "truncated"."""
+    from app.audio.ffmpeg import run_ffmpeg
+
+    parts = []
+    for channels in (1, 2):
+        out = tmp_path / f"part{channels}.mp3"
+        run_ffmpeg(["-i", str(jfk_path), "-ac", str(channels), "-c:a", "libmp3lame",
+                    "-write_xing", "0", str(out)])
+        parts.append(out.read_bytes())
+    glued = tmp_path / "glued.mp3"
+    glued.write_bytes(b"".join(parts))
+    x = decode(glued)
+    assert abs(len(x) / 16000 - 22.0) < 0.2
+    both = decode(glued, mono=False)
+    assert both.shape == (1, len(x))  # channels as the stream starts: mono
+    single = decode(tmp_path / "part1.mp3", mono=False)
+    assert single.ndim == 2 and single.shape[0] == 1

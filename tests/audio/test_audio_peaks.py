@@ -18,10 +18,16 @@ def brute_force(pyr: PeakPyramid, start_s: float, end_s: float, width: int):
     v = pyr.values()
     n = len(v)
     a, b = start_s * RATE, end_s * RATE
+    snap = (b - a) / width >= BASE
+
+    def edge(i):
+        x = int(np.floor(a + i * ((b - a) / width)))
+        return x - x % BASE if snap and x < n else x
+
     mins, maxs, rms = np.zeros(width, np.float32), np.zeros(width, np.float32), np.zeros(width)
     for i in range(width):
-        s = int(np.floor(a + i * ((b - a) / width)))
-        e = max(int(np.floor(a + (i + 1) * ((b - a) / width))), s + 1)
+        s = edge(i)
+        e = max(edge(i + 1), s + 1)
         s, e = max(s, 0), min(e, n)
         if e > s:
             seg = v[s:e]
@@ -63,9 +69,12 @@ def test_query_equals_brute_force(n, start, span, width):
 
 
 def test_pixel_edges_are_the_documented_formula():
-    e = pixel_edges(1.25, 3.5, 7, RATE)
-    assert list(e) == [int(np.floor(1.25 * RATE + i * (2.25 * RATE / 7))) for i in range(8)]
-    assert e[0] == 20000 and e[-1] == 56000
+    e = pixel_edges(0.001, 0.002, 7, RATE)  # less than a block per pixel: no snapping
+    assert list(e) == [int(np.floor(16 + i * (16 / 7))) for i in range(8)]
+    e = pixel_edges(1.25, 3.5, 7, RATE, n_samples=50_000)
+    exact = [int(np.floor(1.25 * RATE + i * (2.25 * RATE / 7))) for i in range(8)]
+    assert list(e) == [x - x % BASE if x < 50_000 else x for x in exact]
+    assert all(x % BASE == 0 for x in e if x < 50_000) and e[-1] == 56000
 
 
 def test_full_view_and_zoomed_in_queries():

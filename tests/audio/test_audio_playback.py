@@ -304,3 +304,50 @@ def test_player_on_a_media_file(jfk_path, clock):
         p.play_range(10_500, 12_000)
         clock.t += 2
         assert p.position_ms == 11_000 and not p.playing
+
+
+def test_a_listed_device_that_cannot_open_falls_back_to_the_silent_clock(monkeypatch, caplog,
+                                                                          clock):
+    monkeypatch.delenv("CUELINE_AUDIO", raising=False)
+    monkeypatch.setattr(playback, "_warned_silent", False)
+    ghost = [MIC] * 299 + [SPEAKERS]  # index 299: no real machine has that device
+    p = Player.from_array(np.zeros(RATE * 5, np.float32), RATE, query_devices=lambda: ghost,
+                          clock=clock)
+    try:
+        assert p.backend == "sounddevice" and p.choice.device == 299
+        with caplog.at_level(logging.WARNING, logger="app.audio.playback"):
+            p.play()
+        assert p.backend == "silent" and p.playing
+        assert "output device failed" in caplog.text
+        clock.t += 1.0
+        assert p.position_ms == 1000
+    finally:
+        p.close()
+
+
+def test_the_device_callback_fills_the_output_buffer(clock):
+    src = ramp_source()
+    p = Player(src, query_devices=lambda: [SPEAKERS], clock=clock)
+    try:
+        assert p.backend == "sounddevice"
+        events = []
+        p.add_listener(events.append)
+        with p._lock:  # what play() does, without opening a stream on this card-less machine
+            p._t.play_range(0, 20)  # 320 frames
+        p.volume = 0.5
+        out = np.full((256, 1), 9.0, np.float32)  # a mono device
+        p._callback(out, 256, None, None)
+        np.testing.assert_allclose(out[:, 0], src.data[:256].mean(axis=1) * 0.5, atol=1e-7)
+        assert p.position_ms == 0  # that block is only starting to sound
+        clock.t += 0.010
+        assert p.position_ms == 10  # the clock moves through the block...
+        clock.t += 0.5
+        assert p.position_ms == 16  # ...but never past what was rendered (256 frames)
+        p._callback(out, 256, None, None)  # crosses the range end after 64 frames
+        np.testing.assert_allclose(out[:64, 0], src.data[256:320].mean(axis=1) * 0.5, atol=1e-7)
+        assert not out[64:].any()
+        assert not p.playing and p.position_ms == 20
+        p._deliver()
+        assert [e.kind for e in events] == ["end"]
+    finally:
+        p.close()

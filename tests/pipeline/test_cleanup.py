@@ -108,13 +108,20 @@ def test_disabled_cleanup_keeps_everything():
 def test_duplicate_words_at_chunk_seam_removed_and_logged():
     log = []
     prev = [draft("and then we went home", 0, 3000)]
-    cur = [draft("went home and slept", 2900, 5000), draft("Later.", 5000, 6000)]
+    cur = [draft("went home and slept", 2500, 4500), draft("Later.", 5000, 6000)]
     out = dedupe_seam(prev, cur, log)
     assert [d.text for d in out] == ["and slept", "Later."]
     assert log[0].reason == cleanup.SEAM_DUPLICATE and log[0].text == "went home"
     assert out[0].start == out[0].words[0].start and out[0].words[0].text == "and"
     far = [draft("went home and slept", 9000, 11000)]
     assert dedupe_seam(prev, far, []) == far
+
+
+def test_a_sentence_said_twice_is_not_a_seam_duplicate():
+    prev = [draft("Ask what you can do.", 0, 3000)]
+    again = [draft("Ask what you can do.", 3400, 6400)]
+    log = []
+    assert dedupe_seam(prev, again, log) == again and not log
 
 
 def test_words_fitted_to_text_clamped_and_monotonic():

@@ -151,3 +151,32 @@ def worded_doc() -> Document:
         timed(2000, 4000, "This is a test of the editor."),
         timed(5000, 7500, "Ask not what your country can do for you."),
     ])
+
+
+# -- speech: the bundled models in a session model folder, real media built from jfk.flac -----
+from tests.engines.fixtures import model_dir  # noqa: E402,F401 - session fixture (autouse)
+
+
+@pytest.fixture
+def run_job(qtbot):
+    """Wait until a background job is done (its last signal delivered) and return it."""
+
+    def wait(job, timeout: int = 120_000):
+        assert job is not None
+        qtbot.waitUntil(lambda: job.status.done, timeout=timeout)
+        qtbot.wait(20)  # the outcome signal's receivers ran before the status; let queued ones in
+        return job
+
+    return wait
+
+
+@pytest.fixture
+def media_window(window, wait_loaded):
+    """Open a media file in the window (no sidecar next to it) and wait for its waveform."""
+
+    def open_media(path) -> object:
+        assert window.files.open_media(str(path), sidecar=False)
+        wait_loaded(window)
+        return window
+
+    return open_media

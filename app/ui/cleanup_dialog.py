@@ -1,0 +1,169 @@
+"""The cleanup log: what a transcription removed as suspected hallucinations (repetition loops,
+boilerplate such as "Thanks for watching", text over silence...), with why and where, and a
+Restore button that puts a removal back as a segment.
+
+The log lives in the document (``meta["cleanup"]``, a list of dicts ``{reason, text, start,
+end[, segment]}``, saved with the project and in Cueline JSON).  Restoring inserts the segment
+and drops the entry from the log in ONE undoable step ("Restore removed text").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.document import Document
+from app.core.model import Segment
+from app.core.timecode import format_timecode
+from app.core.words import distribute, split_words
+from app.ui.session import EditorSession
+
+RESTORE_NAME = "Restore removed text"
+
+
+def cleanup_entries(doc: Document) -> list[dict[str, Any]]:
+    """The document's cleanup log (entries that are not dicts with times are left out)."""
+    log = doc.meta.get("cleanup") or []
+    out = []
+    for e in log if isinstance(log, (list, tuple)) else []:
+        if isinstance(e, dict) and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
+            out.append(e)
+    return out
+
+
+def entry_segment(entry: dict[str, Any], language: str | None = None) -> Segment:
+    """The segment a log entry restores: the removed segment when the log kept it, else its
+    text over its times.  Word times are estimated (re-align to measure them)."""
+    seg = entry.get("segment") if isinstance(entry.get("segment"), dict) else None
+    src = seg or entry
+    text = str(src.get("text") or entry.get("text") or "").strip()
+    start = max(0, int(src.get("start", entry["start"])))
+    end = max(start, int(src.get("end", entry["end"])))
+    words = tuple(distribute(split_words(text), start, end)) if text else ()
+    return Segment(start, end, text, words, language=language)
+
+
+def restore_entry(doc: Document, index: int) -> str:
+    """Put log entry ``index`` back as a segment, one undoable step; returns its id."""
+    log = list(doc.meta.get("cleanup") or [])
+    entry = log[index]
+    seg = entry_segment(entry, doc.meta.get("language") or None)
+    del log[index]
+    with doc.transaction(RESTORE_NAME):
+        doc.insert_segments(doc.insertion_index(seg.start, seg.end), (seg,))
+        doc.set_meta("cleanup", log)
+    return seg.id
+
+
+class CleanupDialog(QDialog):
+    """Lists the log; Restore inserts the selected removals back (the dialog stays open)."""
+
+    def __init__(self, session: EditorSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Removed by cleanup")
+        self.setObjectName("cleanupDialog")
+        self.session = session
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.table = QTableWidget(0, 4)
+        self.table.setObjectName("cleanupTable")
+        self.table.setHorizontalHeaderLabels(["Time", "Reason", "Text", ""])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setMinimumSize(640, 260)
+        self.table.cellDoubleClicked.connect(lambda row, _c: self.session.seek(self._entries[row]["start"])
+                                             if row < len(self._entries) else None)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.restore_button = buttons.addButton("Restore selected", QDialogButtonBox.ButtonRole.ActionRole)
+        self.restore_button.clicked.connect(self.restore_selected)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addWidget(self.summary)
+        box.addWidget(self.table, 1)
+        box.addWidget(QLabel("Double-click a row to hear where it was; restored text becomes a "
+                             "segment again (undoable)."))
+        box.addWidget(buttons)
+        self._entries: list[dict[str, Any]] = []
+        session.committed.connect(lambda _n: self.refresh())
+        session.document_reset.connect(self.refresh)
+        self.refresh()
+
+    @property
+    def entries(self) -> list[dict[str, Any]]:
+        return list(self._entries)
+
+    def refresh(self) -> None:
+        self._entries = cleanup_entries(self.session.doc)
+        n = len(self._entries)
+        self.summary.setText(f"The transcription removed {n} piece{'s' if n != 1 else ''} of text "
+                             "as suspected hallucinations." if n else "Nothing was removed by cleanup.")
+        self.table.setRowCount(n)
+        for row, e in enumerate(self._entries):
+            cells = (f"{format_timecode(e['start'])} – {format_timecode(e['end'])}",
+                     str(e.get("reason", "")), str(e.get("text", "")), "")
+            for col, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.table.setItem(row, col, item)
+            self.table.setCellWidget(row, 3, self._restore_button(row))
+        self.restore_button.setEnabled(bool(n))
+
+    def _restore_button(self, row: int) -> QWidget:
+        from PySide6.QtWidgets import QPushButton
+
+        b = QPushButton("Restore")
+        b.setObjectName(f"restore_{row}")
+        b.clicked.connect(lambda _c=False, r=row: self.restore(r))
+        return b
+
+    def restore(self, row: int) -> str | None:
+        """Restore the entry shown on ``row`` (one undoable step); returns the new segment id."""
+        entry = self._entries[row] if 0 <= row < len(self._entries) else None
+        if entry is None:
+            return None
+        log = self.session.doc.meta.get("cleanup") or []
+        index = next((i for i, e in enumerate(log) if e is entry), None)
+        if index is None:
+            return None
+        sid = restore_entry(self.session.doc, index)
+        self.session.set_current(sid)
+        return sid
+
+    def restore_selected(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}, reverse=True)
+        out = []
+        entries = [self._entries[r] for r in rows]
+        doc = self.session.doc
+        with doc.transaction(RESTORE_NAME):
+            for entry in entries:
+                log = doc.meta.get("cleanup") or []
+                index = next((i for i, e in enumerate(log) if e is entry), None)
+                if index is not None:
+                    out.append(restore_entry(doc, index))
+        if out:
+            self.session.set_current(out[-1])
+        return out
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.hasFocus():
+            self.restore_selected()
+            return
+        super().keyPressEvent(event)

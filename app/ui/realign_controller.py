@@ -1,0 +1,180 @@
+"""Re-aligning word times in the background after the text is corrected.
+
+Editing a segment's text keeps the times of unchanged words and estimates the others, and the
+core flags the segment ``WORDS_STALE`` (shown in the table and on the waveform).  This
+controller collects such segments and, about :data:`DEBOUNCE_MS` after the last edit, re-aligns
+them in the background:
+
+1. :func:`app.align.realign.prepare_realign` snapshots ids, texts and times (UI thread);
+2. :func:`app.pipeline.jobs.realign_words` aligns them, reading only the audio around them
+   (pool thread, the waveform's 16 kHz samples);
+3. :func:`app.align.realign.apply_realign` applies the words as one undoable "Re-align"
+   command (UI thread).  A segment edited again meanwhile keeps the user's text: the core
+   skips it (its text no longer matches) and it is re-aligned after the next pause.
+
+The cursor, the selection and the text being typed are left alone: applying words changes
+no text.  Only edits trigger it (an undo or redo that brings a stale segment back does not:
+re-aligning then would wipe the redo stack).  "Re-align selection" and "Re-align all" do the
+same on demand.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.core.document import Change
+from app.core.model import WORDS_STALE
+from app.ui import settings
+from app.ui.worker import Job, JobContext
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+DEBOUNCE_MS = 600
+
+
+class RealignController(QObject):
+    applied = Signal(object)  # app.align.realign.RealignResult
+    failed = Signal(object)  # the exception
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = window
+        self.session = window.session
+        self.auto = settings.get("realign/auto", True, bool)
+        self.pending: set[str] = set()
+        self.job: Job | None = None
+        self.last_result = None
+        self.last_elapsed_s: float | None = None
+        self._edited_at: float | None = None
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(DEBOUNCE_MS)
+        self.timer.timeout.connect(self._on_timer)
+        self.session.segments_changed.connect(self._on_segments_changed)
+        self.session.document_reset.connect(self._on_document_reset)
+        self.session.media_changed.connect(self._on_media_changed)
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and not self.job.status.done
+
+    def set_auto(self, on: bool) -> None:
+        self.auto = bool(on)
+        settings.put("realign/auto", self.auto)
+        if self.auto and self.pending:
+            self.timer.start()
+
+    # -- what needs re-aligning ----------------------------------------------------------------
+    def _on_segments_changed(self, change: Change) -> None:
+        doc = self.session.doc
+        if not doc.in_transaction or change.kind not in ("changed", "inserted"):
+            return  # undo/redo replays and removals never trigger
+        for sid in change.ids:
+            if sid in doc and doc.get(sid).has(WORDS_STALE):
+                self.pending.add(sid)
+                self._edited_at = time.monotonic()
+        if self.pending and self.auto:
+            self.timer.start()
+
+    def _on_document_reset(self) -> None:
+        self.pending.clear()
+        self.timer.stop()
+        if self.job is not None:
+            self.job.cancel()
+
+    def _on_media_changed(self) -> None:
+        if self.auto and self.pending and self.session.peaks is not None:
+            self.timer.start()
+
+    def _on_timer(self) -> None:
+        if self.w.editor._commit_timer.isActive() or self.running:
+            self.timer.start()  # the user is still typing, or a job is on: wait
+            return
+        doc = self.session.doc
+        ids = [sid for sid in self.pending if sid in doc and doc.get(sid).has(WORDS_STALE)]
+        self.pending.clear()
+        if ids:
+            self.start(ids, automatic=True)
+
+    # -- running -------------------------------------------------------------------------------
+    def realign_selection(self) -> Job | None:
+        self.w.editor.flush()
+        return self.start(self.session.selected_in_order())
+
+    def realign_all(self) -> Job | None:
+        self.w.editor.flush()
+        return self.start([s.id for s in self.session.doc])
+
+    def start(self, ids: Iterable[str], *, automatic: bool = False) -> Job | None:
+        """Re-align the segments ``ids`` in the background; None when nothing can be done."""
+        from app.align.realign import prepare_realign
+
+        peaks = self.session.peaks
+        doc = self.session.doc
+        if peaks is None:
+            if not automatic:
+                self.w.prompts.warning("Re-align", "Open the media first: word times are measured "
+                                       "in its audio.")
+            else:
+                self.pending.update(ids)  # done once the media is loaded
+            return None
+        if self.running:
+            self.pending.update(ids)
+            self.timer.start()
+            return None
+        job_spec = prepare_realign(doc, ids)
+        if not job_spec.items:
+            if not automatic:
+                self.w.statusBar().showMessage("Nothing to re-align: the segments have no text.", 5000)
+            return None
+        samples, rate = peaks.samples, peaks.sample_rate
+        t0 = time.monotonic()
+        edited_at = self._edited_at
+
+        def work(ctx: JobContext):
+            from app.pipeline.jobs import realign_words
+
+            return realign_words(job_spec, samples, rate, cancel=ctx.cancel, progress=ctx.progress)
+
+        n = len(job_spec.items)
+        self.job = self.w.jobs.start(
+            work, f"Re-aligning {n} segment{'s' if n != 1 else ''}",
+            on_finished=lambda words: self._on_finished(doc, job_spec, words, t0, edited_at),
+            on_failed=lambda exc: self._on_failed(exc, automatic), on_progress=lambda _p: self.w.update_jobs(),
+            cancellable=True)
+        return self.job
+
+    def _on_finished(self, doc, job_spec, words, t0: float, edited_at: float | None) -> None:
+        from app.align.realign import apply_realign
+
+        if self.session.doc is not doc:
+            return
+        try:
+            result = apply_realign(doc, job_spec, words)
+        except ValueError as exc:  # words that do not fit the text: nothing was applied
+            self._on_failed(exc, False)
+            return
+        result.elapsed_s = time.monotonic() - t0
+        self.last_result = result
+        self.last_elapsed_s = (time.monotonic() - edited_at) if edited_at is not None else None
+        # segments edited again while the job ran are still stale: their turn comes next
+        again = [sid for sid in result.skipped if sid in doc and doc.get(sid).has(WORDS_STALE)]
+        if again:
+            self.pending.update(again)
+            if self.auto:
+                self.timer.start()
+        n = len(result.applied)
+        self.w.statusBar().showMessage(f"Re-aligned the words of {n} segment{'s' if n != 1 else ''}.", 4000)
+        self.applied.emit(result)
+
+    def _on_failed(self, exc: BaseException, automatic: bool) -> None:
+        self.failed.emit(exc)
+        if automatic:  # no dialog in the middle of typing: say it in the status bar
+            self.w.statusBar().showMessage(f"Re-align failed: {exc}", 10000)
+        else:
+            self.w.show_error("Re-align failed", exc, self.session.media_path)

@@ -1,0 +1,197 @@
+"""Transcribing inside the editor with the real bundled models: the dialog, live partial
+results, one undo step per run, cancel, the same result as the command line, the cleanup log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.core import edits
+from app.core.model import Segment
+from app.formats import read_file
+from app.ui.cleanup_dialog import RESTORE_NAME
+from app.ui.transcribe_dialog import TranscribeDialog, approx_tokens
+from app.ui.worker import JobStatus
+from tests.ui.speech_media import jfk_loop
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def tiny_en(dlg: TranscribeDialog, **extra) -> bool:
+    """Drive the dialog as a user would: pick Whisper tiny.en, one worker, accept."""
+    assert dlg.set_engine("whisper")
+    assert dlg.set_model("tiny.en")
+    assert dlg.model_status == "bundled"
+    assert not dlg.language_box.isEnabled()  # an English-only model
+    dlg.workers_spin.setValue(extra.get("workers", 0))
+    if "chunk" in extra:
+        dlg.chunk_spin.setValue(extra["chunk"])
+    if "channels" in extra:
+        dlg.channels_box.setChecked(extra["channels"])
+    return True
+
+
+def segment_rows(segments) -> list[tuple[int, int, str]]:
+    return [(s.start, s.end, s.text) for s in segments]
+
+
+def test_dialog_lists_models_remembers_choices_and_counts_context_tokens(window):
+    dlg = TranscribeDialog(window.jobs, channels=2, segments=3, profiles=window.profiles)
+    models = {dlg.model_box.itemData(i): dlg.model_box.itemText(i) for i in range(dlg.model_box.count())}
+    assert "bundled" in models["tiny.en"] and "bundled" in models["base"]
+    assert "downloadable" in models["large-v3"] and "GB" in models["large-v3"]
+    assert dlg.model == "base"  # the default: bundled, multilingual
+    assert dlg.language_box.itemData(0) == "" and dlg.language_box.findData("de") > 0
+    dlg.set_language("de")
+    dlg.set_task("translate")
+    dlg.context.setPlainText("Cueline Aegisub Nakamura Kyoto")
+    assert "≈ 6 tokens" in dlg.tokens_label.text() and approx_tokens("a b c d e f g h i j") == 13
+    dlg.chunk_spin.setValue(12)
+    dlg.channels_box.setChecked(True)
+    opts = dlg.options()
+    assert (opts.model, opts.decode.language, opts.decode.task) == ("base", "de", "translate")
+    assert opts.decode.initial_prompt == "Cueline Aegisub Nakamura Kyoto"
+    assert opts.chunk_seconds == 12.0 and opts.channels
+    dlg.remember()
+    again = TranscribeDialog(window.jobs, channels=1, segments=0, profiles=window.profiles)
+    assert again.language == "de" and again.task_box.currentData() == "translate"
+    assert again.context.toPlainText() == "Cueline Aegisub Nakamura Kyoto"
+    assert not again.options().channels  # a mono file: the option is off
+    assert not again.replace_box.isVisible() and again.chunk_spin.value() == 12
+    assert again.set_model("tiny.en") and again.task_box.currentData() == "transcribe"
+
+
+def test_transcribe_from_dialog_live_in_order_and_same_as_cli(window, media_window, jfk_path,
+                                                             tmp_path, run_job):
+    from app.cli import main as cli_main
+
+    media = jfk_loop(jfk_path, tmp_path / "jfk3.wav", 3)
+    w = media_window(media)
+    tools = w.tools
+    seen: list[tuple[int, int, bool, int]] = []
+    tools.transcription.partial_applied.connect(
+        lambda index, n: seen.append((index, n, tools.transcription.running, len(w.session.doc))))
+    w.prompts.dialog_hook = tiny_en
+    job = tools.ask_transcribe()
+    assert job is not None and tools.transcription.running
+    assert w.cancel_button.isVisibleTo(w) and "Transcribing" in w.job_label.text()
+    run_job(job)
+    assert job.status is JobStatus.FINISHED
+    indexes = [s[0] for s in seen]
+    assert indexes == sorted(indexes) and len(indexes) == job.result.stats.chunks >= 2
+    first_with_text = next(s for s in seen if s[1])
+    assert first_with_text[2] and first_with_text[3] > 0  # on screen while the run went on
+    doc = w.session.doc
+    assert w.table.model().rowCount() == len(doc) >= 3
+    assert doc.meta["language"] == "en" and doc.meta["model"] == "tiny.en"
+    assert sum("country" in s.text.lower() for s in doc) >= 3
+    assert all(s.words for s in doc)
+
+    out = tmp_path / "cli.json"
+    assert cli_main(["transcribe", str(media), "-o", str(out), "--format", "json",
+                     "--model", "tiny.en", "-q"]) == 0
+    cli = read_file(out).document
+    assert segment_rows(doc) == segment_rows(cli)
+    assert [[(x.text, x.start, x.end) for x in s.words] for s in doc] == \
+        [[(x.text, x.start, x.end) for x in s.words] for s in cli]
+    assert json.loads(out.read_text("utf-8"))["language"] == "en"
+
+    # the whole run is one undo step
+    assert doc.history.undo_name == "Transcribe"
+    w.commands["undo"].trigger()
+    assert len(doc) == 0
+    w.commands["redo"].trigger()
+    assert segment_rows(doc) == segment_rows(cli)
+
+
+def test_cancel_keeps_finished_chunks_the_window_stays_usable_and_undo_removes_the_run(
+        window, media_window, jfk_path, tmp_path, run_job, qtbot):
+    media = jfk_loop(jfk_path, tmp_path / "jfk6.wav", 6)
+    w = media_window(media)
+    assert w.files.import_subtitles(str(DATA / "sample.srt"))
+    before = segment_rows(w.session.doc)
+    tools = w.tools
+    chunks = []
+
+    def on_partial(index: int, n: int) -> None:
+        chunks.append(index)
+        if len(chunks) == 1:
+            w.cancel_button.click()  # the status bar's Cancel, as a user would
+
+    tools.transcription.partial_applied.connect(on_partial)
+    w.prompts.dialog_hook = lambda dlg: tiny_en(dlg, workers=1, chunk=10)
+    job = tools.ask_transcribe()
+    run_job(job)
+    assert job.status is JobStatus.CANCELLED and tools.transcription.last_status is JobStatus.CANCELLED
+    result = job.result
+    assert result is not None and result.cancelled
+    assert 1 <= len(chunks) < result.stats.chunks
+    doc = w.session.doc
+    kept = segment_rows(doc)
+    assert kept and all(r not in before for r in kept)  # the run replaced the old segments
+    assert kept == segment_rows(s for s in result.segments)
+    assert "country" in " ".join(s.text for s in doc).lower()
+    assert doc.meta.get("cancelled") is True
+    assert not w.cancel_button.isVisibleTo(w)
+    # the window is usable: edit, undo the edit, then one undo removes the whole run
+    edits.edit_text(doc, doc[0].id, "Edited after cancelling.")
+    assert doc[0].text == "Edited after cancelling."
+    w.commands["undo"].trigger()
+    assert segment_rows(doc) == kept
+    w.commands["undo"].trigger()
+    assert segment_rows(doc) == before
+    qtbot.wait(50)
+
+
+def test_undoing_a_running_transcription_cancels_it(window, media_window, jfk_path, tmp_path,
+                                                     run_job):
+    media = jfk_loop(jfk_path, tmp_path / "jfk4.wav", 4)
+    w = media_window(media)
+    tools = w.tools
+    undone = []
+
+    def on_partial(index: int, n: int) -> None:
+        if n and not undone:
+            undone.append(index)
+            w.commands["undo"].trigger()
+
+    tools.transcription.partial_applied.connect(on_partial)
+    job = tools.transcription.start(_tiny_options(workers=1, chunk_seconds=10))
+    run_job(job)
+    assert undone and job.status is JobStatus.CANCELLED
+    assert len(w.session.doc) == 0  # nothing of the run came back after the undo
+
+
+def _tiny_options(**kw):
+    from app.pipeline.types import PipelineOptions
+
+    return PipelineOptions(engine="whisper", model="tiny.en", **kw)
+
+
+def test_cleanup_log_lists_removals_and_restores_one_as_an_undoable_segment(window, jfk_path,
+                                                                            media_window):
+    w = media_window(jfk_path)
+    doc = w.session.doc
+    log = [{"reason": "boilerplate hallucination", "text": "Thanks for watching!", "start": 10500,
+            "end": 11000},
+           {"reason": "repetition loop", "text": "ask not ask not", "start": 3000, "end": 4000,
+            "segment": {"start": 2900, "end": 4100, "text": "ask not"}}]
+    edits.apply_result(doc, [Segment(0, 2000, "And so my fellow Americans")],
+                       meta={"cleanup": log}, name="Transcribe")
+    w._update_status()
+    assert w.cleanup_button.isVisibleTo(w) and "2 suspected hallucinations" in w.cleanup_button.text()
+    dlg = w.tools.show_cleanup()
+    assert dlg.table.rowCount() == 2
+    assert dlg.table.item(0, 1).text() == "boilerplate hallucination"
+    assert dlg.table.item(1, 2).text() == "ask not ask not"
+    sid = dlg.restore(1)
+    restored = doc.get(sid)
+    assert (restored.start, restored.end, restored.text) == (2900, 4100, "ask not")
+    assert [e["text"] for e in doc.meta["cleanup"]] == ["Thanks for watching!"]
+    assert dlg.table.rowCount() == 1 and doc.history.undo_name == RESTORE_NAME
+    assert w.session.current_id == sid
+    w.commands["undo"].trigger()
+    assert sid not in doc and len(doc.meta["cleanup"]) == 2 and dlg.table.rowCount() == 2
