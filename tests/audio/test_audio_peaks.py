@@ -146,3 +146,19 @@ def test_an_unwritable_cache_still_gives_peaks(jfk_path, tmp_path):
     blocker.write_text("a file where the cache folder should be")
     pyr = PeakPyramid.for_media(jfk_path, cache_dir=blocker)
     assert pyr.cache_path is None and pyr.duration_s == pytest.approx(11.0)
+
+
+def test_the_cache_is_pruned_least_recently_used_first(tmp_path):
+    import os
+
+    from app.audio import cache
+
+    base = tmp_path / "peaks"
+    for i, name in enumerate(["old", "mid", "new"]):
+        d = base / name
+        d.mkdir(parents=True)
+        (d / "samples.i16").write_bytes(b"x" * 1000)
+        os.utime(d, (1_000_000 + i, 1_000_000 + i))
+    assert cache.prune("peaks", tmp_path, max_bytes=2500, keep=base / "old") == 1
+    assert sorted(p.name for p in base.iterdir()) == ["new", "old"]  # "old" is kept: "mid" goes
+    assert cache.prune("peaks", tmp_path, max_bytes=10_000) == 0
