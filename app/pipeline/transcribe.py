@@ -159,8 +159,12 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
     regions_by_channel: list[list[tuple[int, int]]] = []
     items: list[WorkItem] = []
     for ch, sig in enumerate(channels):
-        regions = speech_regions(sig, SAMPLE_RATE, min_silence_ms=options.min_silence_ms,
-                                 cancel=cancel) if sig.size else []
+        try:
+            regions = speech_regions(sig, SAMPLE_RATE, min_silence_ms=options.min_silence_ms,
+                                     cancel=cancel) if sig.size else []
+        except Cancelled:
+            stats.wall_s = time.monotonic() - t0
+            return TranscriptionResult([], stats=stats, cancelled=True)
         regions_by_channel.append(regions)
         stats.speech_s += sum(e - s for s, e in regions) / 1000.0
         for start, end in plan_spans(sig, regions, target_s, max_s):

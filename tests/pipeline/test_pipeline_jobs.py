@@ -148,3 +148,12 @@ def test_segment_values_are_document_ready(whisper_base, jfk_samples):
     assert len(doc) == len(result.segments)
     assert doc.meta["language"] == "en" and doc.meta["cleanup"] == []
     assert isinstance(result.segments[0], Segment)
+
+
+def test_cancelled_before_transcribing_returns_an_empty_cancelled_result(whisper_tiny_en,
+                                                                       jfk_samples):
+    cancel = CancelToken()
+    cancel.cancel()
+    result = transcribe_samples(jfk_samples, PipelineOptions(), engine=whisper_tiny_en,
+                                cancel=cancel)
+    assert result.cancelled and result.segments == [] and not result.failed_regions
