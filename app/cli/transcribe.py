@@ -45,7 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--context", metavar="TEXT|@FILE",
                         help="names and vocabulary to expect (text, or @file to read it from)")
     parser.add_argument("--profile", metavar="NAME",
-                        help="shape the cues under a subtitle profile (netflix-en, bbc, ...)")
+                        help="shape the cues under a subtitle profile (netflix-en, bbc, ...); "
+                        "SRT/VTT/ASS output uses 'default' unless named; 'none' keeps the "
+                        "engine's segments as they are")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--compute-type", default="auto", metavar="TYPE",
                         help="int8, float16, float32, ... (default: int8 on CPU, float16 on "
@@ -187,10 +189,11 @@ def run(args: argparse.Namespace) -> int:
     fmt = _format(args)
     options = _options(args)
     profile = None
-    if args.profile:
+    profile_name = args.profile or ("default" if fmt in SUBTITLE_FORMATS else None)
+    if profile_name and profile_name != "none":
         from app.subtitles import load_profile
 
-        profile = load_profile(args.profile)
+        profile = load_profile(profile_name)
     if args.output_dir:
         Path(args.output_dir).mkdir(parents=True, exist_ok=True)
 
@@ -227,6 +230,9 @@ def _is_user_error(exc: Exception) -> bool:
     names = {"FormatError", "MediaError", "ModelError", "EngineError", "AlignError",
              "ProfileError", "UserError"}
     return isinstance(exc, OSError) or any(k.__name__ in names for k in type(exc).__mro__)
+
+
+SUBTITLE_FORMATS = frozenset({"srt", "vtt", "ass", "ssa"})
 
 
 def _transcribe_one(path: Path, engine, options, fmt: str, profile, args) -> Path:
