@@ -144,8 +144,10 @@ def _translate_one(engine: Engine, item: TranslationItem, samples: np.ndarray, s
                    warnings: list[str]) -> str:
     from app.engines.languages import join_texts
 
+    # beam search without the temperature fallback: a draft for review, and a fallback costs
+    # up to five more decodes of the segment
     options = TranscribeOptions(language=item.language or language, task="translate",
-                                beam_size=beam_size, best_of=beam_size, word_timestamps=False)
+                                beam_size=beam_size, best_of=beam_size, temperatures=(0.0,))
     texts = []
     for a, b in _pieces(item, total_ms):
         x = audio_window(samples, a, b, sample_rate)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.document import Document
-from app.core.model import Segment
+from app.core.model import WORDS_STALE, Segment
 from app.core.timecode import format_timecode
 from app.core.words import distribute, split_words
 from app.ui.session import EditorSession
@@ -45,14 +45,16 @@ def cleanup_entries(doc: Document) -> list[dict[str, Any]]:
 
 def entry_segment(entry: dict[str, Any], language: str | None = None) -> Segment:
     """The segment a log entry restores: the removed segment when the log kept it, else its
-    text over its times.  Word times are estimated (re-align to measure them)."""
+    text over its times.  Its word times are estimated and flagged ``WORDS_STALE``, so the
+    background re-aligner measures them."""
     seg = entry.get("segment") if isinstance(entry.get("segment"), dict) else None
     src = seg or entry
     text = str(src.get("text") or entry.get("text") or "").strip()
     start = max(0, int(src.get("start", entry["start"])))
     end = max(start, int(src.get("end", entry["end"])))
     words = tuple(distribute(split_words(text), start, end)) if text else ()
-    return Segment(start, end, text, words, language=language)
+    return Segment(start, end, text, words, language=language,
+                   flags=frozenset({WORDS_STALE}) if words else frozenset())
 
 
 def restore_entry(doc: Document, index: int) -> str:

@@ -139,6 +139,7 @@ class DownloadPanel(QWidget):
     def _show_bar(self, on: bool) -> None:
         self.bar.setVisible(on)
         self.cancel_button.setVisible(on)
+        self.message.setVisible(on or bool(self.message.text()))
 
     def started(self, name: str) -> None:
         self.message.setStyleSheet("")
@@ -153,9 +154,9 @@ class DownloadPanel(QWidget):
             self.bar.setFormat(f"{p.done / 1e6:.0f} of {p.total / 1e6:.0f} MB")
 
     def _done(self, text: str, error: bool) -> None:
-        self._show_bar(False)
         self.message.setStyleSheet("QLabel#downloadMessage { color: rgb(226,67,67); }" if error else "")
         self.message.setText(text)
+        self._show_bar(False)
 
 
 class ModelManagerDialog(QDialog):

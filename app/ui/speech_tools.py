@@ -42,7 +42,7 @@ class SpeechTools(QObject):
         self.actions: dict[str, QAction] = {}
         a = self._add
         a("transcribe", "&Transcribe media…", self.ask_transcribe, ["Ctrl+T"])
-        a("cancel_job", "&Cancel background work", self.cancel_job, ["Ctrl+Shift+Esc"])
+        a("cancel_job", "&Cancel background work", self.cancel_job)
         a("cleanup_log", "Cleanup &log (removed hallucinations)…", self.show_cleanup)
         a("realign_selection", "&Re-align selection", self.realign.realign_selection, ["Ctrl+Shift+R"])
         a("realign_all", "Re-align &all", self.realign.realign_all)

@@ -67,6 +67,8 @@ class TranscribeDialog(QDialog):
         self.downloader = ModelDownloader(jobs, self)
         self.profiles = list(profiles or [])
         self._statuses: dict[str, str] = {}
+        self._english_only = False
+        self._chosen_language: str | None = None  # the user's choice while an .en model forces English
 
         self.engine_box = QComboBox()
         self.engine_box.setObjectName("engineBox")
@@ -172,6 +174,9 @@ class TranscribeDialog(QDialog):
 
     @property
     def language(self) -> str | None:
+        """The language asked for; None (detect) for an English-only model, as the CLI does."""
+        if self._english_only:
+            return None
         return self.language_box.currentData() or None
 
     def set_combo(self, box: QComboBox, value: Any) -> bool:
@@ -239,7 +244,7 @@ class TranscribeDialog(QDialog):
         self._on_model_changed()
 
     def _fill_languages(self) -> None:
-        keep = self.language
+        keep = self._chosen_language if self._english_only else self.language
         codes = WHISPER_LANGUAGES if self.engine == "whisper" else list(QWEN_LANGUAGES)
         self.language_box.blockSignals(True)
         self.language_box.clear()
@@ -255,9 +260,13 @@ class TranscribeDialog(QDialog):
         info = find_model(self.model)
         english_only = info is not None and not info.multilingual
         self.task_box.model().item(1).setEnabled(not english_only)
-        if english_only:
+        if english_only and not self._english_only:
+            self._chosen_language = self.language
             self.task_box.setCurrentIndex(0)
-            self.set_language("en")
+            self.set_language("en")  # shown, greyed out: the model only knows English
+        elif not english_only and self._english_only:
+            self.set_language(self._chosen_language)
+        self._english_only = english_only
         self.language_box.setEnabled(not english_only)
         self._update_state()
 
@@ -296,9 +305,9 @@ class TranscribeDialog(QDialog):
         self.set_engine(g("transcribe/engine", "whisper"))
         self._refresh_models()
         self._fill_languages()
-        self.set_model(g("transcribe/model", ""))
         self.set_language(g("transcribe/language", ""))
         self.set_task(g("transcribe/task", "transcribe"))
+        self.set_model(g("transcribe/model", ""))  # last: an English-only model overrides both
         self.context.setPlainText(g("transcribe/context", "") or "")
         self.set_combo(self.profile_box, g("transcribe/profile", ""))
         self.set_combo(self.device_box, g("transcribe/device", "auto"))
@@ -313,7 +322,7 @@ class TranscribeDialog(QDialog):
         p = settings.put
         p("transcribe/engine", self.engine)
         p("transcribe/model", self.model)
-        p("transcribe/language", self.language or "")
+        p("transcribe/language", (self._chosen_language if self._english_only else self.language) or "")
         p("transcribe/task", str(self.task_box.currentData()))
         p("transcribe/context", self.context.toPlainText())
         p("transcribe/profile", self.profile_box.currentData() or "")

@@ -4,12 +4,13 @@ results, one undo step per run, cancel, the same result as the command line, the
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from app.core import edits
-from app.core.model import Segment
+from app.core.model import WORDS_STALE, Segment
 from app.formats import read_file
 from app.ui.cleanup_dialog import RESTORE_NAME
 from app.ui.transcribe_dialog import TranscribeDialog, approx_tokens
@@ -62,6 +63,13 @@ def test_dialog_lists_models_remembers_choices_and_counts_context_tokens(window)
     assert not again.options().channels  # a mono file: the option is off
     assert not again.replace_box.isVisible() and again.chunk_spin.value() == 12
     assert again.set_model("tiny.en") and again.task_box.currentData() == "transcribe"
+    assert again.language_box.currentData() == "en" and not again.language_box.isEnabled()
+    assert again.options().decode.language is None  # the model decides, as on the command line
+    again.remember()
+    assert again.set_model("base") and again.language == "de"  # the user's choice comes back
+    third = TranscribeDialog(window.jobs, channels=1, segments=0)
+    assert third.model == "tiny.en" and third.language is None
+    assert third.set_model("small") and third.language == "de"
 
 
 def test_transcribe_from_dialog_live_in_order_and_same_as_cli(window, media_window, jfk_path,
@@ -72,8 +80,10 @@ def test_transcribe_from_dialog_live_in_order_and_same_as_cli(window, media_wind
     w = media_window(media)
     tools = w.tools
     seen: list[tuple[int, int, bool, int]] = []
+    labels: list[str] = []
     tools.transcription.partial_applied.connect(
         lambda index, n: seen.append((index, n, tools.transcription.running, len(w.session.doc))))
+    w.job_progress.valueChanged.connect(lambda _v: labels.append(w.job_label.text()))
     w.prompts.dialog_hook = tiny_en
     job = tools.ask_transcribe()
     assert job is not None and tools.transcription.running
@@ -87,6 +97,8 @@ def test_transcribe_from_dialog_live_in_order_and_same_as_cli(window, media_wind
     doc = w.session.doc
     assert w.table.model().rowCount() == len(doc) >= 3
     assert doc.meta["language"] == "en" and doc.meta["model"] == "tiny.en"
+    assert doc.meta["cleanup"] == [e.as_dict() for e in job.result.cleanup_log]
+    assert any(re.search(r"Transcribing jfk3\.wav: \d+/\d+ chunks", t) for t in labels), labels
     assert sum("country" in s.text.lower() for s in doc) >= 3
     assert all(s.words for s in doc)
 
@@ -190,8 +202,34 @@ def test_cleanup_log_lists_removals_and_restores_one_as_an_undoable_segment(wind
     sid = dlg.restore(1)
     restored = doc.get(sid)
     assert (restored.start, restored.end, restored.text) == (2900, 4100, "ask not")
+    assert restored.has(WORDS_STALE) and [x.text for x in restored.words] == ["ask", "not"]
     assert [e["text"] for e in doc.meta["cleanup"]] == ["Thanks for watching!"]
     assert dlg.table.rowCount() == 1 and doc.history.undo_name == RESTORE_NAME
     assert w.session.current_id == sid
     w.commands["undo"].trigger()
     assert sid not in doc and len(doc.meta["cleanup"]) == 2 and dlg.table.rowCount() == 2
+
+
+def test_shaping_with_a_profile_at_the_end_stays_one_undo_step(window, media_window, jfk_path,
+                                                               run_job):
+    from app.subtitles import check
+
+    w = media_window(jfk_path)
+
+    def shaped(dlg) -> bool:
+        tiny_en(dlg)
+        return dlg.set_combo(dlg.profile_box, "netflix-en")
+
+    w.prompts.dialog_hook = shaped
+    job = w.tools.ask_transcribe()
+    run_job(job)
+    assert job.status is JobStatus.FINISHED
+    doc = w.session.doc
+    engine_segments = job.result.segments
+    assert len(engine_segments) == 1 and len(doc) >= 2  # one sentence, cut into cues
+    profile = next(p for p in w.profiles if p.id == "netflix-en")
+    assert all(len(line) <= 42 for s in doc for line in s.text.split("\n"))
+    assert not [v for v in check(doc.segments, profile) if v.rule == "line_length"]
+    assert " ".join(" ".join(s.text.split()) for s in doc) == engine_segments[0].text
+    w.commands["undo"].trigger()
+    assert len(doc) == 0
