@@ -7,15 +7,19 @@ For recordings of any length (hours):
 2. anchoring (:mod:`app.align.anchors`): the heard words matched to the script's words give
    the lines the audio contains and a rough time for each of their words;
 3. the heard lines cut into pieces of at most ~25 s and aligned window by window with the
-   real aligner (:func:`app.align.windows.align_items`).
+   real aligner (:func:`app.align.windows.align_items`);
+4. lines the quick transcription missed are tried where speech is left between their
+   neighbours, and kept when the aligner is confident (it drops a sentence now and then).
 
-Script lines the audio does not contain and speech the script does not contain are not
-forced into wrong times: both come back flagged ``UNMATCHED`` (times estimated) and listed in
-:attr:`ScriptResult.unmatched`.
+Script lines the audio does not contain are not forced into wrong times: they come back
+flagged ``UNMATCHED`` with times estimated between their neighbours.  Speech the script does
+not contain comes back as extra segments (its heard text, aligned) flagged ``UNMATCHED``.
+Both are listed in :attr:`ScriptResult.unmatched`.
 """
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +42,13 @@ from app.core.model import (
 from app.core.words import distribute, split_words
 
 ProgressFn = Callable[[Progress], None]
+# a line the quick transcription missed is heard after all when VERIFY_SHARE of its words
+# align with a probability of at least VERIFY_PROBABILITY (measured with base on espeak-ng
+# speech: lines that are spoken >= 0.375, other lines forced there <= 0.17)
+VERIFY_PROBABILITY = 0.3
+VERIFY_SHARE = 0.3
+EXTRA_WORDS = 3  # unmatched heard words between lines, beyond their edge words: extra speech
+MIN_GAP_SPEECH_MS = 300  # speech left between heard lines worth trying a missed line on
 
 
 @dataclass(frozen=True)
@@ -128,17 +139,33 @@ def _pieces(anch: Anchoring, rough: dict[int, tuple[int, int]], cap: int) -> lis
 def _limits(anch: Anchoring, pieces: list[tuple[int, list[int]]],
             rough: dict[int, tuple[int, int]]) -> list[Limit]:
     """Pieces never share a window across an unheard line or speech the script lacks, and
-    their windows stop at that speech."""
+    their windows stop at that speech.
+
+    Heard words that match nothing between two pieces are speech the script lacks when they
+    outnumber the pieces' unanchored edge words (which they may simply be, misheard) by
+    ``EXTRA_WORDS`` or more.
+    """
     used = set(anch.anchors.values())
+    stray_words = [w for h, w in enumerate(anch.heard) if h not in used]
+    mids = [(w.start + w.end) // 2 for w in stray_words]
     lo = [0] * len(pieces)
     hi = [1 << 62] * len(pieces)
     apart = [False] * len(pieces)
+
+    def loose(ids: list[int], reverse: bool) -> int:
+        n = 0
+        for k in reversed(ids) if reverse else ids:
+            if k in anch.anchors:
+                break
+            n += 1
+        return n
+
     for n in range(1, len(pieces)):
         (pl, pids), (line, ids) = pieces[n - 1], pieces[n]
         a, b = rough[pids[-1]][1], rough[ids[0]][0]
-        stray = [w for h, w in enumerate(anch.heard)
-                 if h not in used and a < (w.start + w.end) // 2 < b]
-        if stray:
+        stray = stray_words[bisect.bisect_right(mids, a):bisect.bisect_left(mids, b)]
+        edge = loose(pids, True) + loose(ids, False)
+        if len(stray) >= edge + EXTRA_WORDS:
             apart[n] = True
             hi[n - 1] = max(a, stray[0].start)
             lo[n] = min(b, stray[-1].end)
@@ -178,9 +205,54 @@ def _align_lines(aligner: Aligner, x: np.ndarray, lines: Sequence[str], language
                 w = Word(w.text, fixed[-1].end, max(fixed[-1].end, w.end), w.probability, True)
             fixed.append(w)
         per_line[line] = fixed
+    line_heard = list(anch.line_heard)
+    _verify_unheard(aligner, x, lines, language, per_line, line_heard, cap, cancel)
     spans = [(ws[0].start, ws[-1].end) for ws in per_line if ws]
     extra = unmatched_heard(anch, spans)
-    return _Lines(per_line, list(anch.line_heard), anch, extra)
+    return _Lines(per_line, line_heard, anch, extra)
+
+
+def _verify_unheard(aligner: Aligner, x: np.ndarray, lines: Sequence[str],
+                    language: str | None, per_line: list[list[Word]], line_heard: list[bool],
+                    cap: int, cancel: CancelToken | None) -> None:
+    """Try the lines the quick transcription missed where speech is left between their
+    heard neighbours; keep those the aligner is confident about (heard after all).
+
+    The quick transcription drops or garbles a sentence now and then.  Forced onto audio
+    that does not hold them, words get tiny probabilities; a line is kept when a share
+    ``VERIFY_SHARE`` of its words, and at least two, reach ``VERIFY_PROBABILITY``.  Aligners that report no
+    probabilities (Qwen) keep such lines unmatched.
+    """
+    from app.audio.vad import SpeechMap, speech_regions
+
+    total = int(len(x) * 1000 / SAMPLE_RATE)
+    smap: SpeechMap | None = None
+    n = len(lines)
+    i = 0
+    while i < n:
+        if line_heard[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not line_heard[j]:
+            j += 1
+        lo = next((per_line[k][-1].end for k in range(i - 1, -1, -1) if per_line[k]), 0)
+        hi = next((per_line[k][0].start for k in range(j, n) if per_line[k]), total)
+        if MIN_GAP_SPEECH_MS <= hi - lo <= cap + 2 * PAD_MS:
+            if smap is None:
+                smap = SpeechMap(speech_regions(x, SAMPLE_RATE, cancel=cancel), total)
+            if smap.overlap_ms(lo, hi) >= MIN_GAP_SPEECH_MS:
+                audio = x[lo * SAMPLE_RATE // 1000:hi * SAMPLE_RATE // 1000]
+                timed = aligner.align_texts(audio, SAMPLE_RATE, list(lines[i:j]), language, lo,
+                                            cancel)
+                for k, ws in zip(range(i, j), timed, strict=True):
+                    probs = np.array([w.probability for w in ws
+                                      if w.probability is not None and not w.estimated])
+                    good = int(np.sum(probs >= VERIFY_PROBABILITY))
+                    if good >= 2 and good >= VERIFY_SHARE * len(probs):
+                        per_line[k] = ws
+                        line_heard[k] = True
+        i = j
 
 
 def _place_unheard(lines: Sequence[str], result: _Lines, total: int) -> set[int]:

@@ -179,18 +179,3 @@ def build(n_sentences: int = 8, seed: int = 0, voices: tuple[str, ...] = VOICES,
     noise = np.random.default_rng(seed).normal(0.0, 0.0015, len(samples)).astype(np.float32)
     return GroundTruth(samples + noise, words, chosen)
 
-
-def write_wav(path: Path, samples: np.ndarray, sr: int = SR) -> None:
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as f:
-        f.setnchannels(1)
-        f.setsampwidth(2)
-        f.setframerate(sr)
-        f.writeframes(pcm.tobytes())
-
-
-def errors(truth: list[TrueWord], starts: list[float | None], ends: list[float | None]) -> tuple[float, float]:
-    """Mean absolute error (ms) of word starts and ends; ``None`` entries are skipped."""
-    ds = [abs(s - t.start) for t, s in zip(truth, starts, strict=True) if s is not None]
-    de = [abs(e - t.end) for t, e in zip(truth, ends, strict=True) if e is not None]
-    return (float(np.mean(ds)) if ds else float("nan"), float(np.mean(de)) if de else float("nan"))

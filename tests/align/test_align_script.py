@@ -94,3 +94,34 @@ def test_audio_without_the_script(aligner, jfk_samples):
 def test_empty_script_is_an_error(aligner, jfk_samples):
     with pytest.raises(AlignError, match="no text"):
         align_script(jfk_samples, SR, "  \n\n ", "en", aligner)
+
+
+def _heard_jfk(jfk_samples):
+    from app.align.script import transcribe_words
+
+    heard, _ = transcribe_words(jfk_samples, "en")
+    return heard
+
+
+def test_line_the_quick_transcription_missed_is_recovered(aligner, jfk_samples):
+    heard = _heard_jfk(jfk_samples)
+    # the listening model "dropped" the middle sentence (3.2-7.7 s)
+    dropped = [w for w in heard if not 3000 <= (w.start + w.end) // 2 <= 7700]
+    assert len(dropped) < len(heard)
+    lines = ["And so my fellow Americans,", "ask not what your country can do for you,",
+             "ask what you can do for your country."]
+    res = align_script(jfk_samples, SR, "\n".join(lines), "en", aligner, heard=dropped)
+    assert res.unmatched == []
+    middle = next(s for s in res.segments if s.text == lines[1])
+    assert not middle.has(UNMATCHED) and abs(middle.words[0].start - 3300) <= 250
+
+
+def test_line_forced_on_other_speech_stays_unmatched(aligner, jfk_samples):
+    heard = _heard_jfk(jfk_samples)
+    lines = ["And so my fellow Americans,", EXTRA, "ask what you can do for your country."]
+    res = align_script(jfk_samples, SR, "\n".join(lines), "en", aligner, heard=heard)
+    extra = next(s for s in res.segments if s.text == EXTRA)
+    assert extra.has(UNMATCHED)
+    kinds = {(u.kind, u.text) for u in res.unmatched}
+    assert ("script", EXTRA) in kinds
+    assert any(k == "speech" and "country" in t for k, t in kinds)
