@@ -133,13 +133,15 @@ class Aligner(ABC):
                 raise AlignError(f"{self.name} aligner returned {len(timings)} times for "
                                  f"{len(words)} words")
         if self.snap_edges and any(t is not None for t in timings):
-            timings = self._snap(x, timings, speech, start_ms)
+            timings = self._snap(x, timings, speech, start_ms, words)
         out = words_from_timings(words, timings, 0.0, duration, offset=int(start_ms))
         return split_by_counts(out, texts)
 
     def _snap(self, x: np.ndarray, timings: list[Timing | None],
-              speech: Sequence[Region] | None, start_ms: int) -> list[Timing | None]:
+              speech: Sequence[Region] | None, start_ms: int,
+              words: Sequence[str]) -> list[Timing | None]:
         from app.align.edges import silences, snap_edges
+        from app.core.words import word_weight
 
         if speech is None:
             local = window_speech(x)
@@ -148,7 +150,7 @@ class Aligner(ABC):
         sil = silences(x, SAMPLE_RATE, speech=local)
         idx = [i for i, t in enumerate(timings) if t is not None]
         times = [[timings[i].start, timings[i].end] for i in idx]  # type: ignore[union-attr]
-        snapped = snap_edges(times, sil)
+        snapped = snap_edges(times, sil, weights=[word_weight(words[i]) for i in idx])
         out = list(timings)
         for i, (s, e) in zip(idx, snapped, strict=True):
             t = timings[i]

@@ -115,7 +115,8 @@ def _inside(sil: Sequence[tuple[float, float]], lo: float, hi: float, min_len: f
 def snap_edges(times: list[list[float]], sil: Sequence[tuple[float, float]],
                radius: float = 400.0, min_word: float = 30.0,
                edge_pause: float = 150.0, before_weight: float = 3.0,
-               keep: float = 0.5, keep_ms: float = 80.0) -> list[list[float]]:
+               keep: float = 0.5, keep_ms: float = 80.0,
+               weights: Sequence[float] | None = None) -> list[list[float]]:
     """Move word edges ``[[start, end], ...]`` (ms, in order) out of silences.
 
     * each boundary between two words moves onto the silence nearest to it within ``radius``
@@ -125,6 +126,9 @@ def snap_edges(times: list[list[float]], sil: Sequence[tuple[float, float]],
     * then the first word starts after the longest pause (>= ``edge_pause``) inside it, the last
       word ends before the longest pause inside it (the window's padding);
     * a start still inside a silence moves to its end, an end inside one to its start.
+
+    * words left wholly inside the window's leading or trailing pause share the time of the
+      nearest word in speech, by ``weights`` (their spoken lengths; default: equal).
 
     A word never gets shorter than ``min_word`` from snapping.
     """
@@ -181,4 +185,41 @@ def snap_edges(times: list[list[float]], sil: Sequence[tuple[float, float]],
                 w[0] = b
             if a < w[1] <= b and a >= w[0] + min_word:
                 w[1] = a
+    return _rescue_stranded(t, sil, edge_pause, min_word, weights)
+
+
+def _in_pause(w: list[float], sil: Sequence[tuple[float, float]], edge_pause: float) -> bool:
+    return any(a <= w[0] and w[1] <= b and b - a >= edge_pause for a, b in sil)
+
+
+def _rescue_stranded(t: list[list[float]], sil: Sequence[tuple[float, float]],
+                     edge_pause: float, min_word: float,
+                     weights: Sequence[float] | None) -> list[list[float]]:
+    """Words left wholly inside a pause at the start or end of the window (alignment put them
+    in the padding) share the time of the nearest word that is in speech, by their length."""
+    n = len(t)
+    k = 0
+    while k < n - 1 and _in_pause(t[k], sil, edge_pause):
+        k += 1
+    if 0 < k and not _in_pause(t[k], sil, edge_pause):
+        _share(t, 0, k, t[k][0], t[k][1], min_word, weights)
+    j = n - 1
+    while j > 0 and _in_pause(t[j], sil, edge_pause):
+        j -= 1
+    if j < n - 1 and not _in_pause(t[j], sil, edge_pause):
+        _share(t, j, n - 1, t[j][0], t[j][1], min_word, weights)
     return t
+
+
+def _share(t: list[list[float]], i: int, j: int, lo: float, hi: float, min_word: float,
+           weights: Sequence[float] | None) -> None:
+    """Spread words ``i..j`` (inclusive) over ``[lo, hi]`` in proportion to their weights."""
+    count = j - i + 1
+    span = max(hi - lo, min_word * count)
+    lengths = list(weights[i:j + 1]) if weights is not None else [1.0] * count
+    total = sum(lengths)
+    pos = lo
+    for k, length in enumerate(lengths):
+        t[i + k][0] = pos
+        pos += span * length / total
+        t[i + k][1] = pos

@@ -82,6 +82,18 @@ def make_engine(options: PipelineOptions) -> Engine:
                          num_workers=workers, **options.engine_settings)
 
 
+def default_word_timer(options: PipelineOptions) -> WordTimer | None:
+    """The aligner-backed word timer for ``options`` (None when no aligner is available)."""
+    from app.align import best_aligner, word_timer
+
+    language = options.decode.language
+    try:
+        aligner = best_aligner(language, prefer=None)
+    except Exception:  # noqa: BLE001 - no aligner: the engine's own word times are kept
+        return None
+    return word_timer(aligner)
+
+
 def transcribe_file(path: str | os.PathLike[str], options: PipelineOptions | None = None, *,
                     engine: Engine | None = None, progress: ProgressFn | None = None,
                     on_partial: PartialCallback | None = None,
@@ -142,6 +154,8 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
     t_load = time.monotonic()
     if engine is None:
         engine = make_engine(options)
+    if word_timer is None and options.word_timing == "align":
+        word_timer = default_word_timer(options)
     report(TranscriptionProgress(0, 0, f"loading {engine.title} model '{engine.model_name}'",
                                  stage="loading"))
     engine.load()
@@ -178,7 +192,8 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
     stats.batch_size = options.batch_size or default_batch_size(device)
 
     assembler = _Assembler(options, regions_by_channel, stats, t0, on_partial, report,
-                           sum(it.duration_s for it in items), len(items))
+                           sum(it.duration_s for it in items), len(items),
+                           word_timer=word_timer, channels=channels)
     scheduler = ChunkScheduler(
         engine, options.decode, workers=stats.workers, batch_size=stats.batch_size,
         cancel=cancel, detect_once=not options.per_chunk_language and caps.language_detection,
@@ -198,19 +213,10 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
     if caps.languages is not None and len(caps.languages) == 1:
         language, probability = next(iter(caps.languages)), 1.0  # an English-only model
 
-    # better word times from an aligner
-    t_time = time.monotonic()
+    # word times were refined chunk by chunk (see _Assembler.deliver)
     final: list[Segment] = []
-    for ch, segs in sorted(assembler.segments_by_channel.items()):
-        if word_timer is not None and not cancel.cancelled:
-            report(TranscriptionProgress(len(items), len(items), "timing words",
-                                         stage="timing"))
-            real = [s for s in segs if not s.has(FAILED)]
-            failed = [s for s in segs if s.has(FAILED)]
-            segs = apply_word_timer(word_timer, channels[ch], SAMPLE_RATE, real, language,
-                                    stats.warnings) + failed
+    for _ch, segs in sorted(assembler.segments_by_channel.items()):
         final.extend(segs)
-    stats.timing_s = time.monotonic() - t_time
     final.sort(key=lambda s: (s.start, s.end))
     stats.wall_s = time.monotonic() - t0
     report(TranscriptionProgress(assembler.done, len(items), "done", stage="done",
@@ -283,13 +289,18 @@ def _majority_language(by_channel: dict[int, list[Segment]]) -> str | None:
 
 
 class _Assembler:
-    """Turns each chunk's outcome, in order, into cleaned segments (on the caller's thread)."""
+    """Turns each chunk's outcome, in order, into cleaned segments (on the caller's thread),
+    with word times refined by the ``word_timer`` before the chunk is delivered, so the live
+    results and the final ones are the same."""
 
     def __init__(self, options: PipelineOptions, regions: list[list[tuple[int, int]]],
                  stats: TranscriptionStats, t0: float, on_partial: PartialCallback | None,
                  report: Callable[[TranscriptionProgress], None], audio_total: float,
-                 total: int) -> None:
+                 total: int, *, word_timer: WordTimer | None = None,
+                 channels: list[np.ndarray] | None = None) -> None:
         self.options = options
+        self.word_timer = word_timer
+        self.channels = channels or []
         self.regions = regions
         self.stats = stats
         self.t0 = t0
@@ -322,6 +333,12 @@ class _Assembler:
                                 flags=frozenset({FAILED}))]
         else:
             segments = self._segments(item, outcome.transcript)
+            if self.word_timer is not None and segments:
+                t = time.monotonic()
+                language = segments[0].language
+                segments = apply_word_timer(self.word_timer, self.channels[item.channel],
+                                            SAMPLE_RATE, segments, language, self.stats.warnings)
+                self.stats.timing_s += time.monotonic() - t
         self.segments_by_channel[item.channel].extend(segments)
         self.done += 1
         self.stats.chunks_done = self.done

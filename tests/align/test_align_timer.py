@@ -16,7 +16,8 @@ def test_pipeline_words_are_realigned(aligner, jfk_samples, model_dir):  # noqa:
     from app.pipeline.types import PipelineOptions
 
     options = PipelineOptions(model="tiny.en", decode=TranscribeOptions(language="en",
-                                                                        beam_size=1))
+                                                                        beam_size=1),
+                              word_timing="engine")
     plain = transcribe_samples(jfk_samples, options)
     timed = transcribe_samples(jfk_samples, options, word_timer=word_timer(aligner))
     assert [s.text for s in timed.segments] == [s.text for s in plain.segments]

@@ -90,7 +90,7 @@ _FLAGS = st.frozensets(st.sampled_from([WORDS_STALE, LOW_CONFIDENCE, "custom_fla
 def _rich_documents(draw):
     segs = []
     for seg in draw(st.lists(word_timed_segments(), max_size=4)):
-        probs = [draw(st.one_of(st.none(), st.floats(0, 1))) for _ in seg.words]
+        probs = [draw(st.one_of(st.none(), st.floats(0, 1, allow_subnormal=False))) for _ in seg.words]
         words = tuple(Word(w.text, w.start, w.end, p, draw(st.booleans()))
                       for w, p in zip(seg.words, probs, strict=True))
         segs.append(seg.replace(words=words, translation=draw(_OPTIONAL),

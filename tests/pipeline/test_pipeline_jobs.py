@@ -117,7 +117,8 @@ def test_qwen_engine_through_the_pipeline(qwen_tiny, jfk_samples):
     x = np.concatenate([jfk_samples, np.zeros(16000 * 3, np.float32), jfk_samples])
     partials = []
     result = transcribe_samples(
-        x, PipelineOptions(engine="qwen", decode=TranscribeOptions(language="zh")),
+        x, PipelineOptions(engine="qwen", decode=TranscribeOptions(language="zh"),
+                           word_timing="engine"),
         engine=qwen_tiny, on_partial=lambda i, segs: partials.append((i, segs)))
     assert result.language == "zh"
     assert result.stats.chunks >= 1 and not result.failed_regions

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("CUELINE_AUDIO", "silent")
 
 from pathlib import Path  # noqa: E402
 
@@ -80,6 +79,7 @@ def isolated_app_state(tmp_path, monkeypatch):
     """Each test gets its own settings, recovery folder and waveform cache."""
     monkeypatch.setenv("CUELINE_RECOVERY_DIR", str(tmp_path / "recovery"))
     monkeypatch.setenv("CUELINE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CUELINE_AUDIO", "silent")  # tests never make a sound
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     yield
