@@ -53,6 +53,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+OUTPUT_FORMATS = ("srt", "vtt", "ass", "txt", "json")
+
+
+def output_format(fmt: str | None, output: str | None, default: str = "srt") -> str:
+    """The format to write: as named, else from the output file's extension."""
+    if fmt:
+        return fmt
+    if output:
+        from pathlib import Path
+
+        ext = Path(output).suffix.lower().lstrip(".")
+        if ext in OUTPUT_FORMATS:
+            return ext
+        if ext == "ssa":
+            return "ass"
+        raise UserError(f"cannot tell the format of '{output}' from its extension: "
+                        f"use --format ({', '.join(OUTPUT_FORMATS)})")
+    return default
+
+
 def warn(message: str) -> None:
     print(f"cueline: warning: {message}", file=sys.stderr)
 

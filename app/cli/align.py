@@ -13,11 +13,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.cli import UserError, warn
+from app.cli import OUTPUT_FORMATS, UserError, output_format, warn
 
 NAME = "align"
 HELP = "align a script (plain text or subtitles) to media: word-level times"
-FORMATS = ("srt", "vtt", "ass", "txt", "json")
+FORMATS = OUTPUT_FORMATS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,17 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _format(args: argparse.Namespace) -> str:
-    if args.fmt:
-        return args.fmt
-    if args.output:
-        ext = Path(args.output).suffix.lower().lstrip(".")
-        if ext in FORMATS:
-            return ext
-        if ext == "ssa":
-            return "ass"
-        raise UserError(f"cannot tell the format of '{args.output}' from its extension: "
-                        f"use --format ({', '.join(FORMATS)})")
-    return "srt"
+    return output_format(args.fmt, args.output)
 
 
 def _output(args: argparse.Namespace, fmt: str) -> Path:

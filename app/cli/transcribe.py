@@ -13,14 +13,14 @@ import sys
 import time
 from pathlib import Path
 
-from app.cli import UserError, error, warn
+from app.cli import OUTPUT_FORMATS, UserError, error, output_format, warn
 from app.core.cancel import Progress
 from app.core.document import Document, MediaRef
 from app.core.model import FAILED
 
 NAME = "transcribe"
 HELP = "transcribe media files into subtitles (offline Whisper by default)"
-FORMATS = ("srt", "vtt", "ass", "txt", "json")
+FORMATS = OUTPUT_FORMATS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -138,17 +138,7 @@ def _output_path(media: Path, args: argparse.Namespace, fmt: str) -> Path:
 
 
 def _format(args: argparse.Namespace) -> str:
-    if args.fmt:
-        return args.fmt
-    if args.output:
-        ext = Path(args.output).suffix.lower().lstrip(".")
-        if ext in FORMATS:
-            return ext
-        if ext == "ssa":
-            return "ass"
-        raise UserError(f"cannot tell the format of '{args.output}' from its extension: "
-                        f"use --format ({', '.join(FORMATS)})")
-    return "srt"
+    return output_format(args.fmt, args.output)
 
 
 def _options(args: argparse.Namespace):
