@@ -38,6 +38,9 @@ def run_editor(path: str | None = None, *, screenshot: str | None = None) -> int
     from app.ui.main_window import MainWindow
 
     window = MainWindow(recover=screenshot is None)
+    from app.ui import crash_guard
+
+    crash_guard.install(window)
     if screenshot:
         window.resize(*SCREENSHOT_SIZE)
     window.show()
