@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -117,16 +118,21 @@ class SegmentEditor(QWidget):
         self.dur_edit.time_edited.connect(self._on_duration_edited)
         self.cps_label = QLabel("")
         self.cps_label.setObjectName("cpsLabel")
-        times = QHBoxLayout()
-        times.setSpacing(6)
-        for label, w in (("Start", self.start_edit), ("End", self.end_edit), ("Duration", self.dur_edit)):
+        # two rows (start, end / duration, CPS) so a narrow panel never squeezes the fields
+        times = QGridLayout()
+        times.setHorizontalSpacing(6)
+        times.setVerticalSpacing(4)
+        field_width = self.fontMetrics().horizontalAdvance("00:00:00,000") + 18
+        cells = (("Start", self.start_edit, 0, 0), ("End", self.end_edit, 0, 2),
+                 ("Duration", self.dur_edit, 1, 0))
+        for label, w, row, col in cells:
+            w.setMinimumWidth(field_width)
             lab = QLabel(label)
             lab.setBuddy(w)
-            times.addWidget(lab)
-            times.addWidget(w)
-            times.addSpacing(6)
-        times.addWidget(self.cps_label)
-        times.addStretch(1)
+            times.addWidget(lab, row, col)
+            times.addWidget(w, row, col + 1)
+        times.addWidget(self.cps_label, 1, 2, 1, 2)
+        times.setColumnStretch(4, 1)
 
         self.speaker = QComboBox()
         self.speaker.setObjectName("speakerBox")
