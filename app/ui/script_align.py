@@ -8,34 +8,19 @@ contain, come back flagged ``UNMATCHED`` ("M" in the table's flags column) with 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
-
-from PySide6.QtCore import QObject, Signal
+from typing import TYPE_CHECKING
 
 from app.core import edits
+from app.ui.job_controller import JobController
 from app.ui.worker import Job, JobContext, JobStatus
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    pass
 
 ALIGN_NAME = "Align script"
 
 
-class ScriptAlignController(QObject):
-    run_ended = Signal(object)  # JobStatus
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.w = window
-        self.session = window.session
-        self.job: Job | None = None
-        self.last_result: Any = None
-        self.last_status: JobStatus | None = None
-
-    @property
-    def running(self) -> bool:
-        return self.job is not None and not self.job.status.done
-
+class ScriptAlignController(JobController):
     def ask(self) -> Job | None:
         from app.ui.file_controller import subtitle_extensions
 

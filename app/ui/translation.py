@@ -10,9 +10,8 @@ segments already translated (still one step).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,12 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui import settings
+from app.ui.job_controller import JobController
 from app.ui.model_manager import DOWNLOADABLE, catalogue, status_label
 from app.ui.transcribe_dialog import WHISPER_LANGUAGES, language_name
 from app.ui.worker import Job, JobContext, JobStatus
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    pass
 
 
 class TranslateDialog(QDialog):
@@ -106,21 +106,7 @@ class TranslateDialog(QDialog):
         settings.put("translate/model", self.model)
 
 
-class TranslationController(QObject):
-    run_ended = Signal(object)  # JobStatus
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.w = window
-        self.session = window.session
-        self.job: Job | None = None
-        self.last_result: Any = None
-        self.last_status: JobStatus | None = None
-
-    @property
-    def running(self) -> bool:
-        return self.job is not None and not self.job.status.done
-
+class TranslationController(JobController):
     def ask(self) -> Job | None:
         """Tools ▸ Translate to English: the dialog, then the job."""
         s = self.session

@@ -1,0 +1,29 @@
+"""The shape shared by the editor's background-job controllers (translate, align a script, ...):
+the window it serves, the job it runs, and how the last run ended."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.ui.worker import Job, JobStatus
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+class JobController(QObject):
+    run_ended = Signal(object)  # JobStatus
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = window
+        self.session = window.session
+        self.job: Job | None = None
+        self.last_result: Any = None
+        self.last_status: JobStatus | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and not self.job.status.done
