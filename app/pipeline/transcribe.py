@@ -82,13 +82,22 @@ def make_engine(options: PipelineOptions) -> Engine:
                          num_workers=workers, **options.engine_settings)
 
 
-def default_word_timer(options: PipelineOptions) -> WordTimer | None:
-    """The aligner-backed word timer for ``options`` (None when no aligner is available)."""
+def default_word_timer(options: PipelineOptions, engine: Engine | None = None) -> WordTimer | None:
+    """The word timer ``options.word_timing`` asks for (None: the engine's own times)."""
+    mode = options.word_timing
+    if mode == "auto":
+        engine_times = engine is not None and engine.capabilities().word_timestamps
+        mode = "snap" if engine_times else "align"
+    if mode == "snap":
+        from app.align.snap import snap_segments
+
+        return snap_segments
+    if mode != "align":
+        return None
     from app.align import best_aligner, word_timer
 
-    language = options.decode.language
     try:
-        aligner = best_aligner(language, prefer=None)
+        aligner = best_aligner(options.decode.language, prefer=None)
     except Exception:  # noqa: BLE001 - no aligner: the engine's own word times are kept
         return None
     return word_timer(aligner)
@@ -154,8 +163,8 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
     t_load = time.monotonic()
     if engine is None:
         engine = make_engine(options)
-    if word_timer is None and options.word_timing == "align":
-        word_timer = default_word_timer(options)
+    if word_timer is None:
+        word_timer = default_word_timer(options, engine)
     report(TranscriptionProgress(0, 0, f"loading {engine.title} model '{engine.model_name}'",
                                  stage="loading"))
     engine.load()

@@ -108,9 +108,11 @@ CORPUS = [
     'In the evening, lanterns were lit along the path down to the lake.',
     'Everyone agreed that it was the best festival in many years.',
 ]
-# cueline: the default (word times from the forced aligner, extra work the others don't do);
-# cueline-engine-words: the engine's own word times, like the two faster-whisper variants
-VARIANTS = ("cueline", "cueline-engine-words", "sequential", "batched")
+# cueline: the default (the engine's word edges snapped to the speech, word_timing="auto");
+# cueline-aligned: words timed again by the forced aligner (word_timing="align");
+# cueline-engine-words: the engine's own word times, exactly like the faster-whisper variants
+VARIANTS = ("cueline", "cueline-aligned", "cueline-engine-words", "sequential", "batched")
+WORD_TIMING = {"cueline": "auto", "cueline-aligned": "align", "cueline-engine-words": "engine"}
 
 
 def normalise(text: str) -> str:
@@ -169,8 +171,7 @@ def run_variant(name: str, audio: Path, args: argparse.Namespace) -> dict:
         options = PipelineOptions(model=args.model, device="cpu", compute_type=args.compute_type,
                                   workers=args.workers,
                                   batch_size=args.batch_size,
-                                  word_timing="engine" if name == "cueline-engine-words"
-                                  else "align",
+                                  word_timing=WORD_TIMING[name],
                                   decode=TranscribeOptions(beam_size=args.beam_size,
                                                            best_of=args.beam_size))
         engine = make_engine(options)
