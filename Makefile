@@ -35,7 +35,7 @@ test: lint
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(PY) packaging/bench/run_all.py
+	for b in packaging/bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 screenshot: $(STAMP)
 	bash packaging/screenshot.sh
