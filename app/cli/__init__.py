@@ -110,12 +110,24 @@ def _is_known(exc: Exception) -> bool:
                for k in type(exc).__mro__)
 
 
+def _no_display() -> bool:
+    import os
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def gui_main(argv: Sequence[str] | None = None) -> int:
     """Open the editor (optionally on a file)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="cueline", description="Open the Cueline editor.")
     parser.add_argument("file", nargs="?", help="media, project (.cueline) or subtitle file to open")
     args = parser.parse_args(argv)
+    if _no_display():
+        error("the editor needs a display (none found: DISPLAY and WAYLAND_DISPLAY are unset); "
+              "the subcommands (cueline transcribe, align, convert, info) work without one")
+        return EXIT_USER_ERROR
     try:
         from app.ui.main import run_editor
     except ImportError as exc:
