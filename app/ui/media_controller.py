@@ -73,15 +73,7 @@ class MediaController(QObject):
         return self._job is not None and not self._job.status.done
 
     def load(self, path: str) -> Job:
-        self._cancel()
-        s = self.session
-        s.media_path = path
-        s.media_info = None
-        s.peaks = None
-        s.set_speech([])
-        self.w.waveform.loading_text = "Loading waveform…"
-        self.w.playback.unload()
-        s.media_changed.emit()
+        self._reset(path, "Loading waveform…")
         self._job = self.w.jobs.start(
             lambda ctx: load_media(path, ctx), "Loading waveform",
             on_finished=lambda result, p=path: self._on_job_finished(p, result),
@@ -90,13 +82,17 @@ class MediaController(QObject):
         return self._job
 
     def unload(self) -> None:
+        self._reset(None, "")
+
+    def _reset(self, path: str | None, loading_text: str) -> None:
+        """Forget the current media (and its jobs) before loading ``path`` or none."""
         self._cancel()
         s = self.session
-        s.media_path = None
+        s.media_path = path
         s.media_info = None
         s.peaks = None
         s.set_speech([])
-        self.w.waveform.loading_text = ""
+        self.w.waveform.loading_text = loading_text
         self.w.playback.unload()
         s.media_changed.emit()
 
