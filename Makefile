@@ -11,7 +11,15 @@ DEMO   ?= resources/demo/jfk.flac
 TORCH  ?= torch==2.13.0
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint bench screenshot clean
+.PHONY: run test setup lint bench screenshot clean sysdeps-run sysdeps-test
+
+# Debian/Ubuntu packages (sound, video preview, Qt's X11 plugin; for tests also espeak-ng, sox,
+# Xvfb, ImageMagick, xdotool), installed when missing: see packaging/system-deps.sh
+sysdeps-run:
+	@bash packaging/system-deps.sh run
+
+sysdeps-test:
+	@bash packaging/system-deps.sh test
 
 setup: $(STAMP)
 
@@ -24,15 +32,16 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[qwen,test]" "$(TORCH)"
 	touch $(STAMP)
 
-run: $(STAMP)
+run: sysdeps-run $(STAMP)
 	HF_HUB_OFFLINE=1 $(PY) -m app $(DEMO)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests packaging
 	$(VENV)/bin/lint-imports
 
-test: lint
-	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
+# CUELINE_STRICT_TOOLS: a test needing a system tool fails when it is missing instead of skipping
+test: sysdeps-test lint
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 CUELINE_STRICT_TOOLS=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	for b in packaging/bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -44,7 +44,28 @@ def have(tool: str) -> bool:
     return shutil.which(tool) is not None
 
 
-requires_espeak = pytest.mark.skipif(not have("espeak-ng"), reason="espeak-ng is not installed (.ci/run installs it)")
+# `make test` installs every system tool the suite uses (packaging/system-deps.sh test) and sets
+# CUELINE_STRICT_TOOLS: there, and in CI, a missing tool is a failure, never a silent skip.
+STRICT_TOOLS = bool(os.environ.get("CUELINE_STRICT_TOOLS") or os.environ.get("CI"))
+
+
+def need_tool(tool: str) -> None:
+    """Skip (or, under `make test` and CI, fail) when ``tool`` is not on PATH."""
+    if have(tool):
+        return
+    msg = f"{tool} is not installed (packaging/system-deps.sh test installs it)"
+    if STRICT_TOOLS:
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)
+
+
+def pytest_runtest_setup(item) -> None:
+    for mark in item.iter_markers("needs_tool"):
+        for tool in mark.args:
+            need_tool(tool)
+
+
+requires_espeak = pytest.mark.needs_tool("espeak-ng")
 
 # Some native libraries loaded by the engines (built with fast-math) switch the CPU to
 # flush-subnormals-to-zero for the whole process; property tests that draw floats therefore

@@ -51,6 +51,18 @@ class BackendChoice:
     device: int | None = None
     channels: int = 0
     default_rate: float | None = None
+    hint: str = ""  # what the user can do about a silent clock ("" when nothing is wrong)
+
+    @property
+    def degraded(self) -> bool:
+        """Silent although the user did not ask for silence."""
+        return self.name == SILENT and bool(self.hint)
+
+
+PORTAUDIO_HINT = ("Install the PortAudio library for sound (Debian/Ubuntu: "
+                  "sudo apt install libportaudio2; Fedora: sudo dnf install portaudio).")
+NO_DEVICE_HINT = ("No sound output device was found: connect one, or start the sound server "
+                  "(PipeWire or PulseAudio), then reopen the media.")
 
 
 def _query_sounddevice():
@@ -81,9 +93,10 @@ def choose_backend(query_devices: Callable[[], object] | None = None,
     try:
         result = query()
     except (OSError, ImportError) as exc:
-        return BackendChoice(SILENT, f"PortAudio is not available ({exc})")
+        return BackendChoice(SILENT, f"PortAudio is not available ({exc})", hint=PORTAUDIO_HINT)
     except Exception as exc:  # noqa: BLE001 - sounddevice.PortAudioError and friends
-        return BackendChoice(SILENT, f"the sound system cannot be queried ({exc})")
+        return BackendChoice(SILENT, f"the sound system cannot be queried ({exc})",
+                             hint=NO_DEVICE_HINT)
     default = None
     if isinstance(result, tuple) and len(result) == 2 and not isinstance(result[0], dict):
         devices, default = result
@@ -92,7 +105,7 @@ def choose_backend(query_devices: Callable[[], object] | None = None,
     devices = list(devices or [])
     outputs = [i for i, d in enumerate(devices) if int(d.get("max_output_channels", 0) or 0) > 0]
     if not outputs:
-        return BackendChoice(SILENT, "no audio output device")
+        return BackendChoice(SILENT, "no audio output device", hint=NO_DEVICE_HINT)
     index = default if isinstance(default, int) and default in outputs else outputs[0]
     d = devices[index]
     return BackendChoice(SOUNDDEVICE, f"output device '{d.get('name', index)}'", index,
@@ -392,7 +405,8 @@ class Player:
                     return
                 self._stream = None
                 with self._lock:
-                    self.choice = BackendChoice(SILENT, f"the output device failed ({exc})")
+                    self.choice = BackendChoice(SILENT, f"the output device failed ({exc})",
+                                                hint=NO_DEVICE_HINT)
                     self._last_tick = self._clock()
                 _warn_silent(self.choice.reason)
 

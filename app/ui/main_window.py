@@ -128,10 +128,15 @@ class MainWindow(QMainWindow):
         self.cleanup_button.hide()
         self.count_label = QLabel("")
         self.count_label.setObjectName("countLabel")
+        # shown when playback runs as a silent clock for want of a library or a device
+        self.sound_label = QLabel("No sound")
+        self.sound_label.setObjectName("soundLabel")
+        self.sound_label.setStyleSheet("color: #b36b00;")
+        self.sound_label.hide()
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.position_label.setFont(mono)
         for w in (self.cleanup_button, self.job_label, self.job_progress, self.cancel_button,
-                  self.count_label, self.profile_label, self.position_label):
+                  self.sound_label, self.count_label, self.profile_label, self.position_label):
             sb.addPermanentWidget(w)
         sb.showMessage("Ready", 3000)
 

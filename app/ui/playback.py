@@ -107,6 +107,17 @@ class PlaybackController(QObject):
         self._clock_only = False
         self._apply_speed()
         player.seek(self.session.position_ms)
+        self._show_sound_state(getattr(player, "choice", None))
+
+    def _show_sound_state(self, choice) -> None:
+        """A silent clock the user did not ask for is said once, with what to install or do."""
+        label = self.w.sound_label
+        if choice is None or not getattr(choice, "degraded", False):
+            label.hide()
+            return
+        label.setToolTip(f"Playback runs without sound: {choice.reason}.\n{choice.hint}")
+        label.show()
+        self.w.statusBar().showMessage(f"No sound: {choice.reason}. {choice.hint}", 15000)
 
     def unload(self) -> None:
         self.timer.stop()

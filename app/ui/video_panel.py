@@ -24,6 +24,31 @@ from app.ui.session import EditorSession
 DRIFT_MS = 150
 PAUSED_TOLERANCE_MS = 30
 
+# Debian/Ubuntu packages for the shared libraries Qt Multimedia loads (by the file name the
+# loader reports missing); anything else gets the general set-up command.
+_LIB_PACKAGES = {"libpulse.so.0": "libpulse0", "libpulse-mainloop-glib.so.0": "libpulse-mainloop-glib0",
+                 "libasound.so.2": "libasound2", "libva.so.2": "libva2", "libEGL.so.1": "libegl1",
+                 "libGL.so.1": "libgl1", "libxkbcommon.so.0": "libxkbcommon0"}
+
+
+def multimedia_problem() -> str | None:
+    """Why Qt Multimedia cannot load here (with what to install), or None when it can."""
+    try:
+        from PySide6.QtMultimedia import QMediaPlayer  # noqa: F401
+        from PySide6.QtMultimediaWidgets import QGraphicsVideoItem  # noqa: F401
+    except (ImportError, OSError) as exc:
+        return multimedia_hint(str(exc))
+    return None
+
+
+def multimedia_hint(error: str) -> str:
+    missing = error.split(":", 1)[0].strip()
+    package = _LIB_PACKAGES.get(missing)
+    how = (f"sudo apt install {package}" if package
+           else "bash packaging/system-deps.sh run (or your system's Qt Multimedia libraries)")
+    return (f"Video preview is unavailable: Qt Multimedia could not load ({error}).\n"
+            f"Install it (Debian/Ubuntu): {how}\nEverything else works without it.")
+
 
 class VideoPanel(QWidget):
     def __init__(self, session: EditorSession, parent: QWidget | None = None) -> None:
@@ -53,6 +78,12 @@ class VideoPanel(QWidget):
         self.cue.setFont(f)
         self.scene.addItem(self._box)
         self.scene.addItem(self.cue)
+        self.problem: str | None = None  # why there is no video, shown in place of the picture
+        self._problem_item = QGraphicsTextItem()
+        self._problem_item.setDefaultTextColor(QColor(230, 230, 230))
+        self._problem_item.setZValue(3)
+        self._problem_item.hide()
+        self.scene.addItem(self._problem_item)
         self._size = QSizeF(640, 360)
         self.scene.setSceneRect(QRectF(0, 0, self._size.width(), self._size.height()))
         box = QVBoxLayout(self)
@@ -73,6 +104,11 @@ class VideoPanel(QWidget):
                 self.player.setSource(QUrl())
             return
         if self.player is None:
+            self.problem = multimedia_problem()
+            if self.problem is not None:
+                self._show_problem(self.problem)
+                self.update_cue()
+                return
             from PySide6.QtMultimedia import QMediaPlayer
             from PySide6.QtMultimediaWidgets import QGraphicsVideoItem
 
@@ -89,6 +125,17 @@ class VideoPanel(QWidget):
         self.player.pause()
         self._fit()
         self.update_cue()
+
+    def _show_problem(self, text: str) -> None:
+        w, h = self._size.width(), self._size.height()
+        f = QFont()
+        f.setPixelSize(max(12, int(h / 22)))
+        self._problem_item.setFont(f)
+        self._problem_item.setTextWidth(w * 0.9)
+        self._problem_item.setPlainText(text)
+        self._problem_item.setPos(w * 0.05, h * 0.08)
+        self._problem_item.show()
+        self.setToolTip(text)
 
     def sync(self, position_ms: int, playing: bool, speed: float = 1.0) -> None:
         """Keep the video at the playhead."""

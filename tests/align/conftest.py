@@ -8,12 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.align.groundtruth import GroundTruth, build, have_espeak
+from tests.align.groundtruth import GroundTruth, build
 from tests.align.qwen_tiny_aligner import build_tiny_aligner
+from tests.conftest import need_tool, requires_espeak  # noqa: F401 - re-exported to the tests
 from tests.engines.fixtures import model_dir  # noqa: F401 - autouse: models in a temp folder
-
-requires_espeak = pytest.mark.skipif(not have_espeak(),
-                                     reason="espeak-ng is not installed (.ci/run installs it)")
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +34,7 @@ def jfk_samples(jfk_path) -> np.ndarray:
 @pytest.fixture(scope="session")
 def ground_truth() -> GroundTruth:
     """Six sentences, each in its own espeak-ng voice and rate, with exact word edges."""
-    if not have_espeak():
-        pytest.skip("espeak-ng is not installed (.ci/run installs it)")
+    need_tool("espeak-ng")
     return build(6, seed=11)
 
 

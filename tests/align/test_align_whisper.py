@@ -126,10 +126,10 @@ def test_ground_truth_word_edges(aligner, ground_truth, record_property, capsys)
 
 
 def test_multilingual_base_aligns_german(aligner):
-    from tests.align.groundtruth import build, have_espeak
+    from tests.align.groundtruth import build
+    from tests.conftest import need_tool
 
-    if not have_espeak():
-        pytest.skip("espeak-ng is not installed (.ci/run installs it)")
+    need_tool("espeak-ng")
     sentences = ("Der schnelle braune Fuchs springt über den faulen Hund",)
     gt = build(1, seed=0, voices=("de",), sentences=sentences)
     words = aligner.align(gt.samples, SR, sentences[0], "de")

@@ -152,3 +152,46 @@ def test_dropping_a_file_opens_it(qtbot, window):
     window.dropEvent(ev)
     qtbot.waitUntil(lambda: len(window.session.doc) == 4, timeout=3000)
     assert window.session.doc[0].text == "Hello world."
+
+
+def test_video_without_qt_multimedia_says_what_to_install(qtbot, window, tmp_path, wait_loaded,
+                                                           monkeypatch):
+    """No system library for Qt Multimedia: the preview explains itself, the rest works."""
+    from app.ui import video_panel
+
+    hint = video_panel.multimedia_hint("libpulse.so.0: cannot open shared object file")
+    assert "sudo apt install libpulse0" in hint
+    monkeypatch.setattr(video_panel, "multimedia_problem", lambda: hint)
+    video = tmp_path / "clip.mp4"
+    make_video(video)
+    (tmp_path / "clip.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nOn screen\n", "utf-8")
+    window.files.open_media(str(video))
+    wait_loaded(window)
+    assert window.video_dock.isVisible()
+    assert window.video.player is None
+    assert window.video.problem == hint
+    assert "libpulse0" in window.video._problem_item.toPlainText()
+    window.session.seek(1500)
+    qtbot.waitUntil(lambda: window.video.cue_text == "On screen", timeout=3000)
+    assert window.table.model().rowCount() == 1
+
+
+def test_no_sound_library_is_a_silent_clock_with_an_install_hint(qtbot, window, monkeypatch):
+    from app.audio.playback import ENV_AUDIO, Player
+
+    monkeypatch.delenv(ENV_AUDIO, raising=False)
+
+    def no_portaudio():
+        raise OSError("PortAudio library not found")
+
+    player = Player.from_array(np.zeros(16000, np.float32), 16000, query_devices=no_portaudio)
+    assert player.backend == "silent" and player.choice.degraded
+    window.playback.open(player)
+    assert window.sound_label.isVisibleTo(window)
+    assert "libportaudio2" in window.sound_label.toolTip()
+    window.playback.toggle()
+    qtbot.waitUntil(lambda: window.session.position_ms > 100, timeout=3000)
+    window.playback.toggle()
+    silent = Player.from_array(np.zeros(16000, np.float32), 16000, backend="silent")
+    window.playback.open(silent)
+    assert not window.sound_label.isVisibleTo(window), "asked-for silence is not a problem"
