@@ -126,7 +126,7 @@ class PeakPyramid:
                 shutil.rmtree(folder, ignore_errors=True)
         tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
         try:
-            tmp.mkdir(parents=True, exist_ok=True)
+            cache.make_entry_dir(tmp, cache_dir)
         except OSError as exc:
             log.warning("cannot write the waveform cache in %s (%s); not caching", folder.parent, exc)
             return cls.for_media(path, progress=progress, cancel=cancel, use_cache=False)
@@ -136,6 +136,7 @@ class PeakPyramid:
             pyramid = cls(samples, PEAK_RATE, build_levels(samples, cancel))
             pyramid._save_levels(tmp)
             del samples, pyramid
+            cache.seal(tmp)
             try:
                 os.replace(tmp, folder)
             except OSError:  # another process cached the same file meanwhile

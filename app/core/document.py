@@ -96,6 +96,9 @@ class Document:
         self.media = media
         self.meta: dict[str, Any] = dict(meta or {})
         self.path: str | None = None  # the project file this document was loaded from / saved to
+        # what that file was when read or written (app.core.atomic.FileStamp): a save notices
+        # another writer since
+        self.file_stamp: Any = None
         self.history = History(self)
         self.changed = Signal()  # Change
         self.committed = Signal()  # name of the transaction that ended

@@ -5,30 +5,51 @@ A project is JSON: ``{"format": "cueline-project", "version": N, "media": {...},
 content fingerprint so a moved file can be found again (:func:`relink_media`).
 
 Saving writes a temporary file in the same folder, fsyncs it and renames it over the target,
-keeping the previous version as ``NAME.cueline.bak``: a crash or a full disk never leaves a
-half-written project.  Every problem reading a project raises :class:`ProjectError` naming the
-file and the problem; nothing is overwritten when loading fails.
+keeping the previous version as ``NAME.cueline.bak`` (:mod:`app.core.atomic`: a crash, a full
+disk or an immutable file never leaves a half-written project nor a lost backup; the project
+keeps its permissions).  A save notices when the file changed on disk since it was read
+(another window or program saved it) and raises :class:`ProjectChangedError` instead of
+overwriting that work.
+
+Reading checks the whole file against the schema in :mod:`app.core.project_schema` (also
+applied before each write, so what Cueline writes it can read back): a project either loads
+whole and valid, or :class:`ProjectError` names the file and the problem; nothing is
+overwritten when loading fails.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
-import shutil
-import tempfile
+import re
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core import project_schema as schema
+from app.core.atomic import (
+    FileStamp,
+    atomic_write_bytes,
+    changed_since,
+    stamp_of,
+    sweep_temporaries,
+)
 from app.core.document import Document, MediaRef
-from app.core.model import InvariantError
-from app.core.serialize import segment_from_dict, segment_to_dict
+from app.core.model import KNOWN_FLAGS, InvariantError, Segment, Word, new_id
+from app.core.serialize import segment_to_dict
 
-FORMAT = "cueline-project"
-VERSION = 1
+log = logging.getLogger("cueline")
+
+FORMAT = schema.FORMAT
+VERSION = schema.VERSION
 EXTENSION = ".cueline"
+MAX_PROJECT_BYTES = 256 << 20  # ~100x the largest real project: more is not one of ours
+PRIVATE_FILE_MODE = 0o600  # autosaves: the user's unsaved work, for nobody else's eyes
+PRIVATE_DIR_MODE = 0o700
+BROKEN_TAG = ".broken-"
 _FINGERPRINT_BYTES = 1 << 20
 
 
@@ -43,6 +64,15 @@ class ProjectError(Exception):
     @property
     def user_message(self) -> str:
         return str(self)
+
+
+class ProjectChangedError(ProjectError):
+    """The project file changed on disk since this document read or wrote it: saving would
+    overwrite someone else's work.  Save again with ``overwrite=True``, or save elsewhere."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(path, "changed on disk since it was opened (saved by another window or "
+                               "program)")
 
 
 # -- media fingerprint ----------------------------------------------------------------------
@@ -99,107 +129,145 @@ def _jsonable(meta: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in meta.items():
         try:
-            json.dumps(v)
-        except (TypeError, ValueError):
+            json.dumps(v, allow_nan=False)
+        except (TypeError, ValueError, RecursionError):
             continue
-        out[k] = v
+        out[str(k)] = v
     return out
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def project_bytes(path: str | os.PathLike[str], data: dict[str, Any], *, indent: int | None = 1) -> bytes:
+    """``data`` as the bytes of a project file, checked by the schema the reader uses, so what
+    is written can be read back; ProjectError (naming ``path``) if it could not be."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ProjectError(path, f"cannot save: the document holds a value a project cannot store ({exc})") from None
+    # A lone surrogate (text decoded with errors="surrogateescape", say) is no character and
+    # UTF-8 cannot hold it: the replacement character takes its place rather than losing the save.
+    text = _SURROGATES.sub("\ufffd", text)
+    try:
+        schema.validate(schema.parse_json(text))
+    except (schema.SchemaError, ValueError) as exc:
+        raise ProjectError(path, f"cannot save: {exc}") from None
+    return text.encode("utf-8")
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, backup: bool = True) -> None:
     """Write ``text`` to ``path`` atomically; the old file becomes ``path + '.bak'``.
 
-    Raises ``OSError`` (with the target path in its message) when the folder is missing,
-    read-only or full; the existing file is then left untouched."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    data = text.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if backup and target.is_file():
-            # copy, not move: the target must exist at every moment
-            bak = target.with_name(target.name + ".bak")
-            shutil.copyfile(target, tmp + ".bak")
-            os.replace(tmp + ".bak", bak)
-        os.replace(tmp, target)
-        _fsync_dir(folder)
-    except BaseException:
-        for leftover in (tmp, tmp + ".bak"):
-            try:
-                os.unlink(leftover)
-            except OSError:
-                pass
-        raise
+    Raises ``OSError`` when the folder is missing, read-only or full; the existing file is then
+    left untouched (see :func:`app.core.atomic.atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"), backup=backup)
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+def save_project(doc: Document, path: str | os.PathLike[str], *, mark_clean: bool = True,
+                 overwrite: bool = False) -> None:
+    """Save ``doc`` to ``path`` atomically; raises ProjectError naming the file on failure.
 
-
-def save_project(doc: Document, path: str | os.PathLike[str], *, mark_clean: bool = True) -> None:
-    """Save ``doc`` to ``path`` atomically; raises ProjectError naming the file on failure."""
-    text = json.dumps(project_dict(doc), ensure_ascii=False, indent=1)
+    When ``path`` is the file ``doc`` was read from or last saved to and it changed on disk
+    since, :class:`ProjectChangedError` is raised and nothing is written, unless ``overwrite``."""
+    if not overwrite and _same_file(doc.path, path) and isinstance(doc.file_stamp, FileStamp):
+        try:
+            changed = changed_since(path, doc.file_stamp)
+        except OSError as exc:
+            raise ProjectError(path, f"cannot save: {exc.strerror or exc}") from exc
+        if changed:
+            raise ProjectChangedError(path)
+    data = project_bytes(path, project_dict(doc))
     try:
-        atomic_write_text(path, text)
+        written = atomic_write_bytes(path, data)
     except OSError as exc:
         raise ProjectError(path, f"cannot save: {exc.strerror or exc}") from exc
     if mark_clean:
         doc.history.set_clean()
         doc.path = str(path)
+        doc.file_stamp = written
+
+
+def _same_file(a: str | os.PathLike[str] | None, b: str | os.PathLike[str]) -> bool:
+    if a is None:
+        return False
+    return os.path.abspath(a) == os.path.abspath(b)
 
 
 # -- loading --------------------------------------------------------------------------------
-def load_project(path: str | os.PathLike[str]) -> Document:
-    """Read a project; raises ProjectError for missing, corrupt, truncated, foreign or newer files."""
-    p = Path(path)
+def _read_project_bytes(p: Path) -> bytes:
     try:
-        raw = p.read_bytes()
+        with p.open("rb") as f:
+            raw = f.read(MAX_PROJECT_BYTES + 1)  # bytes actually read: a device has no size
     except FileNotFoundError:
         raise ProjectError(p, "no such file") from None
     except IsADirectoryError:
         raise ProjectError(p, "is a folder, not a project file") from None
     except OSError as exc:
         raise ProjectError(p, f"cannot read: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # a NUL in the path
+        raise ProjectError(p, f"cannot read: {exc}") from None
+    if len(raw) > MAX_PROJECT_BYTES:
+        raise ProjectError(p, f"too large for a project (over {MAX_PROJECT_BYTES >> 20} MiB)")
     if not raw.strip():
         raise ProjectError(p, "the file is empty")
+    return raw
+
+
+def _parse_project(p: Path, raw: bytes) -> tuple[dict[str, Any], schema.ProjectIn]:
+    """The parsed JSON (its ``meta`` is kept exactly as read) and its validated model."""
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ProjectError(p, "not a Cueline project (not UTF-8 text)") from None
-    except json.JSONDecodeError as exc:
-        hint = "truncated (it ends early)" if exc.pos >= len(raw.rstrip()) - 1 else "corrupted"
-        raise ProjectError(p, f"{hint}: invalid JSON at line {exc.lineno}, column {exc.colno}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ProjectError(p, "not a Cueline project file")
-    version = data.get("version")
-    if not isinstance(version, int):
-        raise ProjectError(p, "the project has no valid version number")
-    if version > VERSION:
-        raise ProjectError(p, f"made by a newer Cueline (project version {version}, this one reads up to {VERSION}); update Cueline")
     try:
-        segments = [segment_from_dict(d) for d in data.get("segments", [])]
-        media = data.get("media")
-        ref = MediaRef(**{k: media[k] for k in media if k in MediaRef.__dataclass_fields__}) if media else None
-        meta = data.get("meta") or {}
-        if not isinstance(meta, dict):
-            raise TypeError("meta is not an object")
-        doc = Document(segments, media=ref, meta=meta)
-    except (KeyError, TypeError, ValueError, InvariantError) as exc:
+        data = schema.parse_json(text)
+    except json.JSONDecodeError as exc:
+        hint = "truncated (it ends early)" if exc.pos >= len(text.rstrip()) - 1 else "corrupted"
+        raise ProjectError(p, f"{hint}: invalid JSON at line {exc.lineno}, column {exc.colno}") from None
+    except (schema.SchemaError, ValueError) as exc:
         raise ProjectError(p, f"corrupted project content: {exc}") from None
+    try:
+        return data, schema.validate(data)
+    except schema.SchemaError as exc:
+        msg = str(exc)
+        if msg.startswith(("not a Cueline", "made by a newer", "the project has no valid")):
+            raise ProjectError(p, msg) from None
+        raise ProjectError(p, f"corrupted project content: {msg}") from None
+
+
+def _document(p: Path, data: dict[str, Any], model: schema.ProjectIn) -> Document:
+    segments = [
+        Segment(
+            start=s.start, end=s.end, text=s.text,
+            words=tuple(Word(w.text, w.start, w.end, w.probability, w.estimated) for w in s.words),
+            speaker=s.speaker, language=s.language, translation=s.translation,
+            flags=frozenset(f for f in s.flags if f in KNOWN_FLAGS),
+            id=s.id or new_id(),
+        )
+        for s in model.segments
+    ]
+    m = model.media
+    ref = MediaRef(m.path, m.size, m.mtime, m.sha256, m.duration_ms, dict(m.extra)) if m else None
+    meta = data.get("meta") or {}  # the values as read (validated above), not pydantic's copies
+    try:
+        return Document(segments, media=ref, meta=meta)
+    except InvariantError as exc:
+        raise ProjectError(p, f"corrupted project content: {exc}") from None
+
+
+def load_project(path: str | os.PathLike[str]) -> Document:
+    """Read a project; raises ProjectError for missing, corrupt, truncated, foreign or newer
+    files, and for any content that breaks the schema or the model's rules."""
+    p = Path(path)
+    sweep_temporaries(p)  # what a save killed half-way left next to it
+    raw = _read_project_bytes(p)
+    doc = _document(p, *_parse_project(p, raw))
     doc.path = str(p)
+    try:
+        doc.file_stamp = stamp_of(p, raw)
+    except OSError:
+        doc.file_stamp = None
     return doc
 
 
@@ -215,39 +283,97 @@ def recovery_dir() -> Path:
 
 def recovery_path(key: str, folder: Path | None = None) -> Path:
     """The recovery file of a session; ``key`` identifies it (e.g. the project or media path)."""
-    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return (folder or recovery_dir()) / f"autosave-{digest}{EXTENSION}"
 
 
 def write_recovery(doc: Document, key: str, folder: Path | None = None) -> Path:
-    """Autosave ``doc`` (without touching its clean state) to its recovery file."""
+    """Autosave ``doc`` (without touching its clean state) to its recovery file (private to
+    the user: 0600 in a 0700 folder).  Raises ProjectError (an OSError's message inside) when
+    it cannot be written."""
     path = recovery_path(key, folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ProjectError(path, f"cannot autosave: {exc.strerror or exc}") from exc
     data = project_dict(doc)
-    data["recovery"] = {"key": key, "project": doc.path, "written": time.time()}
-    atomic_write_text(path, json.dumps(data, ensure_ascii=False), backup=False)
+    info: dict[str, Any] = {"key": key, "project": doc.path, "written": time.time()}
+    if isinstance(doc.file_stamp, FileStamp):
+        info["stamp"] = doc.file_stamp.to_dict()
+    data["recovery"] = info
+    body = project_bytes(path, data, indent=None)
+    try:
+        atomic_write_bytes(path, body, backup=False, new_mode=PRIVATE_FILE_MODE)
+    except OSError as exc:
+        raise ProjectError(path, f"cannot autosave: {exc.strerror or exc}") from exc
+    return path
+
+
+@dataclass
+class RecoveryScan:
+    """The recovery files found: ``found`` (path, info), newest first; ``set_aside`` (new
+    path or the path that could not be renamed, the reason) for files that cannot be read."""
+
+    found: list[tuple[Path, dict[str, Any]]]
+    set_aside: list[tuple[Path, str]]
+
+
+def scan_recoveries(folder: Path | None = None) -> RecoveryScan:
+    """Recovery files left by sessions that did not close cleanly.  Each is read whole and
+    checked like a project; one that fails is renamed ``NAME.broken-YYYYmmdd-HHMMSS`` (kept
+    for a bug report, never offered or read again) and listed in ``set_aside``."""
+    d = folder or recovery_dir()
+    scan = RecoveryScan([], [])
+    try:
+        candidates = sorted(d.glob(f"autosave-*{EXTENSION}")) if d.is_dir() else []
+    except OSError:
+        return scan
+    for p in candidates:
+        try:
+            data, model = _parse_project(p, _read_project_bytes(p))
+            _document(p, data, model)
+        except ProjectError as exc:
+            scan.set_aside.append((set_aside(p), exc.reason))
+            continue
+        info = model.recovery.model_dump() if model.recovery is not None else {}
+        scan.found.append((p, info))
+    scan.found.sort(key=lambda item: float(item[1].get("written") or 0.0), reverse=True)
+    return scan
+
+
+def set_aside(path: Path) -> Path:
+    """Rename a file that cannot be read out of the way; its new path (the old one if the
+    folder refuses)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(100):
+        target = path.with_name(f"{path.name}{BROKEN_TAG}{stamp}" + (f"-{n}" if n else ""))
+        if target.exists():
+            continue
+        try:
+            os.replace(path, target)
+            return target
+        except OSError as exc:
+            log.warning("cannot set aside %s: %s", path, exc)
+            break
     return path
 
 
 def find_recoveries(folder: Path | None = None) -> list[tuple[Path, dict[str, Any]]]:
-    """Recovery files left by sessions that did not close cleanly, newest first."""
-    d = folder or recovery_dir()
-    out = []
-    if not d.is_dir():
-        return out
-    for p in d.glob(f"autosave-*{EXTENSION}"):
-        try:
-            info = json.loads(p.read_text("utf-8")).get("recovery", {})
-        except (OSError, ValueError, AttributeError):
-            continue
-        out.append((p, info if isinstance(info, dict) else {}))
-    out.sort(key=lambda item: item[1].get("written", 0), reverse=True)
-    return out
+    """Recovery files left by sessions that did not close cleanly, newest first (broken ones
+    are set aside: see :func:`scan_recoveries`)."""
+    return scan_recoveries(folder).found
 
 
 def load_recovery(path: Path) -> Document:
-    doc = load_project(path)
-    doc.path = (json.loads(path.read_text("utf-8")).get("recovery") or {}).get("project")
+    """The document of a recovery file; its ``path`` is the project it was autosaved for (and
+    its ``file_stamp`` what that project was, so saving over a project changed since asks)."""
+    p = Path(path)
+    data, model = _parse_project(p, _read_project_bytes(p))
+    doc = _document(p, data, model)
+    rec = model.recovery
+    doc.path = rec.project if rec is not None else None
+    if rec is not None and rec.stamp is not None:
+        doc.file_stamp = FileStamp(rec.stamp.size, rec.stamp.mtime_ns, rec.stamp.sha256)
     return doc
 
 

@@ -1,15 +1,23 @@
 """Unexpected errors in the editor: logged with their traceback, shown as one dialog, and the
-user's work saved to the recovery file at once.  No traceback reaches the user."""
+user's work saved to the recovery file at once.  No traceback reaches the user.
+
+The log is private to the user (0600 in a 0700 folder), whatever the umask: a traceback holds
+file paths and subtitle text, and the log is no document the user chose to share.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
 
 log = logging.getLogger("cueline")
+
+LOG_FILE_MODE = 0o600
+LOG_DIR_MODE = 0o700
 
 
 def log_path() -> Path:
@@ -34,8 +42,14 @@ def install(window) -> None:
 def _write_log(exc: BaseException, tb: TracebackType | None) -> Path | None:
     try:
         path = log_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as f:
+        path.parent.mkdir(mode=LOG_DIR_MODE, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                     LOG_FILE_MODE)
+        with os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace") as f:
+            try:
+                os.fchmod(fd, LOG_FILE_MODE)  # a log left 0644 by an older version
+            except (OSError, AttributeError):
+                pass
             f.write("".join(traceback.format_exception(type(exc), exc, tb)))
             f.write("\n")
         return path

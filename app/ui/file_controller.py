@@ -22,12 +22,13 @@ from app.core.document import Document
 from app.formats import FORMATS, FormatError, read_file, write_file
 from app.ui import settings
 from app.ui.export_dialog import ExportDialog
-from app.ui.prompts import CANCEL, SAVE
+from app.ui.prompts import CANCEL, OVERWRITE, SAVE, SAVE_AS
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 AUTOSAVE_IDLE_MS = 3000
+RECOVERY_REPORT_MAX = 5  # set-aside autosaves listed by name in the start-up message
 PROJECT_FILTER = "Cueline project (*.cueline)"
 MEDIA_EXTENSIONS = (".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".wma", ".mp4", ".mkv",
                     ".mov", ".webm", ".avi", ".m4v", ".mpg", ".mpeg", ".ts", ".mts")
@@ -246,10 +247,19 @@ class FileController(QObject):
             path += projects.EXTENSION
         return self._save_to(path)
 
-    def _save_to(self, path: str) -> bool:
+    def _save_to(self, path: str, *, overwrite: bool = False) -> bool:
         old_key = self.recovery_key()
         try:
-            projects.save_project(self.session.doc, path)
+            projects.save_project(self.session.doc, path, overwrite=overwrite)
+        except projects.ProjectChangedError:
+            # another window or program saved this project since we read it: ask, never
+            # silently overwrite its work
+            answer = self.w.prompts.ask_changed_on_disk(os.path.basename(path))
+            if answer == OVERWRITE:
+                return self._save_to(path, overwrite=True)
+            if answer == SAVE_AS:
+                return self.save_as()
+            return False
         except file_error_classes() as exc:
             self._error("Cannot save project", exc, path)
             return False
@@ -289,7 +299,7 @@ class FileController(QObject):
             return None
         try:
             self.last_recovery = projects.write_recovery(self.session.doc, self.recovery_key())
-        except OSError as exc:
+        except (OSError, projects.ProjectError) as exc:
             self.w.statusBar().showMessage(f"Autosave failed: {describe(exc)}", 8000)
             return None
         return self.last_recovery
@@ -301,11 +311,17 @@ class FileController(QObject):
             pass
 
     def offer_recovery(self) -> bool:
-        """Offer the newest recovery file left by a crashed session; True when recovered."""
+        """Offer the newest recovery file left by a crashed session; True when recovered.
+
+        A recovery file that cannot be read is set aside (renamed ``….broken-<time>``, kept for
+        a bug report) and reported in one message: it never keeps the editor from starting."""
         try:
-            found = projects.find_recoveries()
+            scan = projects.scan_recoveries()
         except OSError:
             return False
+        if scan.set_aside:
+            self._report_set_aside(scan.set_aside)
+        found = scan.found
         if not found:
             return False
         path, info = found[0]
@@ -330,6 +346,16 @@ class FileController(QObject):
         self.autosave_now()
         self.w.statusBar().showMessage("Recovered the autosaved work: save it to keep it.", 10000)
         return True
+
+    def _report_set_aside(self, items: list[tuple[Path, str]]) -> None:
+        n = len(items)
+        shown = [f"• {path}: {reason}" for path, reason in items[:RECOVERY_REPORT_MAX]]
+        if n > RECOVERY_REPORT_MAX:
+            shown.append(f"… and {n - RECOVERY_REPORT_MAX} more in {items[0][0].parent}")
+        head = ("An autosave file could not be read; it was set aside (renamed, not deleted):"
+                if n == 1 else
+                f"{n} autosave files could not be read; they were set aside (renamed, not deleted):")
+        self.w.prompts.warning("Autosaved work could not be read", "\n".join([head, *shown]))
 
 
 def _unlink(path: Path) -> None:

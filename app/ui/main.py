@@ -48,7 +48,10 @@ def run_editor(path: str | None = None, *, screenshot: str | None = None) -> int
         if not os.path.exists(path):
             window.prompts.error("Cannot open", f"{path}: file not found")
         else:
-            window.open_path(path)
+            try:
+                window.open_path(path)
+            except Exception as exc:  # noqa: BLE001 - outside the event loop the guard's hook
+                crash_guard.report(window, exc, exc.__traceback__)  # would never see it
     if screenshot:
         _schedule_screenshot(app, window, screenshot)
     return int(app.exec())

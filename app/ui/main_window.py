@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QPoint, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -76,7 +76,18 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_status()
         if recover:
+            self._offer_recovery()
+
+    def _offer_recovery(self) -> None:
+        """Offer autosaved work; whatever goes wrong, the editor still starts.  This runs
+        before the crash guard is installed, so it reports the way the guard would: the
+        traceback to the log, one message to the user."""
+        try:
             self.files.offer_recovery()
+        except Exception as exc:  # noqa: BLE001 - a bad autosave must never block start-up
+            from app.ui import crash_guard
+
+            crash_guard.report(self, exc, exc.__traceback__)
 
     # -- construction ------------------------------------------------------------------------
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -415,12 +426,14 @@ class MainWindow(QMainWindow):
 
     # -- window state ------------------------------------------------------------------------
     def _restore_layout(self) -> None:
+        """The remembered geometry and dock layout; a value that is not one (a hand-edited or
+        damaged settings file) is ignored, and the default layout used."""
         st = settings.settings()
         geo = st.value("window/geometry")
-        if geo is not None:
+        if isinstance(geo, (QByteArray, bytes, bytearray)):
             self.restoreGeometry(geo)
         state = st.value("window/state")
-        self._restored = state is not None and self.restoreState(state)
+        self._restored = isinstance(state, (QByteArray, bytes, bytearray)) and self.restoreState(state)
         self.video_dock.hide()
 
     def showEvent(self, event) -> None:  # noqa: N802

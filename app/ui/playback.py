@@ -29,6 +29,28 @@ CLOCK_RATE = 100  # Hz of the silent clock used when there is no media
 MIN_CLOCK_MS = 10 * 60 * 1000
 
 
+class SilenceSource:
+    """The samples of the silent clock: as long as the document, however long, in no memory
+    (an array of zeros for a cue at 11 days would already take 380 MB; at 30 years, 380 GB)."""
+
+    channels = 1
+
+    def __init__(self, frames: int, sample_rate: int) -> None:
+        self.frames = int(frames)
+        self.sample_rate = int(sample_rate)
+
+    def read(self, start: int, count: int) -> np.ndarray:
+        return np.zeros((max(0, int(count)), 1), np.float32)
+
+    try_read = read
+
+    def prefetch(self, frame: int) -> None:
+        """Nothing to prepare."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 class PlaybackController(QObject):
     playing_changed = Signal(bool)
     speed_changed = Signal(float)
@@ -142,8 +164,7 @@ class PlaybackController(QObject):
         from app.audio.playback import Player
 
         length_ms = max(MIN_CLOCK_MS, self.session.duration_ms + 60_000)
-        silent = np.zeros(length_ms * CLOCK_RATE // 1000, np.float32)
-        self.player = Player.from_array(silent, CLOCK_RATE, backend="silent")
+        self.player = Player(SilenceSource(length_ms * CLOCK_RATE // 1000, CLOCK_RATE), backend="silent")
         self._clock_only = True
         self._apply_speed()
         self.player.seek(self.session.position_ms)

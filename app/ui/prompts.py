@@ -11,6 +11,7 @@ import os
 from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+OVERWRITE, SAVE_AS = "overwrite", "save_as"
 
 
 class Prompts:
@@ -44,6 +45,26 @@ class Prompts:
             return SAVE
         if answer == QMessageBox.StandardButton.Discard:
             return DISCARD
+        return CANCEL
+
+    def ask_changed_on_disk(self, name: str) -> str:
+        """OVERWRITE, SAVE_AS or CANCEL when ``name`` changed on disk since it was opened."""
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Project changed on disk")
+        box.setText(f"{name} was changed by another window or program since you opened it.")
+        box.setInformativeText("Saving now replaces those changes with yours. Save your version "
+                               "under another name instead?")
+        overwrite = box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole)
+        save_as = box.addButton("Save as…", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save_as)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is overwrite:
+            return OVERWRITE
+        if clicked is save_as:
+            return SAVE_AS
         return CANCEL
 
     def ask_recover(self, description: str) -> bool:

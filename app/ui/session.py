@@ -18,6 +18,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.document import Change, Document
 from app.core.model import WORDS_STALE, Segment, Word
 
+_INT64_MAX = (1 << 63) - 1
+
 
 class EditorSession(QObject):
     document_reset = Signal()  # a different Document object (new, opened, recovered)
@@ -26,7 +28,8 @@ class EditorSession(QObject):
     history_changed = Signal()
     current_changed = Signal(object)  # the current segment id, or None
     selection_changed = Signal()
-    position_changed = Signal(int)  # playhead, ms
+    # times travel as Python ints (object): a C int ends at 24.8 days of media
+    position_changed = Signal(object)  # playhead, ms
     media_changed = Signal()  # media info / peaks / player replaced
     speech_changed = Signal()  # speech regions computed
     profile_changed = Signal()
@@ -34,7 +37,7 @@ class EditorSession(QObject):
     range_changed = Signal()  # the time range selected on the waveform
     playing_segment_changed = Signal(object)  # id of the segment under the playhead, or None
     path_changed = Signal()  # project path or dirty state
-    seek_requested = Signal(int)  # a panel asks the player to jump (ms)
+    seek_requested = Signal(object)  # a panel asks the player to jump (ms)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -240,9 +243,10 @@ class EditorSession(QObject):
         """Starts, ends (ms) and a words-stale mask of all segments, as numpy arrays."""
         if self._arrays is None:
             segs = self.doc.segments
+            top = _INT64_MAX  # a time past int64 (a document built by code) is drawn at the end
             self._arrays = (
-                np.fromiter((s.start for s in segs), np.int64, len(segs)),
-                np.fromiter((s.end for s in segs), np.int64, len(segs)),
+                np.fromiter((min(s.start, top) for s in segs), np.int64, len(segs)),
+                np.fromiter((min(s.end, top) for s in segs), np.int64, len(segs)),
                 np.fromiter((WORDS_STALE in s.flags for s in segs), bool, len(segs)),
             )
         return self._arrays

@@ -38,10 +38,14 @@ def put(key: str, value: Any) -> None:
 
 
 def recent_files() -> list[str]:
+    """The remembered files, newest first; anything in the settings that is not a list of
+    paths (a damaged or hand-edited file) counts as none."""
     value = settings().value("files/recent", [])
     if isinstance(value, str):
         value = [value] if value else []
-    return [str(v) for v in (value or []) if v]
+    if not isinstance(value, (list, tuple)):
+        return []
+    return [v for v in value if isinstance(v, str) and v and "\x00" not in v][:MAX_RECENT]
 
 
 def add_recent_file(path: str) -> list[str]:

@@ -14,7 +14,7 @@ BIG_STEP_MS = 1000
 
 
 class TimeEdit(QLineEdit):
-    time_edited = Signal(int)  # the new time (ms), only when the user changed it
+    time_edited = Signal(object)  # the new time (ms, a Python int: any length), when changed
 
     def __init__(self, parent: QWidget | None = None, *, duration: bool = False) -> None:
         super().__init__(parent)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 
 from app.core.model import WORDS_STALE, Segment
-from app.ui.waveform_render import nice_floor, ruler_label, ruler_step, wave_image
+from app.ui.waveform_render import ruler_label, ruler_step, ruler_ticks, wave_image
 
 if TYPE_CHECKING:
     from app.ui.waveform_view import WaveformView
@@ -86,23 +86,20 @@ def _paint_ruler(view: WaveformView, p: QPainter, c: Colors, w: int) -> None:
     step, minor = ruler_step(mpp)
     t0 = view.origin_ms
     t1 = t0 + w * mpp
+    limit = w + 2  # never more ticks than pixels, whatever the times
     lines = []
-    t = nice_floor(t0, minor)
-    while t <= t1:
+    for t in ruler_ticks(t0, t1, minor, limit):
         x = (t - t0) / mpp
         tall = t % step == 0
         lines.append(QLineF(x, RULER_H - (9 if tall else 4), x, RULER_H - 1))
-        t += minor
     p.setPen(QPen(c.muted, 1))
     p.drawLines(lines)
     p.setPen(c.text)
     p.setFont(view.small_font)
-    t = nice_floor(t0, step)
-    while t <= t1:
+    for t in ruler_ticks(t0, t1, step, limit):
         x = (t - t0) / mpp
         if t >= 0:
             p.drawText(QPointF(x + 3, 12), ruler_label(t, step))
-        t += step
 
 
 def _paint_speech(view: WaveformView, p: QPainter, c: Colors, w: int, h: int) -> None:

@@ -1,4 +1,8 @@
-"""The waveform dock: the timeline view, its scrollbar and a small row of view controls."""
+"""The waveform dock: the timeline view, its scrollbar and a small row of view controls.
+
+A QScrollBar counts in C ``int``: a document longer than :data:`SCROLL_UNITS_MAX` ms (about 12
+days) scrolls in units of several ms (:attr:`WaveformPanel.ms_per_unit`), so any length fits.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,8 @@ from app.ui import settings
 from app.ui.session import EditorSession
 from app.ui.waveform_view import ZOOM_STEP, WaveformView
 
+SCROLL_UNITS_MAX = 1 << 30  # below int32's 2**31 - 1, with room for value + page step
+
 
 class WaveformPanel(QWidget):
     def __init__(self, session: EditorSession, parent: QWidget | None = None) -> None:
@@ -28,6 +34,7 @@ class WaveformPanel(QWidget):
         self.scrollbar = QScrollBar(Qt.Orientation.Horizontal)
         self.scrollbar.setObjectName("waveformScroll")
         self.scrollbar.valueChanged.connect(self._on_scrollbar_value_changed)
+        self.ms_per_unit = 1.0  # scrollbar units are ms until the document outgrows int32
         self.view.view_changed.connect(self._sync_scrollbar)
 
         def tool(text: str, tip: str, slot) -> QToolButton:
@@ -81,15 +88,17 @@ class WaveformPanel(QWidget):
 
     def _sync_scrollbar(self) -> None:
         v = self.view
-        visible = int(v.visible_ms)
+        visible = float(v.visible_ms)
+        total = float(v.duration_ms)
+        self.ms_per_unit = unit = max(1.0, (total + visible) / SCROLL_UNITS_MAX)
         sb = self.scrollbar
         sb.blockSignals(True)
-        sb.setRange(0, max(0, int(v.duration_ms - visible)))
-        sb.setPageStep(max(1, visible))
-        sb.setSingleStep(max(1, visible // 10))
-        sb.setValue(int(v.start_ms))
+        sb.setRange(0, max(0, int((total - visible) / unit)))
+        sb.setPageStep(max(1, int(visible / unit)))
+        sb.setSingleStep(max(1, int(visible / 10 / unit)))
+        sb.setValue(int(v.start_ms / unit))
         sb.blockSignals(False)
-        self.span_label.setText(f"View: {format_duration(visible)}")
+        self.span_label.setText(f"View: {format_duration(int(visible))}")
 
     def _on_scrollbar_value_changed(self, value: int) -> None:
-        self.view.scroll_to(value)
+        self.view.scroll_to(value * self.ms_per_unit)

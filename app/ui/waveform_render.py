@@ -115,13 +115,28 @@ _STEPS_MS = (
 
 
 def ruler_step(ms_per_px: float, min_label_px: float = 90.0) -> tuple[int, int]:
-    """(labelled step, minor step) in ms so labels stay ``min_label_px`` apart."""
+    """(labelled step, minor step) in ms so labels stay ``min_label_px`` apart, at any zoom:
+    past the table, 1, 2 or 5 times a power of ten hours (a timeline of years still gets a
+    label every 90 pixels, not one per two hours)."""
     need = ms_per_px * min_label_px
-    step = next((s for s in _STEPS_MS if s >= need), _STEPS_MS[-1])
+    step = next((s for s in _STEPS_MS if s >= need), None)
+    if step is None:
+        hours = need / 3_600_000
+        decade = 10 ** max(0, math.floor(math.log10(hours)))
+        mult = next(m for m in (1, 2, 5, 10) if m * decade >= hours)
+        step = int(mult * decade) * 3_600_000
     minor_div = 5 if str(step)[0] in "15" else 4 if str(step)[0] == "2" else 5
     if step == 15_000:
         minor_div = 3
     return step, max(1, step // minor_div)
+
+
+def ruler_ticks(t0: float, t1: float, step: int, limit: int) -> range:
+    """The multiples of ``step`` (ms) from ``t0`` to ``t1``, at most ``limit`` of them: the
+    loop that draws them is bounded by the pixels, whatever the times."""
+    first = int(math.floor(t0 / step)) * step
+    count = int(min(max(0.0, (t1 - first) // step + 1), limit))
+    return range(first, first + count * step, step) if count else range(0)
 
 
 def ruler_label(ms: int, step: int) -> str:
@@ -137,7 +152,3 @@ def ruler_label(ms: int, step: int) -> str:
     else:
         tail = f"{s:02d}"
     return f"{h}:{m:02d}:{tail}" if h else f"{m}:{tail}"
-
-
-def nice_floor(value: float, step: int) -> int:
-    return int(math.floor(value / step) * step)

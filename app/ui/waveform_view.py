@@ -40,12 +40,16 @@ DRAG_START_PX = 3
 SNAP_PX = 8
 ZOOM_STEP = 1.25
 DEFAULT_SAMPLE_RATE = 16000
+# The longest timeline the view spans: 2**53 ms (285,000 years), where float ms stop being
+# exact.  A document whose times go past it (built by code; no reader or project allows it)
+# still opens, its far end just beyond the scroll range.
+MAX_VIEW_MS = float(1 << 53)
 
 
 class WaveformView(QWidget):
     view_changed = Signal()  # zoom or scroll moved: the scrollbar follows
     segment_activated = Signal(str)  # double-click on a segment
-    context_menu_requested = Signal(QPoint, int)  # global position, time under the mouse
+    context_menu_requested = Signal(QPoint, object)  # global position, time (ms) under the mouse
     drag_committed = Signal(str)  # the name of the command a drag committed
 
     def __init__(self, session: EditorSession, parent: QWidget | None = None) -> None:
@@ -112,8 +116,8 @@ class WaveformView(QWidget):
         return int(round(self.origin_ms + x * self.ms_per_px))
 
     @property
-    def duration_ms(self) -> int:
-        return max(1000, self.session.duration_ms)
+    def duration_ms(self) -> float:
+        return float(min(MAX_VIEW_MS, max(1000, self.session.duration_ms)))
 
     @property
     def sample_rate(self) -> int:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from app.core.document import Document  # noqa: E402
 from app.core.model import Segment  # noqa: E402
 from app.core.words import distribute  # noqa: E402
-from app.ui.prompts import DISCARD, Prompts  # noqa: E402
+from app.ui.prompts import CANCEL, DISCARD, Prompts  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -31,6 +31,8 @@ class ScriptedPrompts(Prompts):
         self.save_answer = DISCARD
         self.recover_answer = True
         self.recover_asked: list[str] = []
+        self.changed_answer = CANCEL  # OVERWRITE / SAVE_AS / CANCEL: the project changed on disk
+        self.changed_asked: list[str] = []
         self.open_path: str | None = None
         self.save_path: str | None = None
         self.texts: list[str | None] = []
@@ -52,6 +54,10 @@ class ScriptedPrompts(Prompts):
     def ask_recover(self, description: str) -> bool:
         self.recover_asked.append(description)
         return self.recover_answer
+
+    def ask_changed_on_disk(self, name: str) -> str:
+        self.changed_asked.append(name)
+        return self.changed_answer
 
     def confirm(self, title: str, question: str) -> bool:
         return True
