@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from app.core.model import KNOWN_FLAGS, Segment, Word, new_id
@@ -9,7 +10,7 @@ from app.core.model import KNOWN_FLAGS, Segment, Word, new_id
 
 def word_to_dict(w: Word) -> dict[str, Any]:
     d: dict[str, Any] = {"text": w.text, "start": w.start, "end": w.end}
-    if w.probability is not None:
+    if w.probability is not None and math.isfinite(w.probability):  # NaN is no JSON
         d["probability"] = round(float(w.probability), 4)
     if w.estimated:
         d["estimated"] = True

@@ -214,6 +214,10 @@ def read_profile_file(path: str | Path) -> Profile:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ProfileError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    except RecursionError:
+        raise ProfileError(f"{path}: not a profile (JSON nested too deeply)") from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise ProfileError(f"{path}: not a profile ({str(exc)[:80]})") from None
     return profile_from_dict(data, source=str(path))
 
 

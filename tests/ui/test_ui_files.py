@@ -186,3 +186,153 @@ def test_save_failure_keeps_work_and_reports(window, tmp_path):
     assert not window.files.save()
     assert "p.cueline" in window.prompts.errors[-1][1]
     assert window.files.dirty
+
+
+# -- issue 11: broken autosaves, projects changed on disk, leftovers of a killed save ----------
+def _autosave(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / f"autosave-{name}.cueline"
+    p.write_text(text, "utf-8")
+    return p
+
+
+def _recovery_text(**recovery) -> str:
+    return json.dumps({"format": "cueline-project", "version": 1, "media": None, "meta": {},
+                       "segments": [{"id": "a", "start": 0, "end": 900, "text": "kept"}],
+                       "recovery": {"key": "k", "project": None, "written": 1.0, **recovery}})
+
+
+def test_broken_autosaves_are_set_aside_and_reported_once_and_the_editor_starts(make_window, prompts,
+                                                                                 tmp_path):
+    rec = tmp_path / "recovery"  # CUELINE_RECOVERY_DIR (conftest)
+    broken = [
+        _autosave(rec, "0000000000000001", _recovery_text(written="yesterday")),  # was TypeError
+        _autosave(rec, "0000000000000002", '{"recovery": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+        _autosave(rec, "0000000000000003", _recovery_text(project=["x"])),
+        _autosave(rec, "0000000000000004", _recovery_text(written=1e300)),  # was OverflowError
+        _autosave(rec, "0000000000000005", "{truncated"),
+    ]
+    good = _autosave(rec, "00000000000000ff", _recovery_text(written=2.0))
+    prompts.recover_answer = True
+    w = make_window(recover=True)  # raised in MainWindow.__init__ before
+    assert [t for t, _m in prompts.warnings] == ["Autosaved work could not be read"]
+    message = prompts.warnings[0][1]
+    assert "5 autosave files could not be read" in message
+    assert prompts.errors == []
+    for p in broken:
+        assert not p.exists()
+        aside = list(rec.glob(p.name + ".broken-*"))
+        assert len(aside) == 1 and aside[0].name in message
+    assert "written" in message and "nested" in message
+    # the readable autosave next to them is still offered and recovered
+    assert len(prompts.recover_asked) == 1
+    assert [s.text for s in w.session.doc] == ["kept"]
+    assert not good.exists()
+    # set aside means never offered, nor reported, again
+    prompts.warnings.clear()
+    w.files.forget_changes()
+    w.files.discard_recovery()
+    make_window(recover=True)
+    assert prompts.warnings == []
+
+
+def test_an_unexpected_error_while_offering_recovery_does_not_block_start_up(make_window, prompts,
+                                                                             monkeypatch, tmp_path):
+    from app.ui import crash_guard
+    from app.ui.file_controller import FileController
+
+    monkeypatch.setattr(crash_guard, "log_path", lambda: tmp_path / "logs" / "cueline.log")
+
+    def boom(self):
+        raise RuntimeError("recovery exploded")
+
+    monkeypatch.setattr(FileController, "offer_recovery", boom)
+    w = make_window(recover=True)
+    assert w.isVisible()
+    assert len(prompts.errors) == 1 and "recovery exploded" in prompts.errors[0][1]
+    assert "Traceback" in (tmp_path / "logs" / "cueline.log").read_text("utf-8")
+
+
+@pytest.mark.parametrize("content", [
+    '{"format": "cueline-project", "version": 1, "media": {"path": "/x.wav", "duration_ms": "5"}, "segments": []}',
+    '{"format": "cueline-project", "version": 0, "segments": []}',
+    '{"format": "cueline-project", "version": 1, "segments": [{"start": 0, "end": 1e308}]}',
+    '{"format": "cueline-project", "version": 1, "media": {"path": 5}, "segments": []}',
+])
+def test_invalid_project_content_is_one_dialog_naming_the_file(window, tmp_path, content):
+    """A duration_ms of "5" crashed the editor opened on it from the command line."""
+    bad = tmp_path / "bad.cueline"
+    bad.write_text(content, "utf-8")
+    assert not window.open_path(str(bad))
+    assert len(window.prompts.errors) == 1
+    assert str(bad) in window.prompts.errors[0][1]
+    assert window.session.project_path is None
+
+
+def _two_windows_on_one_project(make_window, tmp_path):
+    path = tmp_path / "shared.cueline"
+    first = make_window()
+    edited_sample(first)
+    first.prompts.save_path = str(path)
+    assert first.files.save()
+    second = make_window()
+    assert second.files.open_path(str(path))
+    return path, first, second
+
+
+def test_saving_a_project_another_window_saved_meanwhile_asks_and_cancel_keeps_both(make_window,
+                                                                                     prompts, tmp_path):
+    path, first, second = _two_windows_on_one_project(make_window, tmp_path)
+    edits.edit_text(first.session.doc, first.session.doc[0].id, "first window's change")
+    assert first.files.save()
+    theirs = path.read_bytes()
+    edits.edit_text(second.session.doc, second.session.doc[0].id, "second window's change")
+    prompts.changed_answer = CANCEL
+    assert not second.files.save()
+    assert prompts.changed_asked == ["shared.cueline"]
+    assert path.read_bytes() == theirs
+    assert second.files.dirty and prompts.errors == []
+
+
+def test_changed_on_disk_overwrite(make_window, prompts, tmp_path):
+    from app.ui.prompts import OVERWRITE
+
+    path, first, second = _two_windows_on_one_project(make_window, tmp_path)
+    edits.edit_text(first.session.doc, first.session.doc[0].id, "first window's change")
+    assert first.files.save()
+    edits.edit_text(second.session.doc, second.session.doc[0].id, "second window's change")
+    prompts.changed_answer = OVERWRITE
+    assert second.files.save()
+    assert projects.load_project(path)[0].text == "second window's change"
+    assert not second.files.dirty
+
+
+def test_changed_on_disk_save_as(make_window, prompts, tmp_path):
+    from app.ui.prompts import SAVE_AS
+
+    path, first, second = _two_windows_on_one_project(make_window, tmp_path)
+    edits.edit_text(first.session.doc, first.session.doc[0].id, "first window's change")
+    assert first.files.save()
+    edits.edit_text(second.session.doc, second.session.doc[0].id, "second window's change")
+    prompts.changed_answer = SAVE_AS
+    prompts.save_path = str(tmp_path / "mine.cueline")
+    assert second.files.save()
+    assert projects.load_project(path)[0].text == "first window's change"
+    assert projects.load_project(tmp_path / "mine.cueline")[0].text == "second window's change"
+    assert second.session.project_path == str(tmp_path / "mine.cueline")
+
+
+def test_opening_a_project_sweeps_a_killed_saves_leftover(window, tmp_path):
+    path = tmp_path / "p.cueline"
+    projects.save_project(projects.load_project(_saved(window, path)), path)
+    leftover = tmp_path / ".p.cueline.k1ll3d_0.tmp"
+    leftover.write_bytes(b"x" * 1000)
+    assert window.files.open_path(str(path))
+    assert not leftover.exists()
+
+
+def _saved(window, path: Path) -> Path:
+    edited_sample(window)
+    window.prompts.save_path = str(path)
+    assert window.files.save()
+    return path

@@ -172,3 +172,58 @@ def test_zoom_reaches_single_samples_and_draws(qtbot, demo_window, view):
     assert view.ms_per_px == pytest.approx(view.min_ms_per_px)
     img = view.grab().toImage()
     assert not img.isNull()
+
+
+# -- issue 11: the view copes with any length (documents built directly in the core) ----------
+EXTREME_MS = {
+    "past int32": 2**31 + 5,  # overflowed QScrollBar.setRange
+    "999,999,999,999 ms": 999_999_999_999,  # 2 s per paint
+    "9999999 hours": 9_999_999 * 3_600_000,  # froze the ruler for minutes
+    "past 2**53": 2**53 + 7,
+    "past int64": 10**20,
+}
+
+
+@pytest.mark.parametrize("far", EXTREME_MS.values(), ids=EXTREME_MS.keys())
+def test_any_length_opens_scrolls_zooms_seeks_and_plays(qtbot, window, far):
+    from app.core.document import Document
+    from app.core.model import Segment
+    from app.ui.waveform_view import MAX_VIEW_MS
+
+    doc = Document([Segment(i * 100, i * 100 + 50, "near") for i in range(500)]
+                   + [Segment(far + i * 10, far + i * 10 + 5, f"far {i}") for i in range(3)])
+    window.session.set_document(doc)
+    view, sb = window.waveform, window.waveform_panel.scrollbar
+    view.fit_all()
+    assert not view.grab().toImage().isNull()  # ruler, dense boxes: painted, bounded
+    view.zoom_to(0, 10_000)
+    assert 0 < sb.maximum() <= 2**31 - 1
+    sb.setValue(sb.maximum())
+    assert view.start_ms + view.visible_ms == pytest.approx(view.duration_ms, rel=1e-6)
+    sb.setValue(sb.maximum() // 2)
+    assert view.start_ms == pytest.approx(view.duration_ms / 2, rel=0.01)
+    window.session.set_current(doc[500].id)
+    if far < MAX_VIEW_MS:
+        assert view.start_ms <= far <= view.start_ms + view.visible_ms
+    assert not view.grab().toImage().isNull()
+    window.session.seek(far)  # a C int signal overflowed here
+    assert window.session.position_ms == far
+    window.playback.toggle()  # the silent clock spans the document without an array of it
+    assert window.playback.player.duration_ms >= min(far, 10**15)
+    window.playback.toggle()
+    assert window.prompts.errors == []
+
+
+@pytest.mark.parametrize("ms_per_px", [0.01, 1, 100, 10_000, 1e6, 8.4e8, 3e10, 7.5e12, 1e20])
+def test_ruler_ticks_are_bounded_by_the_pixels_at_any_zoom(ms_per_px):
+    from app.ui.waveform_render import ruler_step, ruler_ticks
+
+    width = 2000
+    step, minor = ruler_step(ms_per_px)
+    assert step / ms_per_px >= 90 - 1e-9  # labels stay apart
+    assert step % minor == 0 and minor >= 1
+    for t0 in (0.0, 1e12, 3.6e13, 2.0**53):
+        t1 = t0 + width * ms_per_px
+        assert len(ruler_ticks(t0, t1, minor, width + 2)) <= width / 18 + 2
+        labels = ruler_ticks(t0, t1, step, width + 2)
+        assert 1 <= len(labels) <= width / 90 + 2
