@@ -309,6 +309,9 @@ def write_recovery(doc: Document, key: str, folder: Path | None = None) -> Path:
     return path
 
 
+_AUTOSAVE_TEMP = re.compile(r"\.(autosave-[0-9a-f]{16}\.cueline)\.[a-z0-9_]{8}\.tmp\Z")
+
+
 @dataclass
 class RecoveryScan:
     """The recovery files found: ``found`` (path, info), newest first; ``set_aside`` (new
@@ -326,8 +329,13 @@ def scan_recoveries(folder: Path | None = None) -> RecoveryScan:
     scan = RecoveryScan([], [])
     try:
         candidates = sorted(d.glob(f"autosave-*{EXTENSION}")) if d.is_dir() else []
+        # autosaves killed half-way, also of sessions whose autosave file is gone
+        leftovers = {m.group(1) for m in map(_AUTOSAVE_TEMP.match, os.listdir(d)) if m} \
+            if d.is_dir() else set()
     except OSError:
         return scan
+    for name in leftovers:
+        sweep_temporaries(d / name)
     for p in candidates:
         try:
             data, model = _parse_project(p, _read_project_bytes(p))

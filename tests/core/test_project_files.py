@@ -319,3 +319,16 @@ def test_save_as_over_another_file_is_not_a_conflict(tmp_path):
     save_project(doc, b)
     assert load_project(b)[0].text == "a"
     assert projects.load_project(a).path == str(a)
+
+
+def test_a_killed_autosave_leaves_nothing_behind_after_the_next_start(tmp_path):
+    """A session killed during its first autosave leaves only a temporary: the recovery scan
+    at the next start sweeps it (nobody would ever save that key again)."""
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    orphan = rec / ".autosave-0123456789abcdef.cueline.k1ll3d_0.tmp"
+    orphan.write_bytes(b"{" * 100)
+    unrelated = rec / "notes.tmp"
+    unrelated.write_text("x")
+    assert projects.scan_recoveries(rec).found == []
+    assert not orphan.exists() and unrelated.exists()
