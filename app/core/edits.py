@@ -7,11 +7,16 @@ Every function here opens a transaction on the document, so calling it inside an
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from app.core.document import Document
 from app.core.model import TIMES_ESTIMATED, UNTIMED, WORDS_STALE, Segment, Word, new_id, word_spans
 from app.core.words import clamp_words, distribute, is_cjk_char, retime_text, split_words
+
+LineLayout = Callable[[Segment], str]
+"""Lays out one segment's lines (a subtitle profile's rules): returns its text with only the
+whitespace changed.  Commands that make new texts (split, merge) take one, so their result
+meets the profile; the core stays free of the rules themselves (see ``app.subtitles.layout``)."""
 
 
 # -- text -----------------------------------------------------------------------------------
@@ -162,12 +167,17 @@ def delete(doc: Document, seg_ids: Iterable[str]) -> int:
 
 
 def split(doc: Document, seg_id: str, *, char_offset: int | None = None,
-          at_ms: int | None = None) -> tuple[str, str] | None:
+          at_ms: int | None = None, gap_ms: int = 0,
+          layout: LineLayout | None = None) -> tuple[str, str] | None:
     """Split a segment in two, at a character offset of its text or at a time.
 
     Words keep their own times (a word cut in two shares its time by length).  When the cut
     falls in text without word times, the cut time is estimated from the text and both halves
-    are flagged ``TIMES_ESTIMATED``.  Returns the two ids, or None when nothing to split.
+    are flagged ``TIMES_ESTIMATED``.  The halves are at least ``gap_ms`` apart (a profile's
+    minimum gap, so a split never creates a gap the checker flags): the second half keeps its
+    start, on the speech, and the first ends earlier; a pause between the words already as
+    long is left as it is.  ``layout`` lays out each half's lines.  Returns the two ids, or
+    None when nothing to split.
     """
     seg = doc.get(seg_id)
     text = seg.text
@@ -211,9 +221,17 @@ def split(doc: Document, seg_id: str, *, char_offset: int | None = None,
         left_end = right_start = cut
     left_end = max(seg.start, left_end)
     right_start = min(max(right_start, left_end), seg.end)
+    left_end, right_start = _make_gap(seg, left_end, right_start, gap_ms)
     if seg.words and (not left_words or not right_words or cut is not None):
         left_words = clamp_words(left_words, seg.start, left_end) if left_words else distribute(split_words(left_text), seg.start, left_end)
         right_words = clamp_words(right_words, right_start, seg.end) if right_words else distribute(split_words(right_text), right_start, seg.end)
+    if seg.words and (left_words or right_words):
+        # the gap may have cut into the words next to the cut: keep them inside their half
+        left_words = clamp_words(left_words, seg.start, left_end) if left_words else left_words
+        right_words = clamp_words(right_words, right_start, seg.end) if right_words else right_words
+    if layout is not None:
+        left_text = layout(seg.replace(text=left_text, words=())) if left_text else left_text
+        right_text = layout(seg.replace(text=right_text, words=())) if right_text else right_text
     flags = seg.flags | {TIMES_ESTIMATED} if estimated else seg.flags
     left = seg.replace(end=left_end, text=left_text, words=tuple(left_words) if seg.words else (),
                        flags=flags, translation=seg.translation)
@@ -224,6 +242,19 @@ def split(doc: Document, seg_id: str, *, char_offset: int | None = None,
         doc.replace_segment(left, i)
         doc.insert_segments(doc.insertion_index(right.start, right.end), (right,))
     return left.id, right.id
+
+
+def _make_gap(seg: Segment, left_end: int, right_start: int, gap_ms: int) -> tuple[int, int]:
+    """The first half's end and the second's start, ``gap_ms`` apart when the segment is
+    longer than the gap: the first half gives up the time and the second keeps its start (on
+    the speech), unless the cut is too near the segment's start for that."""
+    gap_ms = max(0, int(gap_ms))
+    if right_start - left_end >= gap_ms or seg.duration <= gap_ms:
+        return left_end, right_start
+    if right_start - gap_ms > seg.start:
+        return right_start - gap_ms, right_start
+    left_end = min(max(left_end, seg.start + 1), seg.end - gap_ms)
+    return left_end, left_end + gap_ms
 
 
 def _offset_at_time(seg: Segment, spans: list[tuple[int, int]] | None, at_ms: int) -> int:
@@ -257,8 +288,12 @@ def joiner(a: str, b: str) -> str:
     return " "
 
 
-def merge(doc: Document, seg_ids: Sequence[str], separator: str | None = None) -> str | None:
-    """Merge segments into the first (in time order); returns the merged id."""
+def merge(doc: Document, seg_ids: Sequence[str], separator: str | None = None,
+          layout: LineLayout | None = None) -> str | None:
+    """Merge segments into the first (in time order); returns the merged id.
+
+    ``layout`` lays out the merged text's lines (else the texts are joined on the lines they
+    had, the last line of one running into the first of the next)."""
     if len(seg_ids) < 2:
         return None
     segs = sorted((doc.get(i) for i in seg_ids), key=lambda s: (s.start, s.end))
@@ -280,6 +315,8 @@ def merge(doc: Document, seg_ids: Sequence[str], separator: str | None = None) -
         words = clamp_words(words, start, end)
     else:
         words = []
+    if layout is not None and text.strip():
+        text = _laid_out(first.replace(text=text, words=()), layout)
     flags = frozenset().union(*(s.flags for s in segs))
     merged = first.replace(start=start, end=end, text=text, words=tuple(words), flags=flags,
                            translation=translation)
@@ -291,6 +328,30 @@ def merge(doc: Document, seg_ids: Sequence[str], separator: str | None = None) -
             doc.remove_segments(doc.index_of(s.id), 1)
         doc.replace_segment(merged)
     return merged.id
+
+
+def _laid_out(seg: Segment, layout: LineLayout) -> str:
+    """``layout``'s text for ``seg``, checked to change only whitespace."""
+    text = layout(seg)
+    if split_words(text) != split_words(seg.text):
+        raise ValueError(f"a line layout changed the words of segment {seg.id}")
+    return text
+
+
+def relayout(doc: Document, seg_ids: Iterable[str], layout: LineLayout) -> int:
+    """Lay out the lines of segments anew (break and balance them): only whitespace changes,
+    so words keep their times.  One undo step; returns how many segments changed."""
+    changed = 0
+    with doc.transaction("Break lines"):
+        for sid in seg_ids:
+            seg = doc.get(sid)
+            if not seg.text.strip():
+                continue
+            text = _laid_out(seg, layout)
+            if text != seg.text:
+                doc.replace_segment(_with_text(seg, text))
+                changed += 1
+    return changed
 
 
 # -- speakers -------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ line of its own, too long.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from app.core.model import Segment
 from app.subtitles.language import Boundary, boundaries
 from app.subtitles.measure import split_text
 from app.subtitles.profiles import Profile
@@ -195,3 +196,26 @@ def reflow_lines(text: str, profile: Profile, language: str | None = None) -> st
                 break
             lines += 1
     return join_lines(words, seps, best.breaks)
+
+
+DIALOGUE_DASHES = ("-", "\u2013", "\u2014")  # a line starting with one is a speaker's turn
+
+
+def is_dialogue(text: str) -> bool:
+    """Two or more lines, each a speaker's turn opened by a dash ("- Ready?\\n- Yes.")."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    return len(lines) >= 2 and all(ln.startswith(DIALOGUE_DASHES) for ln in lines)
+
+
+def layout_cue(text: str, profile: Profile, language: str | None = None) -> str:
+    """The lines of one cue laid out by the profile's rules (:func:`reflow_lines`); a
+    dialogue cue keeps its one line per speaker."""
+    if not text.strip() or is_dialogue(text):
+        return text
+    return reflow_lines(text, profile, language)
+
+
+def cue_layout(profile: Profile) -> Callable[[Segment], str]:
+    """A line layout for the editing commands (``app.core.edits``): a segment's text laid out
+    by ``profile``'s rules, in the segment's language."""
+    return lambda seg: layout_cue(seg.text, profile, seg.language)

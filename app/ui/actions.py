@@ -5,8 +5,10 @@ Shortcuts follow the peers (Subtitle Edit, Aegisub) where they agree: Space play
 Alt(+Shift)+Left/Right nudge the start (end) by 100 ms, Ctrl+Alt(+Shift)+Left/Right by one
 frame, Insert / Shift+Insert insert after/before, Delete, Ctrl+Return split, Ctrl+J merge with
 the next segment, F8 / Shift+F8 next/previous problem, Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y undo and
-redo.  Single keys (Delete, Insert, [, ]) only act when the focus is not in a text field.
-Every command that changes the document is one undo step.
+redo, Ctrl+B break/balance lines.  Keys without Ctrl, Alt or Meta ([, ], Q, W, R, Space,
+Insert, Delete) act only when no text is being edited: while the focus is in a text field (a
+table cell's editor, the segment panel's text, a time or speaker field) the key types
+(:class:`TypingGuard`).  Every command that changes the document is one undo step.
 """
 
 from __future__ import annotations
@@ -14,12 +16,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from app.core import edits
+from app.core.edits import LineLayout
 from app.core.model import Segment
 from app.core.timecode import frame_ms
+from app.subtitles import cue_layout
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -28,11 +41,70 @@ NUDGE_MS = 100
 DEFAULT_FPS = 25.0
 
 
+# keys that edit text although they print nothing
+TEXT_KEYS = frozenset(int(k) for k in (Qt.Key.Key_Space, Qt.Key.Key_Insert, Qt.Key.Key_Delete,
+                                        Qt.Key.Key_Backspace))
+COMMAND_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+                     | Qt.KeyboardModifier.MetaModifier)
+
+
+def is_text_input(widget: QObject | None) -> bool:
+    """The widget takes typed text: an editable line, text or spin field."""
+    if isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit):
+        return not widget.isReadOnly()
+    return isinstance(widget, QAbstractSpinBox) and not widget.isReadOnly()
+
+
+def is_typing_key(event: QKeyEvent) -> bool:
+    """A key that types or edits text: no Ctrl, Alt or Meta (Shift is a capital letter), and
+    a printable character or one of :data:`TEXT_KEYS`."""
+    if event.modifiers() & COMMAND_MODIFIERS:
+        return False
+    text = event.text()
+    return (bool(text) and text.isprintable()) or int(event.key()) in TEXT_KEYS
+
+
+class TypingGuard(QObject):
+    """While text is being edited in ``window``, a typing key goes to the text, never to a
+    window shortcut (``[`` types a bracket instead of moving the cue's start).
+
+    Qt asks the focus widget first (``ShortcutOverride``); text fields claim most printable
+    keys themselves, but not every key they edit with (Insert, for one), and a cell editor or
+    a custom field may not claim any.  Accepting the override here makes the rule hold for
+    every text field of the window.  Only the focused field is watched (an application-wide
+    filter would run Python for every event of the program)."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.window = window
+        self._watched: QWidget | None = None
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+            self._on_focus_changed(None, app.focusWidget())
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if self._watched is not None and shiboken6.isValid(self._watched):
+            self._watched.removeEventFilter(self)
+        self._watched = None
+        if new is not None and is_text_input(new) and new.window() is self.window:
+            new.installEventFilter(self)
+            self._watched = new
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent)
+                and is_text_input(obj) and is_typing_key(event)):
+            event.accept()
+            return True
+        return False
+
+
 class EditorActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.actions: dict[str, QAction] = {}
+        self.typing_guard = TypingGuard(window)
         a = self._add
         # edit
         a("undo", "&Undo", self.undo, [QKeySequence.StandardKey.Undo])
@@ -44,6 +116,7 @@ class EditorActions(QObject):
         a("split", "&Split at cursor or playhead", self.split, ["Ctrl+Return", "Ctrl+Enter"])
         a("merge_next", "&Merge with next", lambda: self.merge(1), ["Ctrl+J"])
         a("merge_prev", "Merge with previous", lambda: self.merge(-1), ["Ctrl+Shift+J"])
+        a("balance_lines", "&Break/balance lines", self.balance_lines, ["Ctrl+B"])
         a("insert_after", "&Insert after", lambda: self.insert(True), ["Insert"])
         a("insert_before", "Insert before", lambda: self.insert(False), ["Shift+Insert"])
         a("delete", "&Delete", self.delete, ["Delete"])
@@ -102,7 +175,7 @@ class EditorActions(QObject):
         for name in ("split", "merge_next", "merge_prev", "delete", "set_start", "set_end",
                      "start_earlier", "start_later", "end_earlier", "end_later", "start_frame_earlier",
                      "start_frame_later", "end_frame_earlier", "end_frame_later", "shift_following",
-                     "set_speaker"):
+                     "set_speaker", "balance_lines"):
             self.actions[name].setEnabled(has)
 
     # -- history -----------------------------------------------------------------------------
@@ -122,6 +195,16 @@ class EditorActions(QObject):
 
     def _say(self, message: str) -> None:
         self.w.statusBar().showMessage(message, 4000)
+
+    def _layout(self) -> LineLayout | None:
+        """The active profile's line layout (None without a profile)."""
+        prof = self.w.session.profile
+        return cue_layout(prof) if prof is not None else None
+
+    def _gap_ms(self) -> int:
+        """The active profile's minimum gap, as the rule checks count it."""
+        prof = self.w.session.profile
+        return prof.min_gap() if prof is not None else 0
 
     @property
     def fps(self) -> float:
@@ -149,12 +232,13 @@ class EditorActions(QObject):
             return
         offset = self.w.editor.cursor_offset()
         pos = self.w.session.position_ms
+        opts = {"gap_ms": self._gap_ms(), "layout": self._layout()}
         if offset is not None and 0 < offset < len(seg.text):
-            result = edits.split(self.doc, seg.id, char_offset=offset)
+            result = edits.split(self.doc, seg.id, char_offset=offset, **opts)
         elif seg.start < pos < seg.end:
-            result = edits.split(self.doc, seg.id, at_ms=pos)
+            result = edits.split(self.doc, seg.id, at_ms=pos, **opts)
         elif len(seg.text.split()) > 1:
-            result = edits.split(self.doc, seg.id, at_ms=(seg.start + seg.end) // 2)
+            result = edits.split(self.doc, seg.id, at_ms=(seg.start + seg.end) // 2, **opts)
         else:
             self._say("Put the text cursor or the playhead inside the segment to split it.")
             return
@@ -172,9 +256,22 @@ class EditorActions(QObject):
                 self._say("There is no segment to merge with.")
                 return
             ids = [self.doc[min(i, j)].id, self.doc[max(i, j)].id]
-        merged = edits.merge(self.doc, ids)
+        merged = edits.merge(self.doc, ids, layout=self._layout())
         if merged:
             self.w.session.set_current(merged)
+
+    def balance_lines(self) -> None:
+        """Lay out the selected segments' lines by the profile's rules (one undo step)."""
+        ids = self.w.session.selected_in_order()
+        layout = self._layout()
+        if not ids or layout is None:
+            return
+        n = edits.relayout(self.doc, ids, layout)
+        name = getattr(self.w.session.profile, "name", "the profile")
+        if n:
+            self._say(f"Laid out the lines of {n} segment{'s' if n != 1 else ''} for {name}.")
+        else:
+            self._say(f"The lines already follow the {name} rules.")
 
     def insert(self, after: bool) -> None:
         if self.w.session.selected_range:

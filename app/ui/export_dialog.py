@@ -3,7 +3,13 @@ writer's options (word-level karaoke, speaker labels, timestamps in text), which
 (the source, its English translation, or both as two-line bilingual cues), see the first cues
 as they will be written, then save.
 
-A readable interview transcript is plain text with timestamps and speaker names."""
+A readable interview transcript is plain text with timestamps and speaker names.
+
+Shaping applies to cue formats only (SRT, WebVTT, ASS): a TXT transcript or JSON keeps the
+segments as they are (shaping would cut an interviewer's sentence around the other speaker's
+words).  Whether to shape is remembered per format for the editor's session only, off at
+first: the document is already shaped when it was transcribed, and re-shaping on export
+would silently undo the user's own cue edits."""
 
 from __future__ import annotations
 
@@ -25,14 +31,35 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.document import Document
+from app.core.edits import joiner
 from app.core.model import Segment
 from app.formats import FORMATS, write_text
 from app.subtitles import Profile, list_profiles, shape
 from app.ui import settings
 
 PREVIEW_CUES = 8
+CUE_FORMATS = frozenset({"srt", "vtt", "ass"})  # formats whose segments are on-screen cues
 TEXT_CHOICES = (("source", "Source text"), ("english", "English translation"),
                 ("both", "Both: source with the English under it (bilingual)"))
+
+
+def unbroken(segments: list[Segment]) -> list[Segment]:
+    """The segments with their subtitle line breaks turned into spaces: a transcript is
+    written in sentences, not in a cue's lines."""
+    return [s.replace(text=one_line(s.text), translation=one_line(s.translation))
+            if "\n" in s.text or (s.translation and "\n" in s.translation) else s
+            for s in segments]
+
+
+def one_line(text: str | None) -> str | None:
+    """A cue's lines joined as the language writes words (no space between CJK characters)."""
+    if not text:
+        return text
+    out = ""
+    for line in (ln.strip() for ln in text.split("\n")):
+        if line:
+            out = f"{out}{joiner(out, line)}{line}"
+    return out
 
 
 def english_segments(segments: list[Segment]) -> list[Segment]:
@@ -42,11 +69,16 @@ def english_segments(segments: list[Segment]) -> list[Segment]:
 
 
 class ExportDialog(QDialog):
-    def __init__(self, doc: Document, profile: Profile | None, parent: QWidget | None = None) -> None:
+    def __init__(self, doc: Document, profile: Profile | None, parent: QWidget | None = None,
+                 shape_choices: dict[str, bool] | None = None) -> None:
+        """``shape_choices``: whether to shape, per format, as last chosen in this session
+        (updated by :meth:`remember`)."""
         super().__init__(parent)
         self.setWindowTitle("Export subtitles")
         self.setObjectName("exportDialog")
         self.doc = doc
+        self.shape_choices = shape_choices if shape_choices is not None else {}
+        self._shape_format: str | None = None  # the format the shape box's state belongs to
         self.format_box = QComboBox()
         self.format_box.setObjectName("exportFormat")
         for info in FORMATS.values():
@@ -85,7 +117,6 @@ class ExportDialog(QDialog):
         i = self.format_box.findData(fmt)
         if i >= 0:
             self.format_box.setCurrentIndex(i)
-        self.shape_box.setChecked(settings.get("export/shape", False, bool))
         self.karaoke_box.setChecked(settings.get("export/karaoke", False, bool))
         self.speakers_box.setChecked(settings.get("export/speakers", False, bool))
         self.timestamps_box.setChecked(settings.get("export/timestamps", False, bool))
@@ -114,6 +145,8 @@ class ExportDialog(QDialog):
         box.addWidget(self.preview, 1)
         box.addWidget(self.note)
         box.addWidget(buttons)
+        self.format_box.currentIndexChanged.connect(self._on_format_changed)
+        self._on_format_changed()
         for w in (self.format_box, self.profile_box, self.text_box):
             w.currentIndexChanged.connect(self.update_preview)
         for b in (self.shape_box, self.karaoke_box, self.speakers_box, self.timestamps_box):
@@ -140,14 +173,38 @@ class ExportDialog(QDialog):
             self.text_box.setCurrentIndex(i)
         return i >= 0
 
-    def profile(self) -> Profile | None:
-        if not self.shape_box.isChecked():
+    @property
+    def shapes(self) -> bool:
+        """The segments will be shaped into cues (a cue format, and the box checked)."""
+        return self.format_name in CUE_FORMATS and self.shape_box.isChecked()
+
+    def _on_format_changed(self) -> None:
+        """The shape box shows the choice made for this format (off for TXT and JSON)."""
+        if self._shape_format in CUE_FORMATS:
+            self.shape_choices[self._shape_format] = self.shape_box.isChecked()
+        fmt = self.format_name
+        self._shape_format = fmt
+        cue = fmt in CUE_FORMATS
+        self.shape_box.blockSignals(True)
+        self.shape_box.setChecked(cue and self.shape_choices.get(fmt, False))
+        self.shape_box.blockSignals(False)
+        self.shape_box.setEnabled(cue)
+        self.shape_box.setToolTip(
+            "Re-cut the segments into cues that meet the profile (replaces your own cue "
+            "breaks in the exported file)" if cue else
+            f"{FORMATS[fmt].description} keeps the segments as they are: shaping is for "
+            "subtitle cues")
+
+    def profile(self, fmt: str | None = None) -> Profile | None:
+        """The profile to shape with when writing ``fmt`` (the chosen format by default)."""
+        if (fmt or self.format_name) not in CUE_FORMATS or not self.shape_box.isChecked():
             return None
         pid = self.profile_box.currentData()
         return next((p for p in self.profiles if p.id == pid), None)
 
-    def options(self) -> dict[str, object]:
-        allowed = FORMATS[self.format_name].options
+    def options(self, fmt: str | None = None) -> dict[str, object]:
+        """The writer's options for ``fmt`` (the chosen format by default)."""
+        allowed = FORMATS[fmt or self.format_name].options
         opts: dict[str, object] = {}
         if "karaoke" in allowed and self.karaoke_box.isChecked():
             opts["karaoke"] = True
@@ -159,14 +216,17 @@ class ExportDialog(QDialog):
             opts["bilingual"] = True
         return opts
 
-    def segments(self, limit: int | None = None) -> list[Segment]:
+    def segments(self, limit: int | None = None, fmt: str | None = None) -> list[Segment]:
+        """The segments to write as ``fmt`` (the chosen format by default)."""
         segs = list(self.doc.segments)
         if self.text_choice == "english":
             segs = english_segments(segs)
-        profile = self.profile()
+        profile = self.profile(fmt)
         if profile is not None:
             source = segs if limit is None else segs[: max(limit * 2, limit + 4)]
             segs = shape(source, profile)
+        if (fmt or self.format_name) == "txt":
+            segs = unbroken(segs)
         return segs if limit is None else segs[:limit]
 
     def render(self, limit: int | None = None) -> str:
@@ -177,7 +237,7 @@ class ExportDialog(QDialog):
         self.karaoke_box.setEnabled("karaoke" in allowed)
         self.speakers_box.setEnabled("speakers" in allowed)
         self.timestamps_box.setEnabled("timestamps" in allowed)
-        self.profile_box.setEnabled(self.shape_box.isChecked())
+        self.profile_box.setEnabled(self.shapes)
         try:
             self.preview.setPlainText(self.render(PREVIEW_CUES))
             self.note.setText("")
@@ -187,7 +247,8 @@ class ExportDialog(QDialog):
 
     def remember(self) -> None:
         settings.put("export/format", self.format_name)
-        settings.put("export/shape", self.shape_box.isChecked())
+        if self.format_name in CUE_FORMATS:
+            self.shape_choices[self.format_name] = self.shape_box.isChecked()
         settings.put("export/karaoke", self.karaoke_box.isChecked())
         settings.put("export/speakers", self.speakers_box.isChecked())
         settings.put("export/timestamps", self.timestamps_box.isChecked())
@@ -197,3 +258,4 @@ class ExportDialog(QDialog):
     def suggested_name(self, base: str | None) -> str:
         stem = os.path.splitext(os.path.basename(base))[0] if base else "subtitles"
         return stem + self.extension
+

@@ -4,6 +4,10 @@ exporting, the unsaved-changes prompt, autosave to a recovery file and recovery 
 Every file error becomes a message box naming the file and the problem (FormatError,
 MediaError, ProjectError, ProfileError, OSError); the document is never replaced by a failed
 load, and importing over existing segments is one undoable command.
+
+File dialogs start next to the project or the media (else in the last folder used, else the
+home folder), not in the folder the program was started from.  An export writes the format
+its file name says; a name that contradicts the chosen format is asked about.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from app.core import edits
 from app.core import project as projects
 from app.core.document import Document
 from app.formats import FORMATS, FormatError, read_file, write_file
+from app.formats.registry import format_for_path
 from app.ui import settings
 from app.ui.export_dialog import ExportDialog
-from app.ui.prompts import CANCEL, OVERWRITE, SAVE, SAVE_AS
+from app.ui.prompts import AS_CHOSEN, BY_EXTENSION, CANCEL, OVERWRITE, SAVE, SAVE_AS
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -72,6 +77,7 @@ class FileController(QObject):
         self._autosave.timeout.connect(self.autosave_now)
         self.session.committed.connect(lambda _n: self._autosave.start())
         self.last_recovery: Path | None = None
+        self.export_shape: dict[str, bool] = {}  # "shape into cues", per format, this session
 
     # -- state -------------------------------------------------------------------------------
     @property
@@ -96,19 +102,43 @@ class FileController(QObject):
     def _error(self, title: str, exc: BaseException, path: str | None = None) -> None:
         self.w.prompts.error(title, describe(exc, path))
 
+    # -- dialog folders ------------------------------------------------------------------------
+    def start_dir(self) -> str:
+        """Where a file dialog starts: next to the project, else the media, else the last
+        folder a dialog chose (remembered across sessions), else the home folder."""
+        for path in (self.session.project_path, self.session.media_path):
+            if path and os.path.isdir(os.path.dirname(os.path.abspath(path))):
+                return os.path.dirname(os.path.abspath(path))
+        last = settings.get("files/last_dir", "", str)
+        if last and os.path.isdir(last):
+            return last
+        return str(Path.home())
+
+    def _chosen(self, path: str | None) -> str | None:
+        """A path a dialog returned (its folder is remembered)."""
+        if path:
+            settings.put("files/last_dir", os.path.dirname(os.path.abspath(path)))
+        return path
+
+    def ask_open(self, title: str, filters: str) -> str | None:
+        return self._chosen(self.w.prompts.open_file(title, filters, self.start_dir()))
+
+    def ask_save(self, title: str, filters: str, name: str) -> str | None:
+        return self._chosen(self.w.prompts.save_file(title, filters, os.path.join(self.start_dir(), name)))
+
     # -- opening -------------------------------------------------------------------------------
     def open_dialog(self) -> None:
         subs = " ".join(f"*{e}" for e in subtitle_extensions())
         media = " ".join(f"*{e}" for e in MEDIA_EXTENSIONS)
         filters = (f"All supported (*.cueline {media} {subs});;{PROJECT_FILTER};;"
                    f"Media ({media});;Subtitles and scripts ({subs});;All files (*)")
-        path = self.w.prompts.open_file("Open", filters)
+        path = self.ask_open("Open", filters)
         if path:
             self.open_path(path)
 
     def import_dialog(self) -> None:
         subs = " ".join(f"*{e}" for e in subtitle_extensions())
-        path = self.w.prompts.open_file("Import subtitles or a script", f"Subtitles and scripts ({subs});;All files (*)")
+        path = self.ask_open("Import subtitles or a script", f"Subtitles and scripts ({subs});;All files (*)")
         if path:
             self.import_subtitles(path)
 
@@ -240,7 +270,7 @@ class FileController(QObject):
     def save_as(self) -> bool:
         base = self.session.project_path or self.session.media_path or "untitled"
         suggested = os.path.splitext(os.path.basename(base))[0] + projects.EXTENSION
-        path = self.w.prompts.save_file("Save project", PROJECT_FILTER, suggested)
+        path = self.ask_save("Save project", PROJECT_FILTER, suggested)
         if not path:
             return False
         if not path.lower().endswith(projects.EXTENSION):
@@ -273,16 +303,46 @@ class FileController(QObject):
         return True
 
     def export(self) -> bool:
-        dlg = ExportDialog(self.session.doc, self.session.profile, self.w)
+        dlg = ExportDialog(self.session.doc, self.session.profile, self.w, self.export_shape)
         if not self.w.prompts.run_dialog(dlg):
             return False
         dlg.remember()
         ext = dlg.extension
-        path = self.w.prompts.save_file("Export subtitles", f"{FORMATS[dlg.format_name].description} (*{ext})",
-                                        dlg.suggested_name(self.session.project_path or self.session.media_path))
+        path = self.ask_save("Export subtitles", f"{FORMATS[dlg.format_name].description} (*{ext})",
+                             dlg.suggested_name(self.session.project_path or self.session.media_path))
         if not path:
             return False
-        return self.export_to(path, dlg.format_name, dlg.segments(), dlg.options())
+        target = self.export_target(path, dlg.format_name)
+        if target is None:
+            return False
+        path, fmt = target
+        return self.export_to(path, fmt, dlg.segments(fmt=fmt), dlg.options(fmt))
+
+    def export_target(self, path: str, chosen: str) -> tuple[str, str] | None:
+        """The file and format to write for a name the user gave and the format they chose.
+
+        A name without an extension gets the chosen format's; a name whose extension is
+        another writable format's is asked about (write what the name says, or the chosen
+        format under its own extension); None when the user cancels."""
+        stem, ext = os.path.splitext(path)
+        if not ext:
+            return path + FORMATS[chosen].extensions[0], chosen
+        try:
+            named = format_for_path(path)
+        except FormatError:
+            return path, chosen  # an extension no format claims: the user's name, as chosen
+        if named == chosen or not FORMATS[named].can_write:
+            return path, chosen
+        renamed = stem + FORMATS[chosen].extensions[0]
+        answer = self.w.prompts.ask_export_format(path, chosen.upper(), named.upper(), renamed)
+        if answer == BY_EXTENSION:
+            return path, named
+        if answer == AS_CHOSEN:
+            if os.path.exists(renamed) and not self.w.prompts.confirm(
+                    "Export subtitles", f"{renamed} already exists. Replace it?"):
+                return None
+            return renamed, chosen
+        return None
 
     def export_to(self, path: str, fmt: str, segments, options: dict) -> bool:
         try:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.timecode import format_timecode
-from app.subtitles import check, default_profile, list_profiles
+from app.subtitles import ERROR, check, default_profile, list_profiles
 from app.ui import icons, settings
 from app.ui.actions import EditorActions
 from app.ui.file_controller import FileController, describe
@@ -40,6 +40,24 @@ from app.ui.speech_tools import SpeechTools
 from app.ui.video_panel import VideoPanel
 from app.ui.waveform_panel import WaveformPanel
 from app.ui.worker import JobRunner, progress_text
+
+
+def rules_summary(profile_name: str, violations: dict[str, list], segments: int) -> str:
+    """The status bar's account of the rule checks: errors and warnings counted apart, and
+    "all rules met" only when no segment breaks or strains any rule."""
+    if not segments:
+        return profile_name
+    errors = sum(1 for vs in violations.values()
+                 if any(getattr(v, "severity", ERROR) == ERROR for v in vs))
+    warned = sum(1 for vs in violations.values() if vs) - errors
+    if not errors and not warned:
+        return f"{profile_name}: all rules met"
+    parts = []
+    if errors:
+        parts.append(f"{errors} segment{'s break' if errors != 1 else ' breaks'} rules")
+    if warned:
+        parts.append(f"{warned} with warnings")
+    return f"{profile_name}: {', '.join(parts)}"
 
 
 class MainWindow(QMainWindow):
@@ -184,6 +202,8 @@ class MainWindow(QMainWindow):
         m.addActions([c["undo"], c["redo"]])
         m.addSeparator()
         m.addActions([c["find"], c["next_problem"], c["prev_problem"]])
+        m.addSeparator()
+        m.addAction(c["balance_lines"])
         m = mb.addMenu("&Segment")
         m.addActions([c["edit_text"], c["split"], c["merge_next"], c["merge_prev"]])
         m.addSeparator()
@@ -289,7 +309,11 @@ class MainWindow(QMainWindow):
         s.history_changed.connect(self._update_title)
         s.position_changed.connect(lambda _ms: self._update_status())
         s.media_changed.connect(self._on_session_media_changed)
+        # the status bar follows every change of what it describes: the rule checks run after
+        # an edit commits (and after a profile change), so it listens to their result too
         s.profile_changed.connect(self._update_status)
+        s.violations_changed.connect(self._update_status)
+        s.selection_changed.connect(self._update_status)
         s.document_reset.connect(self._update_status)
         s.committed.connect(lambda _n: self._update_status())
         self.jobs.jobs_changed.connect(self.update_jobs)
@@ -325,14 +349,16 @@ class MainWindow(QMainWindow):
         dur = format_timecode(s.duration_ms)
         self.position_label.setText(f"  {pos} / {dur}  ")
         n = len(s.doc)
-        self.count_label.setText(f"  {n} segment{'s' if n != 1 else ''}  ")
+        selected = len([i for i in s.selected_ids if i in s.doc])
+        count = f"{n} segment{'s' if n != 1 else ''}"
+        if selected > 1:
+            count += f", {selected} selected"
+        self.count_label.setText(f"  {count}  ")
         name = getattr(s.profile, "name", "no profile")
         note = self.tools.cleanup_note()
         self.cleanup_button.setText(f"{note} ▸" if note else "")
         self.cleanup_button.setVisible(bool(note))
-        problems = len(s.violations)
-        self.profile_label.setText(f"  {name}: {problems} segment{'s' if problems != 1 else ''} to check  "
-                                   if problems else f"  {name}: all rules met  ")
+        self.profile_label.setText(f"  {rules_summary(name, s.violations, n)}  ")
 
     def _update_jobs(self) -> None:
         self.update_jobs()

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, Q
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 OVERWRITE, SAVE_AS = "overwrite", "save_as"
+# answers to a file name whose extension names another format than the one chosen
+BY_EXTENSION, AS_CHOSEN = "by_extension", "as_chosen"
 
 
 class Prompts:
@@ -79,11 +81,37 @@ class Prompts:
         answer = QMessageBox.question(self.parent, title, question)
         return answer == QMessageBox.StandardButton.Yes
 
-    def open_file(self, title: str, filters: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self.parent, title, self.last_dir, filters)
+    def ask_export_format(self, path: str, chosen: str, by_extension: str,
+                          renamed: str) -> str:
+        """``path``'s extension says ``by_extension`` but the format chosen is ``chosen`` (both
+        described for the user): BY_EXTENSION (write what the name says), AS_CHOSEN (write the
+        chosen format into ``renamed``) or CANCEL."""
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Export format")
+        box.setText(f"{os.path.basename(path)} is named as {by_extension}, but the format chosen "
+                    f"is {chosen}.")
+        box.setInformativeText("Which should Cueline write?")
+        ext = box.addButton(f"Write {by_extension}", QMessageBox.ButtonRole.AcceptRole)
+        chose = box.addButton(f"Write {chosen} as {os.path.basename(renamed)}",
+                              QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(ext)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is ext:
+            return BY_EXTENSION
+        if clicked is chose:
+            return AS_CHOSEN
+        return CANCEL
+
+    def open_file(self, title: str, filters: str, start_dir: str = "") -> str | None:
+        """A file to open; the dialog starts in ``start_dir`` (else the last folder used)."""
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, start_dir or self.last_dir, filters)
         return self._remember(path)
 
     def save_file(self, title: str, filters: str, suggested: str = "") -> str | None:
+        """A file name to write; ``suggested`` may be a full path (the dialog starts there)."""
         start = suggested if os.path.isabs(suggested) else os.path.join(self.last_dir, suggested)
         path, _ = QFileDialog.getSaveFileName(self.parent, title, start, filters)
         return self._remember(path)

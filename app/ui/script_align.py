@@ -29,8 +29,8 @@ class ScriptAlignController(JobController):
                                    "to it.")
             return None
         subs = " ".join(f"*{e}" for e in subtitle_extensions())
-        path = self.w.prompts.open_file("Align a script to the media",
-                                        f"Scripts and subtitles ({subs});;All files (*)")
+        path = self.w.files.ask_open("Align a script to the media",
+                                     f"Scripts and subtitles ({subs});;All files (*)")
         return self.start(path) if path else None
 
     def start(self, script_path: str, language: str | None = None) -> Job | None:

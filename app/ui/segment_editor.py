@@ -212,6 +212,7 @@ class SegmentEditor(QWidget):
                 self.cps_label.setText("")
                 self.speaker.setEditText("")
                 self.words.setRowCount(0)
+                self.words_title.setText("Words")
                 self._words_of = None
             else:
                 idx = self.session.doc.index_of(seg.id)

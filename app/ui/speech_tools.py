@@ -112,7 +112,7 @@ class SpeechTools(QObject):
         s = self.w.session
         channels = int(getattr(s.media_info, "channels", 1) or 1)
         return TranscribeDialog(self.w.jobs, channels=channels, segments=len(s.doc),
-                                profiles=self.w.profiles, parent=self.w)
+                                profiles=self.w.profiles, current_profile=s.profile, parent=self.w)
 
     def ask_transcribe(self) -> Job | None:
         """Tools ▸ Transcribe: the dialog, then the run (live results in the table)."""
@@ -127,7 +127,11 @@ class SpeechTools(QObject):
                                    "download it first.")
             return None
         dlg.remember()
-        return self.transcription.start(dlg.options(), replace=dlg.replace, profile=dlg.profile())
+        profile = dlg.profile()
+        if profile is not None and profile.id != getattr(self.w.session.profile, "id", None):
+            # cues shaped for one profile are checked against that profile
+            self.w.profile_box.setCurrentIndex(self.w.profile_box.findData(profile.id))
+        return self.transcription.start(dlg.options(), replace=dlg.replace, profile=profile)
 
     def cancel_job(self) -> None:
         """Cancel the newest cancellable job (a transcription keeps what it finished)."""

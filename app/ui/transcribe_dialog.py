@@ -1,7 +1,12 @@
 """The Transcribe dialog: engine, model (bundled, installed or downloadable, with a download
 button), language, task (transcribe, or translate into English), names and jargon to expect,
 subtitle profile, device, workers, chunk length, one speaker per channel.  The choices are
-remembered (QSettings) and become :class:`~app.pipeline.types.PipelineOptions`."""
+remembered (QSettings) and become :class:`~app.pipeline.types.PipelineOptions`.
+
+The transcript is shaped into cues under the editor's profile unless the user asks for the
+engine's raw segments (as ``cueline transcribe`` does for SRT/VTT/ASS): raw segments run past
+a subtitle's line length and reading time.  What is remembered is that choice (shape or
+raw), and the profile offered is the editor's current one."""
 
 from __future__ import annotations
 
@@ -44,6 +49,8 @@ WHISPER_LANGUAGES = (
     "ur uz vi yi yo zh yue").split()
 PROMPT_TOKENS = 224  # Whisper keeps at most this many tokens of context
 DEVICES = (("auto", "Automatic"), ("cpu", "CPU"), ("cuda", "GPU (CUDA)"))
+SHAPE, RAW = "shape", "raw"  # the remembered choice ("transcribe/segments")
+RAW_ITEM = ""  # the profile box's item for the engine's segments (a profile id is never empty)
 
 
 def approx_tokens(text: str) -> int:
@@ -60,12 +67,15 @@ def language_name(code: str) -> str:
 
 class TranscribeDialog(QDialog):
     def __init__(self, jobs: JobRunner, *, channels: int = 1, segments: int = 0,
-                 profiles: list[Any] | None = None, parent: QWidget | None = None) -> None:
+                 profiles: list[Any] | None = None, current_profile: Any = None,
+                 parent: QWidget | None = None) -> None:
+        """``current_profile``: the editor's profile, offered for shaping."""
         super().__init__(parent)
         self.setWindowTitle("Transcribe")
         self.setObjectName("transcribeDialog")
         self.downloader = ModelDownloader(jobs, self)
         self.profiles = list(profiles or [])
+        self.current_profile_id: str | None = getattr(current_profile, "id", None)
         self._statuses: dict[str, str] = {}
         self._english_only = False
         self._chosen_language: str | None = None  # the user's choice while an .en model forces English
@@ -95,9 +105,11 @@ class TranscribeDialog(QDialog):
         self.tokens_label.setObjectName("tokensLabel")
         self.profile_box = QComboBox()
         self.profile_box.setObjectName("transcribeProfile")
-        self.profile_box.addItem("Keep the engine's segments", "")
         for p in self.profiles:
             self.profile_box.addItem(f"Shape into cues: {p.name}", p.id)
+        self.profile_box.addItem("Keep the engine's segments (raw, not shaped)", RAW_ITEM)
+        self.profile_box.setToolTip("Shaping cuts the transcript into cues that meet the profile's "
+                                    "line length, lines, reading speed and durations")
         self.device_box = QComboBox()
         self.device_box.setObjectName("deviceBox")
         for key, title in DEVICES:
@@ -198,8 +210,19 @@ class TranscribeDialog(QDialog):
         return self.set_combo(self.task_box, task)
 
     def profile(self) -> Any:
+        """The profile to shape the transcript with; None for the engine's raw segments."""
         pid = self.profile_box.currentData()
         return next((p for p in self.profiles if p.id == pid), None) if pid else None
+
+    def _restore_segments(self) -> None:
+        """Shape (under the editor's profile) unless raw segments were chosen last time."""
+        if settings.get("transcribe/segments", SHAPE) == RAW:
+            self.set_combo(self.profile_box, RAW_ITEM)
+            return
+        for pid in (self.current_profile_id, settings.get("transcribe/profile", None)):
+            if pid and self.set_combo(self.profile_box, pid):
+                return
+        self.profile_box.setCurrentIndex(0)
 
     def options(self):
         """The :class:`PipelineOptions` the dialog describes (the CLI's defaults otherwise)."""
@@ -309,7 +332,7 @@ class TranscribeDialog(QDialog):
         self.set_task(g("transcribe/task", "transcribe"))
         self.set_model(g("transcribe/model", ""))  # last: an English-only model overrides both
         self.context.setPlainText(g("transcribe/context", "") or "")
-        self.set_combo(self.profile_box, g("transcribe/profile", ""))
+        self._restore_segments()
         self.set_combo(self.device_box, g("transcribe/device", "auto"))
         self.workers_spin.setValue(g("transcribe/workers", 0, int))
         chunk = g("transcribe/chunk", 0, int)
@@ -325,7 +348,10 @@ class TranscribeDialog(QDialog):
         p("transcribe/language", (self._chosen_language if self._english_only else self.language) or "")
         p("transcribe/task", str(self.task_box.currentData()))
         p("transcribe/context", self.context.toPlainText())
-        p("transcribe/profile", self.profile_box.currentData() or "")
+        prof = self.profile()
+        p("transcribe/segments", SHAPE if prof is not None else RAW)
+        if prof is not None:
+            p("transcribe/profile", prof.id)
         p("transcribe/device", str(self.device_box.currentData()))
         p("transcribe/workers", self.workers_spin.value())
         p("transcribe/chunk", self.chunk_spin.value() if self.chunk_spin.value() >= 2 else 0)

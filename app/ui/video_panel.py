@@ -50,6 +50,28 @@ def multimedia_hint(error: str) -> str:
             f"Install it (Debian/Ubuntu): {how}\nEverything else works without it.")
 
 
+class FittedView(QGraphicsView):
+    """A view that always shows its whole scene, letterboxed.
+
+    The fit is made in the view's own resize and show events: the panel's resize event
+    comes before the view's when a hidden dock is first shown, and a fit made then uses the
+    view's old size (the picture opened cropped, and the cue at its bottom out of sight)."""
+
+    def fit(self) -> None:
+        rect = self.sceneRect()
+        if rect.isEmpty() or self.viewport().width() < 2 or self.viewport().height() < 2:
+            return
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.fit()
+
+
 class VideoPanel(QWidget):
     def __init__(self, session: EditorSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,7 +81,7 @@ class VideoPanel(QWidget):
         self._item = None
         self.scene = QGraphicsScene(self)
         self.scene.setBackgroundBrush(QColor(0, 0, 0))
-        self.view = QGraphicsView(self.scene)
+        self.view = FittedView(self.scene)
         self.view.setFrameShape(QFrame.Shape.NoFrame)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -95,6 +117,7 @@ class VideoPanel(QWidget):
         session.position_changed.connect(self._on_session_position_changed)
         session.playing_segment_changed.connect(lambda _sid: self.update_cue())
         session.committed.connect(lambda _name: self.update_cue())
+        session.document_reset.connect(self.update_cue)
 
     # -- media -------------------------------------------------------------------------------
     def set_source(self, path: str | None, size: tuple[int, int] | None = None) -> None:
@@ -124,7 +147,7 @@ class VideoPanel(QWidget):
         self.player.setSource(QUrl.fromLocalFile(path))
         self.player.pause()
         self._fit()
-        self.update_cue()
+        self.update_cue(force=True)  # the cue's place and size follow the picture's size
 
     def _show_problem(self, text: str) -> None:
         w, h = self._size.width(), self._size.height()
@@ -164,10 +187,10 @@ class VideoPanel(QWidget):
             self.sync(ms, False, self._speed)
 
     # -- the cue -------------------------------------------------------------------------------
-    def update_cue(self) -> None:
+    def update_cue(self, force: bool = False) -> None:
         seg = self.session.segment_at(self.session.position_ms)
         text = seg.text if seg is not None else ""
-        if text == self._cue_text:
+        if text == self._cue_text and not force:
             return
         self._cue_text = text
         self.cue.setPlainText(text)
@@ -194,11 +217,7 @@ class VideoPanel(QWidget):
         self._box.setRect(QRectF(x, y, r.width(), r.height()) if self._cue_text else QRectF())
 
     def _fit(self) -> None:
-        self.view.fitInView(self.scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._fit()
+        self.view.fit()
 
     def shutdown(self) -> None:
         if self.player is not None:

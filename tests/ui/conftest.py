@@ -15,7 +15,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from app.core.document import Document  # noqa: E402
 from app.core.model import Segment  # noqa: E402
 from app.core.words import distribute  # noqa: E402
-from app.ui.prompts import CANCEL, DISCARD, Prompts  # noqa: E402
+from app.ui.prompts import BY_EXTENSION, CANCEL, DISCARD, Prompts  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -38,6 +38,10 @@ class ScriptedPrompts(Prompts):
         self.texts: list[str | None] = []
         self.shift_ms: int | None = None
         self.dialog_hook = None  # called with the dialog run by run_dialog
+        self.opened_in: list[str] = []  # the folder each open dialog started in
+        self.save_suggestions: list[str] = []  # the name (or path) each save dialog suggested
+        self.format_answer = BY_EXTENSION
+        self.format_questions: list[tuple[str, str, str]] = []  # (path, chosen, by extension)
 
     def error(self, title: str, message: str) -> None:
         self.errors.append((title, message))
@@ -62,11 +66,17 @@ class ScriptedPrompts(Prompts):
     def confirm(self, title: str, question: str) -> bool:
         return True
 
-    def open_file(self, title: str, filters: str) -> str | None:
+    def open_file(self, title: str, filters: str, start_dir: str = "") -> str | None:
+        self.opened_in.append(start_dir)
         return self.open_path
 
     def save_file(self, title: str, filters: str, suggested: str = "") -> str | None:
+        self.save_suggestions.append(suggested)
         return self.save_path
+
+    def ask_export_format(self, path: str, chosen: str, by_extension: str, renamed: str) -> str:
+        self.format_questions.append((path, chosen, by_extension))
+        return self.format_answer
 
     def ask_text(self, title, label, text="", items=None):
         return self.texts.pop(0) if self.texts else None

@@ -3,7 +3,6 @@ results, one undo step per run, cancel, the same result as the command line, the
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from app.core import edits
 from app.core.model import WORDS_STALE, Segment
 from app.formats import read_file
+from app.subtitles import check
 from app.ui.cleanup_dialog import RESTORE_NAME
 from app.ui.transcribe_dialog import TranscribeDialog, approx_tokens
 from app.ui.worker import JobStatus
@@ -72,6 +72,26 @@ def test_dialog_lists_models_remembers_choices_and_counts_context_tokens(window)
     assert third.set_model("small") and third.language == "de"
 
 
+def test_dialog_shapes_under_the_editors_profile_by_default_raw_stays_a_choice(window):
+    from app.ui import settings
+
+    settings.put("transcribe/profile", "")  # what earlier versions stored for "keep segments"
+    window.profile_box.setCurrentIndex(window.profile_box.findData("bbc"))
+    assert window.session.profile.id == "bbc"
+    dlg = window.tools.transcribe_dialog()
+    assert dlg.profile() is not None and dlg.profile().id == "bbc"
+    assert "Shape into cues: BBC" in dlg.profile_box.currentText()
+    assert dlg.set_combo(dlg.profile_box, "")  # the engine's raw segments: still offered
+    assert dlg.profile() is None
+    dlg.remember()
+    assert window.tools.transcribe_dialog().profile() is None  # a deliberate choice is kept
+    again = window.tools.transcribe_dialog()
+    assert again.set_combo(again.profile_box, "netflix-en")
+    again.remember()
+    window.profile_box.setCurrentIndex(window.profile_box.findData("default"))
+    assert window.tools.transcribe_dialog().profile().id == "default"  # the editor's profile
+
+
 def test_transcribe_from_dialog_live_in_order_and_same_as_cli(window, media_window, jfk_path,
                                                              tmp_path, run_job):
     from app.cli import main as cli_main
@@ -102,14 +122,20 @@ def test_transcribe_from_dialog_live_in_order_and_same_as_cli(window, media_wind
     assert sum("country" in s.text.lower() for s in doc) >= 3
     assert all(s.words for s in doc)
 
-    out = tmp_path / "cli.json"
-    assert cli_main(["transcribe", str(media), "-o", str(out), "--format", "json",
-                     "--model", "tiny.en", "-q"]) == 0
+    # by default the editor shapes the transcript under its profile, as the command line does
+    # for subtitles: the same cues as `cueline transcribe -o x.srt`, the engine's words kept
+    assert w.session.profile.id == "default"
+    out = tmp_path / "cli.srt"
+    assert cli_main(["transcribe", str(media), "-o", str(out), "--model", "tiny.en", "-q"]) == 0
     cli = read_file(out).document
     assert segment_rows(doc) == segment_rows(cli)
-    assert [[(x.text, x.start, x.end) for x in s.words] for s in doc] == \
-        [[(x.text, x.start, x.end) for x in s.words] for s in cli]
-    assert json.loads(out.read_text("utf-8"))["language"] == "en"
+    raw_lengths = [v for v in check(job.result.segments, w.session.profile)
+                   if v.rule == "line_length"]
+    assert raw_lengths  # the engine's own segments run past the line length...
+    assert [(x.text, x.start, x.end) for s in doc for x in s.words] == \
+        [(x.text, x.start, x.end) for s in job.result.segments for x in s.words]
+    lengths = [v for vs in w.session.violations.values() for v in vs if v.rule == "line_length"]
+    assert not lengths  # ...the cues do not
 
     # the whole run is one undo step
     assert doc.history.undo_name == "Transcribe"
@@ -212,8 +238,6 @@ def test_cleanup_log_lists_removals_and_restores_one_as_an_undoable_segment(wind
 
 def test_shaping_with_a_profile_at_the_end_stays_one_undo_step(window, media_window, jfk_path,
                                                                run_job):
-    from app.subtitles import check
-
     w = media_window(jfk_path)
 
     def shaped(dlg) -> bool:
@@ -228,6 +252,7 @@ def test_shaping_with_a_profile_at_the_end_stays_one_undo_step(window, media_win
     engine_segments = job.result.segments
     assert len(engine_segments) == 1 and len(doc) >= 2  # one sentence, cut into cues
     profile = next(p for p in w.profiles if p.id == "netflix-en")
+    assert w.session.profile is profile  # the cues are checked against the profile they meet
     assert all(len(line) <= 42 for s in doc for line in s.text.split("\n"))
     assert not [v for v in check(doc.segments, profile) if v.rule == "line_length"]
     assert " ".join(" ".join(s.text.split()) for s in doc) == engine_segments[0].text
