@@ -200,3 +200,84 @@ def test_change_events_are_precise(doc):
     events.clear()
     edits.delete(doc, [doc[0].id])
     assert [(e.kind, e.index, e.count) for e in events] == [("removed", 0, 1)]
+
+
+# -- defaults that meet a profile: split gap, merge layout, break/balance lines -------------
+def two_lines(seg: Segment) -> str:
+    """A stand-in line layout: the words in two halves (what matters is that it is used)."""
+    words = seg.text.split()
+    half = (len(words) + 1) // 2
+    return " ".join(words[:half]) + ("\n" + " ".join(words[half:]) if words[half:] else "")
+
+
+def test_split_between_touching_words_leaves_the_gap_before_the_second_half(doc):
+    sid = doc[0].id
+    original = doc[0]
+    off = original.text.index("your")
+    assert original.words[2].end == original.words[3].start  # no pause between the words
+    ids = assert_reversible(doc, lambda d: edits.split(d, sid, char_offset=off, gap_ms=83))
+    left, right = doc.get(ids[0]), doc.get(ids[1])
+    assert right.start == original.words[3].start  # the second half starts on its speech
+    assert right.start - left.end == 83
+    assert left.words[-1].end <= left.end and right.words == original.words[3:]
+    doc.check()
+
+
+def test_split_keeps_a_pause_already_longer_than_the_gap():
+    d = Document([Segment(0, 3000, "one two", (Word("one", 0, 800), Word("two", 1500, 3000)))])
+    ids = edits.split(d, d[0].id, char_offset=4, gap_ms=83)
+    left, right = d.get(ids[0]), d.get(ids[1])
+    assert (left.end, right.start) == (800, 1500)
+
+
+def test_split_at_a_time_and_in_untimed_text_leaves_the_gap(doc):
+    ids = edits.split(doc, doc[0].id, at_ms=1200, gap_ms=83)
+    assert doc.get(ids[1]).start == 1200 and doc.get(ids[0]).end == 1117
+    ids = edits.split(doc, doc[-1].id, char_offset=len("untimed "), gap_ms=83)
+    left, right = doc.get(ids[0]), doc.get(ids[1])
+    assert right.start - left.end == 83 and left.has(TIMES_ESTIMATED)
+
+
+def test_split_near_the_start_still_leaves_the_gap():
+    d = Document([Segment(0, 1000, "a b", (Word("a", 0, 30), Word("b", 30, 1000)))])
+    ids = edits.split(d, d[0].id, char_offset=2, gap_ms=83)
+    left, right = d.get(ids[0]), d.get(ids[1])
+    assert left.start == 0 < left.end and right.start - left.end == 83 and right.end == 1000
+    d.check()
+    tiny = Document([Segment(0, 50, "a b")])  # shorter than the gap: nothing to give
+    ids = edits.split(tiny, tiny[0].id, char_offset=2, gap_ms=83)
+    assert tiny.get(ids[0]).end == tiny.get(ids[1]).start
+
+
+def test_split_lays_out_each_half():
+    d = Document([Segment(0, 4000, "one two three\nfour five six seven")])
+    ids = edits.split(d, d[0].id, char_offset=len("one two "), layout=two_lines)
+    assert d.get(ids[0]).text == "one\ntwo"
+    assert d.get(ids[1]).text == "three four five\nsix seven"
+
+
+def test_merge_lays_out_the_merged_lines(doc):
+    a, b = doc[0].id, doc[1].id
+    mid = assert_reversible(doc, lambda d: edits.merge(d, [a, b], layout=two_lines))
+    m = doc.get(mid)
+    assert m.text == "ask not what your country\ncan do for you"
+    assert len(m.words) == 9 and not m.has(WORDS_STALE)  # only whitespace changed
+
+
+def test_relayout_changes_only_whitespace_in_one_step(doc):
+    ids = [s.id for s in doc]
+    words = [s.words for s in doc]
+    n = assert_reversible(doc, lambda d: edits.relayout(d, ids, two_lines))
+    assert n == 3
+    assert [s.text for s in doc] == ["ask not what\nyour country", "can do\nfor you",
+                                     "untimed words\nhere"]
+    assert [s.words for s in doc] == words and not any(s.has(WORDS_STALE) for s in doc)
+    assert doc.history.undo_name == "Break lines"
+    assert edits.relayout(doc, ids, two_lines) == 0  # already laid out: no new step
+
+
+def test_relayout_refuses_a_layout_that_changes_words(doc):
+    before = doc.snapshot()
+    with pytest.raises(ValueError, match="changed the words"):
+        edits.relayout(doc, [doc[0].id], lambda s: s.text.upper())
+    assert doc.snapshot() == before

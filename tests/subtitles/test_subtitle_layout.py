@@ -80,3 +80,24 @@ def test_boundaries_describe_breaks():
     b = boundaries(["Stop.", "Now"], "en")
     assert b[1].sentence
     assert not boundaries(["Mr.", "Smith"], "en")[1].sentence
+
+
+def test_cue_layout_for_the_editing_commands():
+    from app.core.model import Segment
+    from app.subtitles import cue_layout, layout_cue
+
+    bbc = load_profile("bbc")
+    text = "She opened the old wooden box and found a letter from her grandmother"
+    assert cue_layout(bbc)(Segment(0, 4000, text)) == reflow_lines(text, bbc)
+    assert max(line_lengths(layout_cue(text, bbc), bbc)) <= bbc.max_chars_per_line
+    merged = "Hello world. This is a test of the editor and of the merge command."
+    out = layout_cue(merged, DEFAULT)
+    assert len(out.split("\n")) == 2 and max(line_lengths(out, DEFAULT)) <= 42
+    top, bottom = out.split("\n")
+    assert len(bottom) >= len(top)  # bottom-heavy
+    # a dialogue cue keeps one line per speaker, an empty text stays empty
+    assert layout_cue("- Ready?\n- Yes, let's go.", DEFAULT) == "- Ready?\n- Yes, let's go."
+    assert layout_cue("   ", DEFAULT) == "   "
+    # one line when it fits, whatever lines it had
+    assert layout_cue("Ask not what\nyour country can do.", DEFAULT) == "Ask not what your country can do."
+    assert layout_cue("你好\n世界", load_profile("netflix-zh")) == "你好世界"

@@ -147,3 +147,25 @@ def test_retimed_row_keeps_its_selection(demo_window):
     rows = [i.row() for i in w.table.selectionModel().selectedRows()]
     assert rows == [w.session.doc.index_of(sid)]
     assert w.table.model().index(rows[0], COL_END).data() == "00:00:04,900"
+
+
+@pytest.mark.parametrize("column", [COL_START, COL_END, COL_DUR])
+def test_single_keys_type_into_time_cells(qtbot, demo_window, column):
+    """The time cells' editors take "[" and "]" and Insert as text: no retiming, no new row."""
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    w = demo_window
+    seg = w.session.doc[2]
+    w.session.set_current(seg.id)
+    w.session.seek(9500)
+    w.activateWindow()
+    w.table.edit_current(column)
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit), timeout=2000)
+    cell = QApplication.focusWidget()
+    cell.clear()
+    for key in (Qt.Key.Key_BracketLeft, Qt.Key.Key_BracketRight, Qt.Key.Key_Insert, Qt.Key.Key_W):
+        qtbot.keyClick(cell, key)
+    assert cell.text() == "[]w"
+    qtbot.keyClick(cell, Qt.Key.Key_Escape)
+    now = w.session.doc.get(seg.id)
+    assert (now.start, now.end) == (seg.start, seg.end) and len(w.session.doc) == 4

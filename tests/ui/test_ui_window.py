@@ -195,3 +195,201 @@ def test_no_sound_library_is_a_silent_clock_with_an_install_hint(qtbot, window, 
     silent = Player.from_array(np.zeros(16000, np.float32), 16000, backend="silent")
     window.playback.open(silent)
     assert not window.sound_label.isVisibleTo(window), "asked-for silence is not a problem"
+
+
+# -- panels and status bar describe the current state ---------------------------------------
+def test_video_preview_fits_its_frame_and_shows_the_cue_from_the_first_open(qtbot, window, tmp_path,
+                                                                           wait_loaded):
+    """A 1280x720 video in the hidden-until-now dock: the whole picture is in view, letterboxed,
+    and the cue under the playhead is drawn inside it, without hiding and showing the panel."""
+    import imageio_ffmpeg
+    from PySide6.QtCore import QRectF
+
+    video = tmp_path / "wide.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine", "-t", "3",
+                    "-pix_fmt", "yuv420p", "-shortest", str(video)], check=True, timeout=60)
+    (tmp_path / "wide.srt").write_text("1\n00:00:00,000 --> 00:00:02,000\nFrom the first frame\n",
+                                       "utf-8")
+    assert not window.video_dock.isVisible()
+    window.files.open_media(str(video))
+    wait_loaded(window)
+    panel = window.video
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.view.viewport().width() > 100, timeout=3000)
+    qtbot.wait(50)
+    view = panel.view
+    vp = QRectF(view.viewport().rect()).adjusted(-1, -1, 1, 1)
+    picture = view.mapFromScene(QRectF(0, 0, 1280, 720)).boundingRect()
+    assert vp.contains(QRectF(picture)), (picture, vp)  # nothing cropped...
+    # ...and fitted (fitInView keeps a margin of 2 pixels a side)
+    assert picture.width() >= vp.width() - 7 or picture.height() >= vp.height() - 7
+    assert panel.cue_text == "From the first frame"
+    cue = view.mapFromScene(panel.cue.sceneBoundingRect()).boundingRect()
+    assert vp.contains(QRectF(cue)) and cue.height() > 5, (cue, vp)
+    # a bigger panel: still the whole picture
+    window.resize(window.width() + 200, window.height() + 100)
+    qtbot.wait(50)
+    picture = view.mapFromScene(QRectF(0, 0, 1280, 720)).boundingRect()
+    vp = QRectF(view.viewport().rect()).adjusted(-1, -1, 1, 1)
+    assert vp.contains(QRectF(picture))
+    assert picture.width() >= vp.width() - 7 or picture.height() >= vp.height() - 7
+
+
+def test_status_bar_follows_rule_checks_edits_undo_selection_and_profile(qtbot, window):
+    from app.core import edits
+    from app.core.document import Document
+    from app.core.model import Segment
+
+    doc = Document([Segment(0, 2000, "Fine."), Segment(3000, 5000, "Also fine.")])
+    window.session.set_document(doc)
+    label = window.profile_label
+    assert "General (default): all rules met" in label.text()
+    assert "2 segments" in window.count_label.text()
+    edits.set_times(doc, doc[1].id, 3000, 3200)  # too short: an error, found after the edit
+    qtbot.waitUntil(lambda: "all rules met" not in label.text(), timeout=2000)
+    assert "1 segment breaks rules" in label.text()
+    window.commands["undo"].trigger()
+    qtbot.waitUntil(lambda: "all rules met" in label.text(), timeout=2000)
+    # a warning (a BBC line past its 37 preferred characters) is not "all rules met"
+    edits.edit_text(doc, doc[0].id, "This line has thirty-nine characters in")
+    window._select_profile("bbc")
+    assert window.session.profile.id == "bbc"
+    qtbot.waitUntil(lambda: "BBC: 1 with warnings" in label.text(), timeout=2000)
+    window._select_profile("default")
+    assert "General (default): all rules met" in label.text()
+    window.session.set_selection([doc[0].id, doc[1].id])
+    assert "2 segments, 2 selected" in window.count_label.text()
+    window.session.set_current(doc[0].id)
+    assert window.count_label.text().strip() == "2 segments"
+
+
+def test_segment_panel_says_nothing_of_a_segment_when_none_is_selected(window, worded_doc):
+    window.session.set_document(worded_doc)
+    ed = window.editor
+    window.session.set_current(worded_doc[1].id)
+    assert ed.words_title.text() == "Words: 7" and ed.words.rowCount() == 7
+    window.session.set_current(None)
+    assert ed.words_title.text() == "Words" and ed.words.rowCount() == 0
+    assert ed.title.text() == "No segment selected" and ed.warnings.text() == ""
+    window.session.set_current(worded_doc[0].id)
+    assert ed.words_title.text() == "Words: 2"
+    from app.core import edits
+
+    edits.delete(worded_doc, [s.id for s in worded_doc])
+    assert ed.words_title.text() == "Words" and ed.cps_label.text() == ""
+    window.commands["undo"].trigger()
+    window.session.set_current(worded_doc[2].id)
+    assert ed.words_title.text() == "Words: 9"
+
+
+# -- file dialogs start next to the work ----------------------------------------------------
+def test_file_dialogs_start_next_to_the_media_or_project(qtbot, make_window, prompts, jfk_path,
+                                                         tmp_path, wait_loaded, monkeypatch):
+    monkeypatch.chdir(DATA)  # the folder the program was started from: never where dialogs open
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    w = make_window()
+    w.files.open_dialog()
+    assert prompts.opened_in[-1] == str(home)  # nothing open, no folder used yet: home
+    media_dir = tmp_path / "work" / "interview"
+    media_dir.mkdir(parents=True)
+    media = media_dir / "talk.flac"
+    media.write_bytes(Path(jfk_path).read_bytes())
+    assert w.files.open_media(str(media))
+    wait_loaded(w)
+    w.files.open_dialog()
+    w.files.import_dialog()
+    assert prompts.opened_in[-2:] == [str(media_dir)] * 2
+    prompts.dialog_hook = lambda dlg: True
+    w.files.export()
+    assert prompts.save_suggestions[-1] == str(media_dir / "talk.srt")
+    w.files.save_as()
+    assert prompts.save_suggestions[-1] == str(media_dir / "talk.cueline")
+    # a project saved elsewhere: dialogs start next to it
+    project_dir = tmp_path / "projects"
+    project_dir.mkdir()
+    prompts.save_path = str(project_dir / "talk.cueline")
+    assert w.files.save_as()
+    w.files.open_dialog()
+    assert prompts.opened_in[-1] == str(project_dir)
+    # a new window with nothing open starts in the last folder a dialog chose
+    other = make_window()
+    other.files.import_dialog()
+    assert prompts.opened_in[-1] == str(project_dir)
+
+
+# -- export: the file name's format, shaping for cue formats only ---------------------------
+def choose_format(fmt: str, shape: bool | None = None):
+    def hook(dlg) -> bool:
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData(fmt))
+        if shape is not None:
+            dlg.shape_box.setChecked(shape)
+        return True
+
+    return hook
+
+
+def test_export_format_follows_the_file_name_and_a_contradiction_is_asked(demo_window, prompts,
+                                                                          tmp_path):
+    from app.ui.prompts import AS_CHOSEN, CANCEL
+
+    w = demo_window
+    out = tmp_path / "x.srt"
+    prompts.dialog_hook = choose_format("ass")
+    prompts.save_path = str(out)
+    assert w.files.export()  # the user picked ASS, then typed x.srt: asked, answered "SRT"
+    assert prompts.format_questions[-1] == (str(out), "ASS", "SRT")
+    text = out.read_text("utf-8")
+    assert text.startswith("1\n00:00:00,500 --> 00:00:02,000\nHello world.")
+    assert "[Script Info]" not in text
+    prompts.format_answer = AS_CHOSEN  # ...or keep ASS, under its own extension
+    out.unlink()
+    assert w.files.export()
+    assert not out.exists() and "[Script Info]" in (tmp_path / "x.ass").read_text("utf-8")
+    prompts.format_answer = CANCEL
+    assert not w.files.export() and not out.exists()
+    asked = len(prompts.format_questions)
+    prompts.save_path = str(tmp_path / "named")  # no extension: the chosen format's
+    assert w.files.export() and "[Script Info]" in (tmp_path / "named.ass").read_text("utf-8")
+    prompts.dialog_hook = choose_format("vtt")
+    prompts.save_path = str(tmp_path / "y.vtt")  # name and format agree: nothing to ask
+    assert w.files.export() and (tmp_path / "y.vtt").read_text("utf-8").startswith("WEBVTT")
+    assert len(prompts.format_questions) == asked
+
+
+def test_shaping_on_export_is_for_cue_formats_per_format_and_this_session_only(make_window, prompts,
+                                                                              tmp_path):
+    from app.ui.export_dialog import ExportDialog
+
+    w = make_window()
+    assert w.files.import_subtitles(str(DATA / "sample.srt"))
+    doc, prof = w.session.doc, w.session.profile
+    dlg = ExportDialog(doc, prof, w, w.files.export_shape)
+    dlg.format_box.setCurrentIndex(dlg.format_box.findData("srt"))
+    assert not dlg.shape_box.isChecked()  # off at first: export what the editor shows
+    dlg.shape_box.setChecked(True)
+    for fmt in ("txt", "json"):  # not offered for a transcript or JSON
+        dlg.format_box.setCurrentIndex(dlg.format_box.findData(fmt))
+        assert not dlg.shape_box.isEnabled() and not dlg.shape_box.isChecked()
+        assert dlg.profile() is None and dlg.segments() == list(doc.segments)[:0] + dlg.segments()
+    dlg.format_box.setCurrentIndex(dlg.format_box.findData("vtt"))
+    assert dlg.shape_box.isEnabled() and not dlg.shape_box.isChecked()  # per format
+    dlg.format_box.setCurrentIndex(dlg.format_box.findData("srt"))
+    assert dlg.shape_box.isChecked() and dlg.profile() is not None
+    dlg.remember()
+    again = ExportDialog(doc, prof, w, w.files.export_shape)
+    again.format_box.setCurrentIndex(again.format_box.findData("srt"))
+    assert again.shape_box.isChecked()  # remembered for SRT in this session...
+    again.format_box.setCurrentIndex(again.format_box.findData("txt"))
+    assert not again.shape_box.isChecked()
+    later = make_window()  # ...not in the next one
+    fresh = ExportDialog(doc, prof, later, later.files.export_shape)
+    fresh.format_box.setCurrentIndex(fresh.format_box.findData("srt"))
+    assert not fresh.shape_box.isChecked()
+    # the box checked for SRT does not reach a TXT transcript written from the same dialog
+    prompts.dialog_hook = choose_format("srt", shape=True)
+    prompts.save_path = str(tmp_path / "transcript.txt")
+    assert w.files.export()
+    text = (tmp_path / "transcript.txt").read_text("utf-8")
+    assert "Ask not what your country can do for you." in text  # a cue's two lines, one sentence
