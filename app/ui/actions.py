@@ -139,6 +139,8 @@ class EditorActions(QObject):
         a("add_from_range", "Add segment from selected range", self.add_from_range, ["Ctrl+Shift+Insert"])
         self.w.session.history_changed.connect(self.update_enabled)
         self.w.session.selection_changed.connect(self.update_enabled)
+        # a click on a row sets the selection before the current segment: follow both
+        self.w.session.current_changed.connect(lambda _sid: self.update_enabled())
         self.w.session.document_reset.connect(self.update_enabled)
         self.update_enabled()
 

@@ -169,3 +169,15 @@ def test_single_keys_type_into_time_cells(qtbot, demo_window, column):
     qtbot.keyClick(cell, Qt.Key.Key_Escape)
     now = w.session.doc.get(seg.id)
     assert (now.start, now.end) == (seg.start, seg.end) and len(w.session.doc) == 4
+
+
+def test_clicking_a_row_with_nothing_selected_enables_the_segment_commands(qtbot, demo_window):
+    w = demo_window
+    w.session.set_selection([])
+    assert w.session.current is None and not w.commands["split"].isEnabled()
+    rect = w.table.visualRect(w.table.model().index(2, COL_TEXT))
+    qtbot.mouseClick(w.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert w.session.current_id == w.session.doc[2].id
+    for name in ("split", "merge_next", "delete", "set_start", "balance_lines"):
+        assert w.commands[name].isEnabled(), name
+    assert w.editor.words_title.text().startswith("Words")
