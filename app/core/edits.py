@@ -149,8 +149,8 @@ def insert_near(doc: Document, seg_id: str, *, after: bool = True, duration: int
         end = max(start, end)
     else:
         end = max(0, seg.start - gap)
-        prev = doc[i - 1].end if i > 0 else 0
-        start = max(prev + gap if prev < end else end, end - duration, 0)
+        prev = doc[i - 1].end + gap if i > 0 else 0  # the gap is between cues, not before the first
+        start = max(prev if prev < end else end, end - duration, 0)
         start = min(start, end)
     return insert(doc, Segment(start, end, "", speaker=seg.speaker, language=seg.language))
 

@@ -284,7 +284,7 @@ class EditorActions(QObject):
             pos = self.w.session.position_ms
             sid = edits.insert(self.doc, Segment(pos, pos + 2000, ""))
         else:
-            sid = edits.insert_near(self.doc, seg.id, after=after)
+            sid = edits.insert_near(self.doc, seg.id, after=after, gap=self._gap_ms())
         self.w.session.set_current(sid)
         self.w.focus_text()
 

@@ -281,3 +281,12 @@ def test_relayout_refuses_a_layout_that_changes_words(doc):
     with pytest.raises(ValueError, match="changed the words"):
         edits.relayout(doc, [doc[0].id], lambda s: s.text.upper())
     assert doc.snapshot() == before
+
+
+def test_insert_near_keeps_the_gap_between_cues_only(doc):
+    nid = edits.insert_near(doc, doc[0].id, after=True, gap=83)
+    n = doc.get(nid)
+    assert (n.start, n.end) == (2083, 2417)  # 2000..2500 less the gap on both sides
+    d = Document([seg(1000, 2000, "first")])
+    first = d.get(edits.insert_near(d, d[0].id, after=False, gap=83))
+    assert (first.start, first.end) == (0, 917)  # no gap before the first cue: nothing is there

@@ -90,6 +90,8 @@ def test_insert_after_before_and_delete(demo_window):
     w.commands["insert_after"].trigger()
     new = w.session.current
     assert new is not None and new.text == "" and new.start >= 4000 and new.end <= 5000
+    gap = w.session.profile.min_gap()  # the new cue keeps the profile's gap on both sides
+    assert (new.start, new.end) == (4000 + gap, 5000 - gap)
     assert len(w.session.doc) == 5
     w.table.setFocus()
     w.commands["delete"].trigger()
