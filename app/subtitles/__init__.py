@@ -26,7 +26,7 @@ from app.subtitles.shaping import shape
 
 __all__ = [
     "ERROR", "RULES", "WARNING", "Profile", "ProfileError", "Violation", "check",
-    "check_segment_rules", "cps", "cue_layout", "layout_cue", "default_profile", "line_lengths", "list_profiles",
-    "load_profile", "reading_chars", "reflow_lines", "resource_path", "shape",
+    "check_segment_rules", "cps", "cue_layout", "default_profile", "layout_cue", "line_lengths",
+    "list_profiles", "load_profile", "reading_chars", "reflow_lines", "resource_path", "shape",
     "user_profiles_dir", "wpm",
 ]

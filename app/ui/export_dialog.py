@@ -258,4 +258,3 @@ class ExportDialog(QDialog):
     def suggested_name(self, base: str | None) -> str:
         stem = os.path.splitext(os.path.basename(base))[0] if base else "subtitles"
         return stem + self.extension
-

@@ -124,7 +124,8 @@ class FileController(QObject):
         return self._chosen(self.w.prompts.open_file(title, filters, self.start_dir()))
 
     def ask_save(self, title: str, filters: str, name: str) -> str | None:
-        return self._chosen(self.w.prompts.save_file(title, filters, os.path.join(self.start_dir(), name)))
+        suggested = os.path.join(self.start_dir(), name)
+        return self._chosen(self.w.prompts.save_file(title, filters, suggested))
 
     # -- opening -------------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -138,7 +139,8 @@ class FileController(QObject):
 
     def import_dialog(self) -> None:
         subs = " ".join(f"*{e}" for e in subtitle_extensions())
-        path = self.ask_open("Import subtitles or a script", f"Subtitles and scripts ({subs});;All files (*)")
+        path = self.ask_open("Import subtitles or a script",
+                             f"Subtitles and scripts ({subs});;All files (*)")
         if path:
             self.import_subtitles(path)
 
@@ -308,8 +310,9 @@ class FileController(QObject):
             return False
         dlg.remember()
         ext = dlg.extension
+        name = dlg.suggested_name(self.session.project_path or self.session.media_path)
         path = self.ask_save("Export subtitles", f"{FORMATS[dlg.format_name].description} (*{ext})",
-                             dlg.suggested_name(self.session.project_path or self.session.media_path))
+                             name)
         if not path:
             return False
         target = self.export_target(path, dlg.format_name)

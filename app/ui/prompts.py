@@ -107,7 +107,8 @@ class Prompts:
 
     def open_file(self, title: str, filters: str, start_dir: str = "") -> str | None:
         """A file to open; the dialog starts in ``start_dir`` (else the last folder used)."""
-        path, _ = QFileDialog.getOpenFileName(self.parent, title, start_dir or self.last_dir, filters)
+        start = start_dir or self.last_dir
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, start, filters)
         return self._remember(path)
 
     def save_file(self, title: str, filters: str, suggested: str = "") -> str | None:
