@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from app import __version__
 
-SUBCOMMANDS = ("convert", "info", "transcribe", "align")
+SUBCOMMANDS = ("convert", "info", "transcribe", "align", "shots", "check")
 EXIT_USER_ERROR = 2
 
 
