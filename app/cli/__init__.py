@@ -95,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error("interrupted")
         return 130
+    except BrokenPipeError:  # the reader went away (`cueline shots x | head`): not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into a line
         message = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
         if isinstance(exc, UserError) or hasattr(exc, "user_message") or _is_known(exc):

@@ -14,6 +14,7 @@ frame rate (the profile's own rate when not given).
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -52,7 +53,7 @@ class ShotZone:
         return cls(profile.frames_ms(frames, rate), profile.frames_ms(gap, rate), 1000.0 / rate)
 
     def frames(self, ms: float) -> int:
-        return int(round(abs(ms) / self.frame_ms))
+        return int(math.floor(abs(ms) / self.frame_ms + 0.5))
 
 
 class ShotTimes:
