@@ -131,7 +131,7 @@ class EditorActions(QObject):
             return float(fps)
         from app.ui.preferences_dialog import audio_frame_rate
 
-        return audio_frame_rate()  # chosen in Preferences for media without video
+        return audio_frame_rate(self.w.session.profile)  # chosen in Preferences, or the profile's
 
     # -- commands ----------------------------------------------------------------------------
     def goto_problem(self, step: int) -> None:

@@ -273,7 +273,7 @@ class FileController(QObject):
         return True
 
     def export(self) -> bool:
-        dlg = ExportDialog(self.session.doc, self.session.profile, self.w)
+        dlg = ExportDialog(self.session.doc, self.session.profile, self.w, fps=self.session.frame_rate)
         if not self.w.prompts.run_dialog(dlg):
             return False
         dlg.remember()

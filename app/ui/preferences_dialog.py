@@ -43,10 +43,14 @@ COMMON_RATES = (23.976, 24.0, 25.0, 29.97, 30.0, 50.0, 59.94, 60.0)
 CONFLICT = QColor(226, 67, 67, 110)
 
 
-def audio_frame_rate() -> float:
-    """The frame rate for media without video (timecodes and frame steps)."""
-    value = settings.get("frames/audio_fps", DEFAULT_AUDIO_FPS, float)
-    return value if value and value > 0 else DEFAULT_AUDIO_FPS
+def audio_frame_rate(profile=None) -> float:
+    """The frame rate for media without video (timecodes and frame steps): the one chosen in
+    Preferences, else the profile's, else 25."""
+    value = settings.get("frames/audio_fps", None, float)
+    if value and value > 0:
+        return value
+    rate = getattr(profile, "frame_rate", None)
+    return float(rate) if rate else DEFAULT_AUDIO_FPS
 
 
 def autosave_seconds() -> int:
@@ -55,13 +59,14 @@ def autosave_seconds() -> int:
 
 
 class PreferencesDialog(QDialog):
-    def __init__(self, profiles, shortcuts: ShortcutMap, parent: QWidget | None = None) -> None:
+    def __init__(self, profiles, shortcuts: ShortcutMap, parent: QWidget | None = None,
+                 profile=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self.setObjectName("preferencesDialog")
         self.shortcuts = shortcuts
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._general(profiles), "General")
+        self.tabs.addTab(self._general(profiles, profile), "General")
         self.tabs.addTab(self._transcription(), "Transcription")
         self.tabs.addTab(self._shortcuts_tab(), "Shortcuts")
         self.problem = QLabel("")
@@ -81,7 +86,7 @@ class PreferencesDialog(QDialog):
         self._check_conflicts()
 
     # -- tabs --------------------------------------------------------------------------------------
-    def _general(self, profiles) -> QWidget:
+    def _general(self, profiles, profile=None) -> QWidget:
         from app.subtitles.spelling import LANGUAGES, available_languages
 
         w = QWidget()
@@ -103,7 +108,7 @@ class PreferencesDialog(QDialog):
         self.fps_box.setEditable(True)
         for r in COMMON_RATES:
             self.fps_box.addItem(f"{r:g}", r)
-        self.fps_box.setCurrentText(f"{audio_frame_rate():g}")
+        self.fps_box.setCurrentText(f"{audio_frame_rate(profile):g}")
         self.fps_box.setToolTip("Frames per second for timecodes and frame steps when the media "
                                 "has no video (a video's own rate is used otherwise)")
         self.spell_box = QComboBox()
@@ -293,6 +298,7 @@ class PreferencesDialog(QDialog):
         except ValueError:
             return audio_frame_rate()
         return value if 1 <= value <= 240 else audio_frame_rate()
+
 
     def save(self) -> None:
         """Write every choice to the settings and apply the shortcuts."""

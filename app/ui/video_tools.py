@@ -71,6 +71,7 @@ class VideoTools(QObject):
         window.statusBar().addPermanentWidget(self.timecode_label)
         self.session.position_changed.connect(lambda _ms: self.update_timecode())
         self.session.media_changed.connect(self.update_timecode)
+        self.session.profile_changed.connect(self.update_timecode)
         self.session.selection_changed.connect(self.update_enabled)
         self.session.shots_changed.connect(self.update_enabled)
         self.shortcut_map: ShortcutMap | None = None
@@ -129,7 +130,7 @@ class VideoTools(QObject):
     # -- frames --------------------------------------------------------------------------------
     @property
     def fps(self) -> float:
-        return self.session.frame_rate or audio_frame_rate()
+        return self.session.frame_rate or audio_frame_rate(self.session.profile)
 
     def update_timecode(self) -> None:
         fps = self.fps
@@ -255,7 +256,7 @@ class VideoTools(QObject):
         if self.shortcut_map is None:
             self.install_shortcuts()
         assert self.shortcut_map is not None
-        dlg = PreferencesDialog(self.w.profiles, self.shortcut_map, self.w)
+        dlg = PreferencesDialog(self.w.profiles, self.shortcut_map, self.w, self.session.profile)
         if self.w.prompts.run_dialog(dlg):
             dlg.save()
             self.apply_preferences()

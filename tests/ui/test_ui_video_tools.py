@@ -313,3 +313,20 @@ def test_shortcut_reference_is_a_filterable_table(qtbot, window, prompts):
     assert seen["key"] == ["Merge with next"]
     assert set(seen["words"]) == {"Step one frame back", "Step one frame forward"}
     assert np is not None
+
+
+def test_export_snaps_times_to_frames(window):
+    from app.core.document import Document
+    from app.ui.export_dialog import ExportDialog
+
+    doc = Document([Segment(1010, 2030, "One."), Segment(2519, 3000, "Two.")])
+    dlg = ExportDialog(doc, window.session.profile, window, fps=25.0)
+    assert dlg.fps_box.currentText() == "25" and dlg.frame_rate is None
+    dlg.frames_box.setChecked(True)
+    assert [(s.start, s.end) for s in dlg.segments()] == [(1000, 2040), (2520, 3000)]
+    assert "00:00:01,000 --> 00:00:02,040" in dlg.preview.toPlainText()
+    dlg.fps_box.setCurrentText("24")
+    assert [(s.start, s.end) for s in dlg.segments()] == [(1000, 2042), (2500, 3000)]
+    assert [(s.start, s.end) for s in doc] == [(1010, 2030), (2519, 3000)]  # the document stays
+    dlg.remember()
+    assert settings.get("export/frames", False, bool) and settings.get("export/fps", 0, float) == 24
