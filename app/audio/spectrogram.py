@@ -140,6 +140,24 @@ class SpectrogramTiles:
         with self._lock:
             return len(self._pending)
 
+    def tile(self, t: int, ms_per_px: float) -> np.ndarray | None:
+        """Tile ``t`` (columns ``t*TILE ..``) at ``ms_per_px`` if computed, else None (and
+        it is queued)."""
+        with self._lock:
+            if ms_per_px != self._mpp:
+                self._mpp = ms_per_px
+                self._tiles.clear()
+                self._pending.clear()
+            found = self._tiles.get(t)
+            if found is not None:
+                self._tiles.move_to_end(t)
+                return found
+        if self._pool is None:
+            self._compute(t, ms_per_px)
+            return self._tiles.get(t)
+        self._queue(t, ms_per_px)
+        return None
+
     def columns(self, first_col: int, count: int, ms_per_px: float) -> tuple[np.ndarray, bool]:
         """``(count, bands)`` levels of columns ``first_col ..`` at ``ms_per_px``, and whether
         every one of them is computed."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # harmonics stand out, on light and dark themes alike
 _ANCHORS = ((0.0, (0, 0, 4)), (0.25, (60, 15, 110)), (0.5, (160, 45, 120)),
             (0.75, (245, 110, 80)), (1.0, (252, 250, 190)))
+MAX_TILE_IMAGES = 48
 SHOT_COLOR_DARK = QColor(80, 170, 255)
 SHOT_COLOR_LIGHT = QColor(20, 90, 220)
 
@@ -76,8 +77,11 @@ def ensure_tiles(view: WaveformView):
 
 
 def paint_spectrogram(view: WaveformView, p: QPainter, c, lay, w: int, top: int, hgt: int) -> None:
-    """The spectrogram in the wave's place, then the selected cues and the range tinted over
-    it (the opaque image covers the box fills drawn before)."""
+    """The spectrogram in the wave's place, tile by tile (each tile's image is made once per
+    zoom and height, so scrolling only draws images), then the selected cues and the range
+    tinted over it (the opaque image covers the box fills drawn before)."""
+    from app.audio.spectrogram import TILE
+
     tiles = ensure_tiles(view)
     if tiles is None:
         p.setPen(c.muted)
@@ -85,14 +89,25 @@ def paint_spectrogram(view: WaveformView, p: QPainter, c, lay, w: int, top: int,
         if msg:
             p.drawText(QRectF(0, top, w, hgt), Qt.AlignmentFlag.AlignCenter, msg)
         return
-    col0 = view.first_column
-    key = ("spectrogram", col0, view.ms_per_px, w, hgt, view.gain)
+    mpp = view.ms_per_px
+    key = (mpp, hgt, view.gain)
+    images = view.spectrogram_images
     if view.spectrogram_cache_key != key:
-        levels, complete = tiles.columns(col0, w, view.ms_per_px)
-        view.spectrogram_cache = spectrogram_image(levels, hgt, view.gain)
-        view.spectrogram_cache_key = key if complete else None
-    if not view.spectrogram_cache.isNull():
-        p.drawImage(0, top, view.spectrogram_cache)
+        images.clear()
+        view.spectrogram_cache_key = key
+    first = view.first_column
+    for t in range(first // TILE, (first + w - 1) // TILE + 1):
+        img = images.get(t)
+        if img is None:
+            levels = tiles.tile(t, mpp)
+            if levels is None:
+                continue  # computed on the worker: the view repaints when it is ready
+            img = images[t] = spectrogram_image(levels, hgt, view.gain)
+            while len(images) > MAX_TILE_IMAGES:
+                images.popitem(last=False)
+        else:
+            images.move_to_end(t)
+        p.drawImage(t * TILE - first, top, img)
     tint = QColor(c.highlight)
     tint.setAlpha(60)
     p.setPen(Qt.PenStyle.NoPen)

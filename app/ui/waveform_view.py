@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections import OrderedDict
 
 from PySide6.QtCore import QPoint, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -71,8 +72,8 @@ class WaveformView(QWidget):
         self.wave_cache_key: tuple | None = None
         self.show_spectrogram = False
         self.spectrogram_tiles = None  # app.audio.spectrogram.SpectrogramTiles, made on demand
-        self.spectrogram_cache = QImage()
-        self.spectrogram_cache_key: tuple | None = None
+        self.spectrogram_images: OrderedDict[int, QImage] = OrderedDict()  # per tile
+        self.spectrogram_cache_key: tuple | None = None  # (zoom, height, gain) of the images
         self.spectrogram_ready.connect(self._on_spectrogram_ready)
         self.preview: dict[str, tuple[int, int]] = {}
         self.snap_line: int | None = None
@@ -245,7 +246,6 @@ class WaveformView(QWidget):
             self.spectrogram_tiles = None
 
     def _on_spectrogram_ready(self) -> None:
-        self.spectrogram_cache_key = None
         self.update()
 
     # -- painting ----------------------------------------------------------------------------

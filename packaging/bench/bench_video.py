@@ -200,6 +200,9 @@ def bench_spectrogram(hours: float, frames: int) -> dict:
                 app.processEvents()
             row["scroll_frame"] = timings(scroll, frames)
             row["scroll_frame_tiles_ready"] = timings(scroll_ready, frames)
+            view.set_spectrogram(False)  # the wave, for comparison
+            row["wave_scroll_frame"] = timings(scroll, frames)
+            view.set_spectrogram(True)
         result["zooms"][label] = row
         print(f"  {label}: {json.dumps(row)}", flush=True)
     view.release_spectrogram()
