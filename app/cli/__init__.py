@@ -131,7 +131,8 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if _no_display():
         error("the editor needs a display (none found: DISPLAY and WAYLAND_DISPLAY are unset); "
-              "the subcommands (cueline transcribe, align, convert, info) work without one")
+              "the subcommands (cueline transcribe, align, convert, info, shots, check) work "
+              "without one")
         return EXIT_USER_ERROR
     try:
         from app.ui.main import run_editor

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, QObject, Qt
+from PySide6.QtCore import QMimeData, QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QMenu
 
 from app.core import edits
 from app.core.frames import format_frames, step_frames
@@ -29,6 +29,18 @@ from app.ui.spelling import SpellingController, SpellingDelegate
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
+
+
+def text_offset(text: str, shown_offset: int) -> int:
+    """The offset in a cue's text of a character of the table's one-line form of it (where each
+    line break shows as `` ⏎ ``)."""
+    pos = 0
+    for i, ch in enumerate(text):
+        step = 3 if ch == "\n" else 1
+        if pos + step > shown_offset:
+            return i
+        pos += step
+    return len(text)
 
 
 class VideoTools(QObject):
@@ -44,6 +56,8 @@ class VideoTools(QObject):
         self.table_delegate = SpellingDelegate(window.table, self.spelling)
         window.table.setItemDelegateForColumn(COL_TEXT, self.table_delegate)
         self.spelling.changed.connect(window.table.viewport().update)
+        window.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        window.table.customContextMenuRequested.connect(self._on_table_context_menu_requested)
         self.actions: dict[str, QAction] = {}
         a = self._add
         # the plain keys only: the platform's extra ones (Shift+Insert...) belong to other commands
@@ -237,6 +251,40 @@ class VideoTools(QObject):
                 return True
         self._say(f"No unknown words ({sp.language}).")
         return False
+
+    def table_menu(self, pos: QPoint) -> QMenu:
+        """The table's context menu at ``pos`` (viewport coordinates): spelling suggestions for
+        an unknown word under the mouse, then the segment commands."""
+        from app.ui.segment_table_model import COL_TEXT
+
+        table = self.w.table
+        menu = QMenu(table)
+        idx = table.indexAt(pos)
+        doc = self.session.doc
+        if idx.isValid() and idx.row() < len(doc):
+            seg = doc[idx.row()]
+            if seg.id not in self.session.selected_ids:
+                self.session.set_current(seg.id)
+            if idx.column() == COL_TEXT and self.spelling.speller is not None:
+                shown = str(idx.data() or "")
+                k = self.table_delegate.offset_at(table.visualRect(idx), table.font(), shown, pos.x())
+                m = self.spelling.at(seg.text, text_offset(seg.text, k))
+                if m is not None:
+                    def replace(word: str, sid=seg.id, m=m) -> None:
+                        text = doc.get(sid).text
+                        if text[m.start:m.end] == m.word:
+                            edits.edit_text(doc, sid, text[:m.start] + word + text[m.end:])
+
+                    self.spelling.fill_menu(menu, m, replace)
+        c = self.actions
+        menu.addActions([c["cut_segments"], c["copy_segments"], c["paste_segments"]])
+        menu.addSeparator()
+        menu.addAction(self.w.commands["delete"])
+        return menu
+
+    def _on_table_context_menu_requested(self, pos: QPoint) -> None:
+        menu = self.table_menu(pos)
+        menu.popup(self.w.table.viewport().mapToGlobal(pos))
 
     # -- dialogs -------------------------------------------------------------------------------
     def fix_errors(self):

@@ -332,3 +332,27 @@ def test_export_snaps_times_to_frames(window):
     assert [(s.start, s.end) for s in doc] == [(1010, 2030), (2519, 3000)]  # the document stays
     dlg.remember()
     assert settings.get("export/frames", False, bool) and settings.get("export/fps", 0, float) == 24
+
+
+def test_table_context_menu_offers_spelling_suggestions(qtbot, window):
+    from app.core.document import Document
+    from app.ui.segment_table_model import COL_TEXT
+    from app.ui.video_tools import text_offset
+
+    assert text_offset("ab\ncd", 5) == 3  # "ab ⏎ cd": the 'c'
+    w = window
+    s = w.session
+    s.set_document(Document([Segment(0, 2000, "Fine line\nwith a mistaek.")]))
+    table = w.table
+    idx = table.model().index(0, COL_TEXT)
+    rect = table.visualRect(idx)
+    shown = idx.data()
+    fm = table.fontMetrics()
+    x = rect.left() + 4 + fm.horizontalAdvance(shown[:shown.index("mistaek") + 2])
+    menu = w.video_tools.table_menu(QPoint(x, rect.center().y()))
+    texts = [a.text() for a in menu.actions()]
+    assert texts[0] == "mistake" and "Add “mistaek” to dictionary" in texts
+    assert "Cu&t segments" in texts
+    menu.actions()[0].trigger()
+    assert s.doc[0].text == "Fine line\nwith a mistake."
+    assert s.doc.history.undo_name == "Edit text"
