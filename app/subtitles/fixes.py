@@ -9,7 +9,8 @@ Each rule turns a cue's text into the repaired text (or returns it unchanged):
   (abbreviations, decimals, times and web addresses are left alone).
 - :data:`REPEATED_WORDS`: ``the the`` -> ``the`` ("had had" and "that that" are English).
 - :data:`DIALOGUE_DASHES`: a two-line cue with a dash on one line only gets it on both, in the
-  same style; a lone dash on a one-line cue goes.
+  same style, when its first line ends a sentence (two speakers); when the first line runs on
+  into the second (one speaker), and on a one-line cue, the lone dash goes.
 - :data:`HEARING_IMPAIRED` (off by default): ``[door slams]``, ``(laughs)`` and speaker labels
   in capitals (``JOHN:``) are removed; a cue left empty is deleted.
 - :data:`REBALANCE_LINES`: a cue whose lines break the profile (too long, too many, one line
@@ -65,6 +66,7 @@ _AFTER_COLON = re.compile(r"(?<=[^\W\d_]{2})(:)(?=[^\W\d_]{2})(?!//)")
 _AFTER_PERIOD = re.compile(r"(?<=[^\W\d_]{2})([.]|\.\.\.|…)(?=[^\W\d_\s][^\W\d_]*[a-zà-ÿ])")
 _REPEAT = re.compile(r"\b([^\W\d_]+)(?:[ \t]+\1\b)+", re.IGNORECASE)
 _DASH_LINE = re.compile(r"^([-‐–—])(\s?)(?=[^\s\d])")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
 _HI_BRACKETS = re.compile(r"\[[^\]\n]*\]|\([^)\n]*\)")
 _HI_LABEL = re.compile(r"^(\s*[-‐–—]?\s*)[A-Z][A-Z0-9 .'’-]{1,30}:\s*", re.MULTILINE)
 _WEB = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|net|io|co|uk|de|fr)\b", re.IGNORECASE)
@@ -137,6 +139,9 @@ def fix_dialogue_dashes(text: str, **_kw) -> str:
         return text[m.end():] if m else text
     if len(lines) != 2 or all(dashed) or not any(dashed):
         return text
+    if not _SENTENCE_END.search(lines[0]):
+        # the first line runs on into the second: one speaker, the dash is a mistake
+        return "\n".join(line[m.end():] if m else line for line, m in zip(lines, dashed, strict=True))
     model = next(m for m in dashed if m)
     style = model.group(1) + model.group(2)
     return "\n".join(line if m else style + line.lstrip() for line, m in zip(lines, dashed, strict=True))

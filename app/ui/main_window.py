@@ -295,6 +295,7 @@ class MainWindow(QMainWindow):
         s.position_changed.connect(lambda _ms: self._update_status())
         s.media_changed.connect(self._on_session_media_changed)
         s.profile_changed.connect(self._update_status)
+        s.violations_changed.connect(self._update_status)  # e.g. shot changes found later
         s.document_reset.connect(self._update_status)
         s.committed.connect(lambda _n: self._update_status())
         self.jobs.jobs_changed.connect(self.update_jobs)

@@ -119,6 +119,16 @@ def paint_spectrogram(view: WaveformView, p: QPainter, c, lay, w: int, top: int,
         p.fillRect(QRectF(x0, top, max(1.0, x1 - x0), hgt), c.range)
 
 
+def overlay_colors(c):
+    """``c`` with light text colours, for labels drawn over the (dark) spectrogram."""
+    import copy
+
+    out = copy.copy(c)
+    out.seg_text = QColor(255, 255, 255)
+    out.muted = QColor(225, 225, 225)
+    return out
+
+
 def paint_shots(view: WaveformView, p: QPainter, c, ruler_h: int, h: int) -> None:
     """A line at each visible shot change, with a marker in the ruler."""
     shots = view.session.shots

@@ -70,7 +70,7 @@ class VideoTools(QObject):
         a("snap_shots_selection", "Snap selection to shot changes", lambda: self.shots.snap(True), [])
         a("next_misspelling", "Next &unknown word", self.next_misspelling, ["F7"])
         a("fix_errors", "&Fix common errors…", self.fix_errors, ["Ctrl+Shift+F"])
-        a("preferences", "&Preferences…", self.preferences, [QKeySequence.StandardKey.Preferences])
+        a("preferences", "&Preferences…", self.preferences, ["Ctrl+,"])  # no standard key on X11
         a("shortcut_reference", "&Keyboard shortcuts", self.shortcut_reference, ["Ctrl+F1"])
         sp = a("spectrogram", "&Spectrogram", lambda: None, ["Ctrl+Shift+W"])
         sp.setCheckable(True)
@@ -276,6 +276,7 @@ class VideoTools(QObject):
                             edits.edit_text(doc, sid, text[:m.start] + word + text[m.end:])
 
                     self.spelling.fill_menu(menu, m, replace)
+                    menu.addSeparator()
         c = self.actions
         menu.addActions([c["cut_segments"], c["copy_segments"], c["paste_segments"]])
         menu.addSeparator()

@@ -10,7 +10,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 
 from app.core.model import WORDS_STALE, Segment
-from app.ui.spectrogram_paint import paint_shots, paint_spectrogram
+from app.ui.spectrogram_paint import overlay_colors, paint_shots, paint_spectrogram
 from app.ui.waveform_render import ruler_label, ruler_step, ruler_ticks, wave_image
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ def paint(view: WaveformView, p: QPainter) -> None:
     _paint_segment_boxes(view, p, c, lay, w)
     if getattr(view, "show_spectrogram", False):
         paint_spectrogram(view, p, c, lay, w, wave_top, wave_h)
+        c = overlay_colors(c)  # light labels over the dark spectrogram
     else:
         _paint_range(view, p, c, wave_top, wave_h)
         _paint_wave(view, p, c, w, wave_top, wave_h)

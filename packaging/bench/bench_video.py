@@ -161,7 +161,7 @@ def bench_spectrogram(hours: float, frames: int) -> dict:
             view.zoom_to(base + k * span * 1.5, base + k * span * 1.5 + span)
             view.render(img)  # tiles missing: painted blank, queued
 
-        def fill(k, span=span, base=base):
+        def fill(k, span=span, base=base, fills=fills):
             view.zoom_to(base + (k + 50) * span * 1.5, base + (k + 50) * span * 1.5 + span)
             t = time.perf_counter()
             view.render(img)

@@ -87,6 +87,9 @@ def test_repeated_words(before, after):
     ("Hi.\n-Hello.", "-Hi.\n-Hello."),
     ("- Hi.\n- Hello.", "- Hi.\n- Hello."),
     ("- Just one speaker.", "Just one speaker."),
+    ("- ask what you can do\nfor your country.", "ask what you can do\nfor your country."),
+    ("I said\n- hello.", "I said\nhello."),
+    ("- Who?\nMe!", "- Who?\n- Me!"),
     ("No dashes\nat all.", "No dashes\nat all."),
     ("-5 degrees outside.", "-5 degrees outside."),  # a minus sign, not a dash
 ])
