@@ -194,10 +194,11 @@ def scores_for_media(path: str | os.PathLike[str], cache_dir: str | os.PathLike[
     fs = score_frames(path, progress, cancel)
     tmp = folder.with_name(f"{folder.name}.tmp{os.getpid()}")
     try:
-        tmp.mkdir(parents=True, exist_ok=True)
+        cache.make_entry_dir(tmp, cache_dir)  # private (0700), as every cache entry
         with open(tmp / "scores.npz", "wb") as f:
             np.savez(f, meta=np.array([CACHE_VERSION, fs.fps], np.float64), times=fs.times_s,
                      scores=fs.scores)
+        cache.seal(tmp)
         try:
             os.replace(tmp, folder)
         except OSError:  # another process cached the same file meanwhile

@@ -53,6 +53,8 @@ def test_scores_are_cached_and_detection_reads_them(cut25, tmp_path):
     first = scores_for_media(path, cache_dir=tmp_path)
     entries = list((tmp_path / "shots").iterdir())
     assert len(entries) == 1 and (entries[0] / "scores.npz").is_file()
+    assert entries[0].stat().st_mode & 0o777 == 0o700  # private, like the waveform cache
+    assert (entries[0] / "scores.npz").stat().st_mode & 0o777 == 0o600
     again = scores_for_media(path, cache_dir=tmp_path)
     assert np.array_equal(first.scores, again.scores) and again.fps == first.fps
     # a damaged entry is rebuilt
