@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from app import __version__
 
-SUBCOMMANDS = ("convert", "info", "transcribe", "align")
+SUBCOMMANDS = ("convert", "info", "transcribe", "align", "shots", "check")
 EXIT_USER_ERROR = 2
 
 
@@ -95,6 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error("interrupted")
         return 130
+    except BrokenPipeError:  # the reader went away (`cueline shots x | head`): not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - the one place that turns errors into a line
         message = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
         if isinstance(exc, UserError) or hasattr(exc, "user_message") or _is_known(exc):
@@ -126,7 +131,8 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if _no_display():
         error("the editor needs a display (none found: DISPLAY and WAYLAND_DISPLAY are unset); "
-              "the subcommands (cueline transcribe, align, convert, info) work without one")
+              "the subcommands (cueline transcribe, align, convert, info, shots, check) work "
+              "without one")
         return EXIT_USER_ERROR
     try:
         from app.ui.main import run_editor

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from app.core.model import UNTIMED, Segment
 from app.subtitles.measure import cps, line_lengths, wpm
 from app.subtitles.profiles import Profile, load_profile
+from app.subtitles.shotrules import SHOT_CROSSING, SHOT_EDGE, shot_violations
 
 ERROR = "error"
 WARNING = "warning"
@@ -25,7 +26,8 @@ MIN_DURATION = "min_duration"
 MAX_DURATION = "max_duration"
 OVERLAP = "overlap"
 MIN_GAP = "min_gap"
-RULES = (CPS, WPM, LINE_LENGTH, LINE_COUNT, MIN_DURATION, MAX_DURATION, OVERLAP, MIN_GAP)
+RULES = (CPS, WPM, LINE_LENGTH, LINE_COUNT, MIN_DURATION, MAX_DURATION, OVERLAP, MIN_GAP,
+         SHOT_EDGE, SHOT_CROSSING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +41,13 @@ class Violation:
     limit: float
 
 
-def check(segments: Sequence[Segment], profile: Profile | str, fps: float | None = None) -> list[Violation]:
+def check(segments: Sequence[Segment], profile: Profile | str, fps: float | None = None,
+          shots: Sequence[int] | None = None) -> list[Violation]:
     """Every rule of ``profile`` that ``segments`` (in document order) break.
 
-    ``fps`` sets the frame rate for frame-based rules (the profile's own rate otherwise).
+    ``fps`` sets the frame rate for frame-based rules (the profile's own rate otherwise);
+    ``shots`` (shot change times in ms, when known) adds the shot rules
+    (:mod:`app.subtitles.shotrules`).
     """
     profile = load_profile(profile)
     out: list[Violation] = []
@@ -61,6 +66,9 @@ def check(segments: Sequence[Segment], profile: Profile | str, fps: float | None
         after = following[index]
         if after is not None:
             out.extend(_neighbour(index, seg, after, gap))
+    if shots:
+        out.extend(shot_violations(segments, profile, shots, fps))
+        out.sort(key=lambda v: v.segment_index)
     return out
 
 

@@ -63,6 +63,8 @@ class Profile:
     pause_ms: int = 500  # a silence this long between words is a preferred cue break
     count_spaces: bool = True  # spaces count in line length and reading speed
     cjk: bool = False  # a language written without spaces (count_spaces defaults to false)
+    shot_snap_frames: int | None = None  # edges this close to a shot change belong on it
+    shot_gap_frames: int = 2  # an end near a shot change ends this many frames before it
     source: str = ""  # the file the profile was loaded from
 
     # -- derived values ------------------------------------------------------------------
@@ -86,6 +88,10 @@ class Profile:
             rate = fps or self.frame_rate
             return int(math.floor(self.min_gap_frames * 1000.0 / rate + 1e-9))
         return int(self.min_gap_ms or 0)
+
+    def frames_ms(self, frames: int, fps: float | None = None) -> int:
+        """``frames`` frames in whole ms at ``fps`` (the profile's own rate if not given)."""
+        return int(round(frames * 1000.0 / (fps or self.frame_rate)))
 
     def reading_time_ms(self, chars: int, words: int, optimal: bool = False) -> int:
         """The shortest time a cue with ``chars`` characters and ``words`` words needs.
@@ -121,14 +127,14 @@ _FIELDS = {f.name: f for f in fields(Profile)}
 _INT_FIELDS = {
     "max_chars_per_line", "optimal_chars_per_line", "max_lines", "preferred_lines",
     "min_duration_ms", "max_duration_ms", "min_gap_ms", "min_gap_frames", "lead_in_ms",
-    "lead_out_ms", "tail_ms", "pause_ms",
+    "lead_out_ms", "tail_ms", "pause_ms", "shot_snap_frames", "shot_gap_frames",
 }
 _FLOAT_FIELDS = {"max_cps", "optimal_cps", "max_wpm", "optimal_wpm", "frame_rate"}
 _BOOL_FIELDS = {"count_spaces", "cjk"}
 _STR_FIELDS = {"id", "name", "description", "language"}
 _OPTIONAL = {
     "optimal_chars_per_line", "preferred_lines", "max_cps", "optimal_cps", "max_wpm",
-    "optimal_wpm", "min_gap_ms", "min_gap_frames", "language",
+    "optimal_wpm", "min_gap_ms", "min_gap_frames", "language", "shot_snap_frames",
 }
 _POSITIVE = {"max_chars_per_line", "max_lines", "max_duration_ms", "frame_rate",
              "max_cps", "max_wpm", "optimal_cps", "optimal_wpm", "optimal_chars_per_line",

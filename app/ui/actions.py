@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 
 from app.core import edits
 from app.core.edits import LineLayout
+from app.core.frames import step_frames
 from app.core.model import Segment
-from app.core.timecode import frame_ms
 from app.subtitles import cue_layout
 
 if TYPE_CHECKING:
@@ -214,8 +214,9 @@ class EditorActions(QObject):
         fps = getattr(info, "video_fps", None)
         if fps:
             return float(fps)
-        prof = self.w.session.profile
-        return float(getattr(prof, "frame_rate", None) or DEFAULT_FPS)
+        from app.ui.preferences_dialog import audio_frame_rate
+
+        return audio_frame_rate(self.w.session.profile)  # chosen in Preferences, or the profile's
 
     # -- commands ----------------------------------------------------------------------------
     def goto_problem(self, step: int) -> None:
@@ -326,8 +327,18 @@ class EditorActions(QObject):
                 edits.set_times(self.doc, sid, start, end)
 
     def nudge_frames(self, start_frames: int, end_frames: int) -> None:
-        f = frame_ms(self.fps)
-        self.nudge(start_frames * f, end_frames * f)
+        """Move edges to the frame boundary ``n`` frames away (an edge between two boundaries
+        goes to the next one): times stay on frames at any rate, 23.976 included."""
+        ids = self.w.session.selected_in_order()
+        if not ids:
+            return
+        fps = self.fps
+        with self.doc.transaction("Nudge"):
+            for sid in ids:
+                seg = self.doc.get(sid)
+                start = step_frames(seg.start, fps, start_frames) if start_frames else seg.start
+                end = step_frames(seg.end, fps, end_frames) if end_frames else seg.end
+                edits.set_times(self.doc, sid, start, max(start, end))
 
     def shift_following(self) -> None:
         seg = self._current()

@@ -1,7 +1,8 @@
 """Export: pick a format, optionally shape the segments into cues under a profile, choose the
 writer's options (word-level karaoke, speaker labels, timestamps in text), which text to write
-(the source, its English translation, or both as two-line bilingual cues), see the first cues
-as they will be written, then save.
+(the source, its English translation, or both as two-line bilingual cues), whether times snap
+to the frames of a chosen rate (for a video editor's timeline), see the first cues as they will
+be written, then save.
 
 A readable interview transcript is plain text with timestamps and speaker names.
 
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.core.document import Document
 from app.core.edits import joiner
+from app.core.frames import snap_segments
 from app.core.model import Segment
 from app.formats import FORMATS, write_text
 from app.subtitles import Profile, list_profiles, shape
@@ -70,9 +72,10 @@ def english_segments(segments: list[Segment]) -> list[Segment]:
 
 class ExportDialog(QDialog):
     def __init__(self, doc: Document, profile: Profile | None, parent: QWidget | None = None,
-                 shape_choices: dict[str, bool] | None = None) -> None:
+                 shape_choices: dict[str, bool] | None = None,
+                 fps: float | None = None) -> None:
         """``shape_choices``: whether to shape, per format, as last chosen in this session
-        (updated by :meth:`remember`)."""
+        (updated by :meth:`remember`); ``fps``: the frame rate offered for snapping."""
         super().__init__(parent)
         self.setWindowTitle("Export subtitles")
         self.setObjectName("exportDialog")
@@ -105,6 +108,15 @@ class ExportDialog(QDialog):
         if not any(s.translation for s in doc):
             self.text_box.setEnabled(False)
             self.text_box.setToolTip("No segment has an English translation (Tools ▸ Translate)")
+        self.frames_box = QCheckBox("Snap times to frames at")
+        self.frames_box.setObjectName("exportFrames")
+        self.frames_box.setToolTip("Round every start and end to a frame boundary of this rate")
+        self.fps_box = QComboBox()
+        self.fps_box.setObjectName("exportFps")
+        self.fps_box.setEditable(True)
+        for r in (23.976, 24.0, 25.0, 29.97, 30.0, 50.0, 59.94, 60.0):
+            self.fps_box.addItem(f"{r:g}", r)
+        self.fps_box.setCurrentText(f"{fps or settings.get('export/fps', 25.0, float):g}")
         self.preview = QPlainTextEdit()
         self.preview.setObjectName("exportPreview")
         self.preview.setReadOnly(True)
@@ -120,6 +132,7 @@ class ExportDialog(QDialog):
         self.karaoke_box.setChecked(settings.get("export/karaoke", False, bool))
         self.speakers_box.setChecked(settings.get("export/speakers", False, bool))
         self.timestamps_box.setChecked(settings.get("export/timestamps", False, bool))
+        self.frames_box.setChecked(settings.get("export/frames", False, bool))
         if self.text_box.isEnabled():
             self.set_text_choice(settings.get("export/text", "source"))
 
@@ -130,6 +143,12 @@ class ExportDialog(QDialog):
         prof.addWidget(self.profile_box, 1)
         form.addRow("Cues", prof)
         form.addRow("Text", self.text_box)
+        frames = QHBoxLayout()
+        frames.addWidget(self.frames_box)
+        frames.addWidget(self.fps_box)
+        frames.addWidget(QLabel("fps"))
+        frames.addStretch(1)
+        form.addRow("Timing", frames)
         opts = QGroupBox("Options")
         ob = QVBoxLayout(opts)
         for b in (self.karaoke_box, self.speakers_box, self.timestamps_box):
@@ -149,8 +168,10 @@ class ExportDialog(QDialog):
         self._on_format_changed()
         for w in (self.format_box, self.profile_box, self.text_box):
             w.currentIndexChanged.connect(self.update_preview)
-        for b in (self.shape_box, self.karaoke_box, self.speakers_box, self.timestamps_box):
+        for b in (self.shape_box, self.karaoke_box, self.speakers_box, self.timestamps_box,
+                  self.frames_box):
             b.toggled.connect(self.update_preview)
+        self.fps_box.currentTextChanged.connect(lambda _t: self.update_preview())
         self.update_preview()
 
     # -- choices -----------------------------------------------------------------------------
@@ -216,6 +237,17 @@ class ExportDialog(QDialog):
             opts["bilingual"] = True
         return opts
 
+    @property
+    def frame_rate(self) -> float | None:
+        """The rate times snap to, or None (not asked for, or not a rate)."""
+        if not self.frames_box.isChecked():
+            return None
+        try:
+            fps = float(self.fps_box.currentText().replace(",", "."))
+        except ValueError:
+            return None
+        return fps if 1 <= fps <= 240 else None
+
     def segments(self, limit: int | None = None, fmt: str | None = None) -> list[Segment]:
         """The segments to write as ``fmt`` (the chosen format by default)."""
         segs = list(self.doc.segments)
@@ -227,6 +259,8 @@ class ExportDialog(QDialog):
             segs = shape(source, profile)
         if (fmt or self.format_name) == "txt":
             segs = unbroken(segs)
+        if self.frame_rate is not None:
+            segs = snap_segments(segs if limit is None else segs[:limit], self.frame_rate)
         return segs if limit is None else segs[:limit]
 
     def render(self, limit: int | None = None) -> str:
@@ -238,6 +272,7 @@ class ExportDialog(QDialog):
         self.speakers_box.setEnabled("speakers" in allowed)
         self.timestamps_box.setEnabled("timestamps" in allowed)
         self.profile_box.setEnabled(self.shapes)
+        self.fps_box.setEnabled(self.frames_box.isChecked())
         try:
             self.preview.setPlainText(self.render(PREVIEW_CUES))
             self.note.setText("")
@@ -252,6 +287,9 @@ class ExportDialog(QDialog):
         settings.put("export/karaoke", self.karaoke_box.isChecked())
         settings.put("export/speakers", self.speakers_box.isChecked())
         settings.put("export/timestamps", self.timestamps_box.isChecked())
+        settings.put("export/frames", self.frames_box.isChecked())
+        if self.frame_rate is not None:
+            settings.put("export/fps", self.frame_rate)
         if self.text_box.isEnabled():
             settings.put("export/text", self.text_choice)
 

@@ -305,7 +305,8 @@ class FileController(QObject):
         return True
 
     def export(self) -> bool:
-        dlg = ExportDialog(self.session.doc, self.session.profile, self.w, self.export_shape)
+        dlg = ExportDialog(self.session.doc, self.session.profile, self.w, self.export_shape,
+                           fps=self.session.frame_rate)
         if not self.w.prompts.run_dialog(dlg):
             return False
         dlg.remember()

@@ -38,6 +38,7 @@ from app.ui.segment_table_view import SegmentTableView
 from app.ui.session import EditorSession
 from app.ui.speech_tools import SpeechTools
 from app.ui.video_panel import VideoPanel
+from app.ui.video_tools import VideoTools
 from app.ui.waveform_panel import WaveformPanel
 from app.ui.worker import JobRunner, progress_text
 
@@ -86,7 +87,9 @@ class MainWindow(QMainWindow):
         self._build_docks()
         self._build_status()
         self._build_toolbar()
+        self.video_tools = VideoTools(self)
         self._build_menus()
+        self.video_tools.install_shortcuts()
         self._connect()
         self._select_profile(settings.get("profile", None))
         self.resize(1400, 900)
@@ -204,6 +207,7 @@ class MainWindow(QMainWindow):
         m.addActions([c["find"], c["next_problem"], c["prev_problem"]])
         m.addSeparator()
         m.addAction(c["balance_lines"])
+        edit_menu = m
         m = mb.addMenu("&Segment")
         m.addActions([c["edit_text"], c["split"], c["merge_next"], c["merge_prev"]])
         m.addSeparator()
@@ -218,6 +222,7 @@ class MainWindow(QMainWindow):
                       c["end_frame_later"]])
         m.addSeparator()
         m.addAction(c["shift_following"])
+        timing_menu = m
         m = mb.addMenu("Spea&kers")
         m.addActions([c["set_speaker"], c["rename_speaker"]])
         speakers_menu = m
@@ -246,8 +251,8 @@ class MainWindow(QMainWindow):
         self.tools.fill_menus(file_menu, tools_menu, speakers_menu, view_menu, before=f["save"])
         file_menu.insertSeparator(f["save"])
         m = mb.addMenu("&Help")
-        m.addAction("&Keyboard shortcuts", self._show_shortcuts)
-        m.addAction("&About Cueline", self._show_about)
+        about = m.addAction("&About Cueline", self._show_about)
+        self.video_tools.fill_menus(edit_menu, timing_menu, view_menu, tools_menu, m, about)
 
         for act, name, short in ((f["open"], "open", "Open"), (f["save"], "save", "Save"),
                                  (c["undo"], "undo", "Undo"), (c["redo"], "redo", "Redo"),
@@ -336,7 +341,12 @@ class MainWindow(QMainWindow):
             self.profile_box.setCurrentIndex(i)
             self.profile_box.blockSignals(False)
         settings.put("profile", prof.id)
-        self.session.set_profile(prof, check)
+        s = self.session
+        # the rule checks learn the video's shot changes and frame rate once they are known
+        self.session.set_profile(prof, lambda segs, p: check(segs, p, fps=s.frame_rate, shots=s.shots))
+
+    def select_profile(self, profile_id: str | None) -> None:
+        self._select_profile(profile_id)
 
     # -- status ------------------------------------------------------------------------------
     def _update_title(self) -> None:
@@ -436,14 +446,6 @@ class MainWindow(QMainWindow):
             m.addSeparator()
             m.addAction("Clear list", settings.clear_recent_files)
 
-    def _show_shortcuts(self) -> None:
-        lines = []
-        for a in list(self.commands.actions.values()) + list(self.playback.actions.values()):
-            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in a.shortcuts())
-            if keys:
-                lines.append(f"{a.text().replace('&', ''):<36} {keys}")
-        self.prompts.info("Keyboard shortcuts", "\n".join(lines))
-
     def _show_about(self) -> None:
         from app import __version__
 
@@ -496,6 +498,7 @@ class MainWindow(QMainWindow):
     def shutdown(self) -> None:
         """Stop playback and background work, forget the recovery file, remember the layout."""
         self.save_layout()
+        self.waveform.release_spectrogram()
         self.playback.stop()
         self.video.shutdown()
         self.jobs.cancel_all()

@@ -42,6 +42,27 @@ class SubtitleTextEdit(QPlainTextEdit):
     """The text field: lets Undo/Redo (and other window shortcuts) reach the window's actions."""
 
     focus_lost = Signal()
+    spelling = None  # app.ui.spelling.SpellingController, when spell checking is on
+
+    def contextMenuEvent(self, e) -> None:  # noqa: N802 - Qt override
+        """The usual edit menu, with spelling suggestions on top for an unknown word."""
+        menu = self.createStandardContextMenu(e.pos())
+        cur = self.cursorForPosition(e.pos())
+        block = cur.block()
+        m = self.spelling.at(block.text(), cur.positionInBlock()) if self.spelling else None
+        if m is not None:
+            start = block.position() + m.start
+            end = block.position() + m.end
+
+            def replace(word: str) -> None:
+                c = QTextCursor(self.document())
+                c.setPosition(start)
+                c.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+                c.insertText(word)
+
+            self.spelling.fill_menu(menu, m, replace)
+        menu.exec(e.globalPos())
+        menu.deleteLater()
 
     def event(self, e: QEvent) -> bool:
         if e.type() == QEvent.Type.ShortcutOverride:
@@ -380,3 +401,10 @@ class SegmentEditor(QWidget):
 
     def focus_text(self) -> None:
         self.text.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def set_spelling(self, spelling) -> None:
+        """Underline unknown words and offer suggestions (an app.ui.spelling controller)."""
+        from app.ui.spelling import SpellingHighlighter
+
+        self.text.spelling = spelling
+        self.highlighter = SpellingHighlighter(self.text.document(), spelling)

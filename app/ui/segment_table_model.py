@@ -90,6 +90,8 @@ RULE_COLUMNS: dict[str, tuple[int, ...]] = {
     checker.MAX_DURATION: (COL_DUR,),
     checker.OVERLAP: (COL_END,),
     checker.MIN_GAP: (COL_END,),
+    checker.SHOT_EDGE: (COL_START, COL_END),
+    checker.SHOT_CROSSING: (COL_DUR,),
 }
 
 

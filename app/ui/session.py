@@ -38,6 +38,7 @@ class EditorSession(QObject):
     playing_segment_changed = Signal(object)  # id of the segment under the playhead, or None
     path_changed = Signal()  # project path or dirty state
     seek_requested = Signal(object)  # a panel asks the player to jump (ms)
+    shots_changed = Signal()  # the media's shot changes were found (or forgotten)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +48,7 @@ class EditorSession(QObject):
         self.media_info: Any = None  # app.audio.probe.MediaInfo
         self.peaks: Any = None  # app.audio.peaks.PeakPyramid
         self.speech: list[tuple[int, int]] = []
+        self.shots: list[int] = []  # shot change times (ms) of the media's video
         self.profile: Any = None  # app.subtitles Profile
         self.checker = None  # callable(segments, profile) -> violations
         self.violations: dict[str, list[Any]] = {}
@@ -309,6 +311,25 @@ class EditorSession(QObject):
     def set_speech(self, regions: Sequence[tuple[int, int]]) -> None:
         self.speech = [(int(a), int(b)) for a, b in regions]
         self.speech_changed.emit()
+
+    def set_shots(self, times: Sequence[int]) -> None:
+        """The media's shot changes (ms); the rule checks learn them."""
+        shots = sorted(int(t) for t in times)
+        if shots != self.shots:
+            self.shots = shots
+            self.shots_changed.emit()
+            self.recheck()
+
+    def visible_shots(self, t0: float, t1: float) -> list[int]:
+        i = bisect.bisect_left(self.shots, t0)
+        j = bisect.bisect_right(self.shots, t1)
+        return self.shots[i:j]
+
+    @property
+    def frame_rate(self) -> float | None:
+        """The video's frame rate, when the media has video."""
+        fps = getattr(self.media_info, "video_fps", None)
+        return float(fps) if fps else None
 
 
 def violation_segment_id(v: Any, segments: Sequence[Segment]) -> str | None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 
 from app.core.model import WORDS_STALE, Segment
+from app.ui.spectrogram_paint import overlay_colors, paint_shots, paint_spectrogram
 from app.ui.waveform_render import ruler_label, ruler_step, ruler_ticks, wave_image
 
 if TYPE_CHECKING:
@@ -72,8 +73,13 @@ def paint(view: WaveformView, p: QPainter) -> None:
     _paint_speech(view, p, c, w, h)
     lay = SegmentLayout(view, w, wave_top, wave_h)
     _paint_segment_boxes(view, p, c, lay, w)
-    _paint_range(view, p, c, wave_top, wave_h)
-    _paint_wave(view, p, c, w, wave_top, wave_h)
+    if getattr(view, "show_spectrogram", False):
+        paint_spectrogram(view, p, c, lay, w, wave_top, wave_h)
+        c = overlay_colors(c)  # light labels over the dark spectrogram
+    else:
+        _paint_range(view, p, c, wave_top, wave_h)
+        _paint_wave(view, p, c, w, wave_top, wave_h)
+    paint_shots(view, p, c, RULER_H, h)
     _paint_segment_overlay(view, p, c, lay)
     _paint_playhead(view, p, c, h)
 

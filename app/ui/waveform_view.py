@@ -2,19 +2,20 @@
 
 Mouse: click to seek (and select the segment under the mouse); drag a segment edge to retime
 it, drag its body to move it (with the other selected segments); Alt while dragging moves the
-neighbour's shared edge too; edges snap to other segments' edges, speech edges and the
-playhead (toggle :attr:`snap_enabled`); drag over empty space to select a time range a segment
-can be added to.  Ctrl (or Alt) + wheel zooms around the mouse, the wheel scrolls, Shift +
+neighbour's shared edge too; edges snap to other segments' edges, speech edges, the playhead
+and shot changes (toggle :attr:`snap_enabled`); drag over empty space to select a time range
+a segment can be added to.  Ctrl (or Alt) + wheel zooms around the mouse, the wheel scrolls, Shift +
 wheel changes the wave's height; keys ``+``/``-`` zoom, ``0`` fits the whole file.
 
 A drag shows a preview without touching the document and commits ONE undoable command on
-release (Escape cancels).
+release (Escape cancels).  :meth:`set_spectrogram` shows a spectrogram in the wave's place.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+from collections import OrderedDict
 
 from PySide6.QtCore import QPoint, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -51,6 +52,7 @@ class WaveformView(QWidget):
     segment_activated = Signal(str)  # double-click on a segment
     context_menu_requested = Signal(QPoint, object)  # global position, time (ms) under the mouse
     drag_committed = Signal(str)  # the name of the command a drag committed
+    spectrogram_ready = Signal()  # a spectrogram tile was computed (from a worker thread)
 
     def __init__(self, session: EditorSession, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +70,11 @@ class WaveformView(QWidget):
         self.tiles: PeakTiles | None = None
         self.wave_cache = QImage()
         self.wave_cache_key: tuple | None = None
+        self.show_spectrogram = False
+        self.spectrogram_tiles = None  # app.audio.spectrogram.SpectrogramTiles, made on demand
+        self.spectrogram_images: OrderedDict[int, QImage] = OrderedDict()  # per tile
+        self.spectrogram_cache_key: tuple | None = None  # (zoom, height, gain) of the images
+        self.spectrogram_ready.connect(self._on_spectrogram_ready)
         self.preview: dict[str, tuple[int, int]] = {}
         self.snap_line: int | None = None
         self.loading_text = ""
@@ -88,6 +95,7 @@ class WaveformView(QWidget):
         s.range_changed.connect(self.update)
         s.violations_changed.connect(self.update)
         s.playing_segment_changed.connect(self.update)
+        s.shots_changed.connect(self.update)
 
     # -- geometry ----------------------------------------------------------------------------
     def sizeHint(self) -> QSize:
@@ -201,6 +209,10 @@ class WaveformView(QWidget):
         peaks = self.session.peaks
         self.tiles = PeakTiles(peaks) if peaks is not None else None
         self.wave_cache_key = None
+        if self.spectrogram_tiles is not None:
+            self.spectrogram_tiles.close()
+            self.spectrogram_tiles = None
+        self.spectrogram_cache_key = None
         self._fitted = False
         self.fit_all()
         self._fitted = self.tiles is not None
@@ -218,6 +230,22 @@ class WaveformView(QWidget):
         seg = self.session.current
         if seg is not None and not self._dragging:
             self.ensure_visible(seg.start, seg.end)
+        self.update()
+
+    # -- spectrogram -------------------------------------------------------------------------
+    def set_spectrogram(self, on: bool) -> None:
+        """Show the spectrogram (True) or the wave (False) in the wave's place."""
+        self.show_spectrogram = bool(on)
+        self.spectrogram_cache_key = None
+        self.update()
+
+    def release_spectrogram(self) -> None:
+        """Stop the spectrogram's worker (the window is closing)."""
+        if self.spectrogram_tiles is not None:
+            self.spectrogram_tiles.close()
+            self.spectrogram_tiles = None
+
+    def _on_spectrogram_ready(self) -> None:
         self.update()
 
     # -- painting ----------------------------------------------------------------------------
@@ -331,11 +359,25 @@ class WaveformView(QWidget):
             exclude = drag.moving_ids | ({drag.prev.id} if linked and drag.prev else set()) | (
                 {drag.next.id} if linked and drag.next else set())
             targets = snap_targets(self._nearby_segments(ms), exclude, self.session.speech,
-                                   (self.session.position_ms,))
+                                   (self.session.position_ms, *self._shot_targets(ms)))
         self.preview = dict(drag.update(ms, linked=linked, targets=targets,
                                         threshold_ms=SNAP_PX * self.ms_per_px))
         self.snap_line = drag.snapped_to
         self.update()
+
+    def _shot_targets(self, ms: int) -> list[int]:
+        """Shot changes near ``ms``, and the points ``gap`` frames before them where the
+        profile wants cue ends."""
+        span = max(self.visible_ms, 10_000)
+        shots = self.session.visible_shots(ms - span, ms + span)
+        if not shots:
+            return []
+        from app.subtitles.shotrules import ShotZone
+
+        zone = ShotZone.of(self.session.profile, self.session.frame_rate, force=True) \
+            if self.session.profile is not None else None
+        gap = zone.gap_ms if zone is not None else 0
+        return shots + [t - gap for t in shots] if gap else shots
 
     def _nearby_segments(self, ms: int) -> list[Segment]:
         span = max(self.visible_ms, 10_000)

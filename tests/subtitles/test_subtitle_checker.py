@@ -124,4 +124,4 @@ def test_check_one_segment():
 
 def test_rule_names():
     assert set(RULES) == {"cps", "wpm", "line_length", "line_count", "min_duration",
-                          "max_duration", "overlap", "min_gap"}
+                          "max_duration", "overlap", "min_gap", "shot_edge", "shot_crossing"}

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from app.core import edits
+from app.core.frames import frame_at, frame_start_ms
 from app.ui.find_replace_dialog import FindReplaceDialog
 
 pytestmark = pytest.mark.gui
@@ -114,7 +115,8 @@ def test_nudge_by_100ms_and_by_frame(demo_window):
     assert (w.session.current.start, w.session.current.end) == (4900, 7600)
     w.commands["start_frame_later"].trigger()  # no video: the profile's frame rate
     fps = w.session.profile.frame_rate
-    assert w.session.current.start == 4900 + round(1000 / fps)
+    # to the start of the next frame: edges stay on frame boundaries at any rate
+    assert w.session.current.start == frame_start_ms(frame_at(4900, fps) + 1, fps)
     for _ in range(3):
         w.commands["undo"].trigger()
     assert (w.session.current.start, w.session.current.end) == (5000, 7500)

@@ -1,0 +1,79 @@
+"""Shot changes in the editor: found in the background when a video is loaded (cached per
+file, like the waveform), drawn on the timeline, fed to the rule checks and the drag snapping,
+and the *Snap to shot changes* command (one undo step)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from app.ui.worker import Job, JobContext
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+def find_shots(path: str, ctx: JobContext):
+    from app.audio.shots import shot_changes
+
+    return shot_changes(path, progress=ctx.progress, cancel=ctx.cancel)
+
+
+class ShotController(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.w = window
+        self.session = window.session
+        self._job: Job | None = None
+        self._for: str | None = None
+        window.media.loaded.connect(self._on_media_loaded)
+        self.session.media_changed.connect(self._on_session_media_changed)
+
+    @property
+    def finding(self) -> bool:
+        return self._job is not None and not self._job.status.done
+
+    def _on_session_media_changed(self) -> None:
+        if self.session.media_path != self._for:
+            if self._job is not None:
+                self._job.cancel()
+                self._job = None
+            self._for = None
+            self.session.set_shots([])
+
+    def _on_media_loaded(self, path: str) -> None:
+        info = self.session.media_info
+        if not getattr(info, "has_video", False):
+            return
+        self._for = path
+        self._job = self.w.jobs.start(
+            lambda ctx: find_shots(path, ctx), "Finding shot changes",
+            on_finished=lambda result, p=path: self._on_job_finished(p, result),
+            on_failed=lambda exc: self.w.statusBar().showMessage(
+                f"Shot change detection failed: {getattr(exc, 'user_message', exc)}", 8000),
+            on_progress=lambda _p: self.w.update_jobs(), cancellable=True)
+
+    def _on_job_finished(self, path: str, result) -> None:
+        if path != self.session.media_path:
+            return
+        self.session.set_shots(result.times_ms)
+        self.w.statusBar().showMessage(f"{len(result)} shot changes found.", 4000)
+
+    # -- the command ---------------------------------------------------------------------------
+    def snap(self, selection_only: bool = False) -> int:
+        """Move the cue edges near shot changes where the profile wants them."""
+        from app.subtitles.shotrules import snap_to_shot_changes
+
+        s = self.session
+        if not s.shots:
+            self.w.statusBar().showMessage(
+                "No shot changes known: open a video (they are found when it loads)." if
+                not self.finding else "Still looking for shot changes…", 5000)
+            return 0
+        ids = s.selected_in_order() if selection_only else None
+        n = snap_to_shot_changes(s.doc, s.shots, s.profile, s.frame_rate, ids)
+        self.w.statusBar().showMessage(
+            f"Snapped {n} cue{'s' if n != 1 else ''} to shot changes." if n else
+            "Every cue edge near a shot change is already where it belongs.", 4000)
+        return n
