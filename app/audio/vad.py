@@ -115,15 +115,9 @@ def _to_vad_rate(x: np.ndarray, sample_rate: int) -> np.ndarray:
 
 
 def _silero(x, sample_rate, min_silence_ms, pad_ms, threshold, min_speech_ms, progress, cancel):
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
     x = _to_vad_rate(x, sample_rate)
-    options = VadOptions(
-        threshold=0.5 if threshold is None else float(threshold),
-        min_silence_duration_ms=int(min_silence_ms),
-        speech_pad_ms=int(pad_ms),
-        min_speech_duration_ms=int(min_speech_ms),
-    )
+    detector = SpeechStream(min_silence_ms, pad_ms, method="silero", threshold=threshold,
+                            min_speech_ms=min_speech_ms)
     block = _BLOCK_S * VAD_RATE
     total = len(x)
     regions: list[Region] = []
@@ -131,17 +125,10 @@ def _silero(x, sample_rate, min_silence_ms, pad_ms, threshold, min_speech_ms, pr
         if cancel is not None:
             cancel.raise_if_cancelled()
         chunk = _float_block(x, a, a + block)
-        edge = a + len(chunk)
-        for r in get_speech_timestamps(chunk, options, sampling_rate=VAD_RATE):
-            s = (a + int(r["start"])) * 1000 // VAD_RATE
-            e = -(-(a + int(r["end"])) * 1000 // VAD_RATE)
-            at_edge = regions and regions[-1][1] >= a * 1000 // VAD_RATE and a > 0
-            if at_edge and s - regions[-1][1] < min_silence_ms:
-                regions[-1] = (regions[-1][0], max(e, regions[-1][1]))  # joined across blocks
-            else:
-                regions.append((s, e))
+        regions += detector.feed(chunk)
         if progress is not None:
-            progress(Progress(edge / VAD_RATE, total / VAD_RATE, "finding speech"))
+            progress(Progress((a + len(chunk)) / VAD_RATE, total / VAD_RATE, "finding speech"))
+    regions += detector.finish()
     return normalize(regions, duration_ms(total, VAD_RATE))
 
 
@@ -156,6 +143,12 @@ def energy_regions(
 ) -> list[Region]:
     """Loudness-based speech regions (10 ms frames, 30 ms smoothing)."""
     level = frame_levels_db(x, sample_rate, cancel=cancel)
+    return _energy_from_levels(level, duration_ms(len(x), sample_rate), min_silence_ms, pad_ms,
+                               threshold_db, min_speech_ms)
+
+
+def _energy_from_levels(level: np.ndarray, total_ms: int, min_silence_ms: int, pad_ms: int,
+                        threshold_db: float | None, min_speech_ms: int) -> list[Region]:
     hop_ms = 10
     if len(level) == 0:
         return []
@@ -173,8 +166,7 @@ def energy_regions(
         else:
             joined.append((s, e))
     kept = [(s, e) for s, e in joined if e - s >= min_speech_ms]
-    total = duration_ms(len(x), sample_rate)
-    return normalize([(s - pad_ms, e + pad_ms) for s, e in kept], total)
+    return normalize([(s - pad_ms, e + pad_ms) for s, e in kept], total_ms)
 
 
 def frame_levels_db(x: np.ndarray, sample_rate: int, hop_ms: int = 10,
@@ -308,3 +300,178 @@ class SpeechMap:
     def speech_at(self, t_ms: int) -> bool:
         i = bisect.bisect_right(self._starts, t_ms)
         return i > 0 and t_ms < self.regions[i - 1][1]
+
+
+class SpeechStream:
+    """Speech regions found block by block, for media too long to hold in memory.
+
+    Feed consecutive 16 kHz mono float32 blocks of any length; each :meth:`feed` returns
+    the regions that became final, :meth:`finish` the rest.  :attr:`known_ms` says how far
+    speech and silence are settled (final regions plus :meth:`provisional` ones).
+
+    Silero runs window by window (512 samples) with its state carried from block to block,
+    then the same decisions as ``faster_whisper.vad.get_speech_timestamps`` (speech from
+    ``threshold``, silence below ``threshold - 0.15``, a region ends after
+    ``min_silence_ms`` of silence, shorter than ``min_speech_ms`` dropped, ``pad_ms`` added
+    on both sides): the regions of a whole file are the same however it is cut in blocks.
+    A region is final once the silence after it is long enough; until then
+    :meth:`provisional` reports it (a long stretch of speech is known to be speech before it
+    ends, so a caller can go on cutting it).
+    The energy detector needs the whole recording's loudness for its threshold: with it
+    nothing is final before :meth:`finish`.
+    """
+
+    WINDOW = 512
+    CONTEXT = 64
+    HOP = VAD_RATE // 100  # the energy detector's 10 ms frames
+
+    def __init__(self, min_silence_ms: int = 300, pad_ms: int = 30, *, method: str = "auto",
+                 threshold: float | None = None, min_speech_ms: int = 100) -> None:
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}")
+        if method == "auto":
+            method = "silero" if silero_available() else "energy"
+            if method == "energy":
+                _warn_fallback()
+        self.method = method
+        self.min_silence_ms, self.pad_ms, self.min_speech_ms = min_silence_ms, pad_ms, \
+            min_speech_ms
+        self.threshold = threshold
+        self.samples = 0  # fed so far
+        self._pending: list[Region] = []  # found, padded, not yet final (may merge)
+        self._levels: list[np.ndarray] = []  # energy: frame levels of the whole recording
+        self._rest = np.zeros(0, np.float32)  # samples short of a whole window or frame
+        if method == "silero":
+            from faster_whisper.vad import get_vad_model
+
+            self._model = get_vad_model()
+            self._on = 0.5 if threshold is None else float(threshold)
+            self._off = max(self._on - 0.15, 0.01)
+            self._h = np.zeros((1, 1, 128), np.float32)
+            self._c = np.zeros((1, 1, 128), np.float32)
+            self._context = np.zeros(self.CONTEXT, np.float32)
+            self._windows = 0  # windows decided so far
+            self._start: int | None = None  # sample where the open region began
+            self._temp_end = 0
+
+    # ------------------------------------------------------------------ feeding
+    def feed(self, block: np.ndarray) -> list[Region]:
+        x = np.asarray(block, dtype=np.float32).reshape(-1)
+        self.samples += len(x)
+        if self.method == "energy":
+            x = np.concatenate([self._rest, x]) if len(self._rest) else x
+            n = len(x) // self.HOP * self.HOP
+            self._rest = x[n:].copy()
+            if n:
+                self._levels.append(frame_levels_db(x[:n], VAD_RATE))
+            return []
+        x = np.concatenate([self._rest, x]) if len(self._rest) else x
+        n = len(x) // self.WINDOW
+        self._rest = x[n * self.WINDOW:].copy()
+        if n:
+            self._decide(self._probabilities(x[:n * self.WINDOW]))
+        return self._final(False)
+
+    def finish(self) -> list[Region]:
+        """The regions still open or pending, once the recording has ended."""
+        if self.method == "energy":
+            if len(self._rest):
+                self._levels.append(frame_levels_db(self._rest, VAD_RATE))
+                self._rest = np.zeros(0, np.float32)
+            level = np.concatenate(self._levels) if self._levels else np.zeros(0)
+            self._levels = []
+            return _energy_from_levels(level, duration_ms(self.samples, VAD_RATE),
+                                       self.min_silence_ms, self.pad_ms, self.threshold,
+                                       self.min_speech_ms)
+        if len(self._rest):
+            tail = np.zeros(self.WINDOW, np.float32)
+            tail[:len(self._rest)] = self._rest
+            self._rest = np.zeros(0, np.float32)
+            self._decide(self._probabilities(tail))
+        if self._start is not None and self.samples - self._start > self._min_speech:
+            self._add(self._start, self.samples)
+        self._start = None
+        return self._final(True)
+
+    @property
+    def known_ms(self) -> int:
+        """How far speech and silence are settled: before this time, the final regions plus
+        :meth:`provisional` are exactly what the whole recording will give (a region still
+        open is speech at least up to here)."""
+        if self.method == "energy":
+            return 0
+        pos = self._windows * self.WINDOW - VAD_RATE * self.min_silence_ms // 1000 - self._pad
+        return max(0, pos) * 1000 // VAD_RATE
+
+    def provisional(self) -> list[Region]:
+        """Regions found but not final yet (they may still grow or merge), the open one
+        ending at :attr:`known_ms`."""
+        out = list(self._pending)
+        if self.method == "silero" and self._start is not None:
+            s, e = max(0, self._start - self._pad) * 1000 // VAD_RATE, self.known_ms
+            if out and s <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], e))
+            elif e > s:
+                out.append((s, e))
+        return out
+
+    # ------------------------------------------------------------------ internals
+    @property
+    def _pad(self) -> int:
+        return VAD_RATE * self.pad_ms // 1000
+
+    @property
+    def _min_speech(self) -> float:
+        return VAD_RATE * self.min_speech_ms / 1000
+
+    def _probabilities(self, x: np.ndarray) -> np.ndarray:
+        windows = x.reshape(-1, self.WINDOW)
+        context = np.empty((len(windows), self.CONTEXT), np.float32)
+        context[0] = self._context
+        context[1:] = windows[:-1, -self.CONTEXT:]
+        self._context = windows[-1, -self.CONTEXT:].copy()
+        batched = np.concatenate([context, windows], axis=1)
+        out = []
+        for i in range(0, len(batched), 10000):
+            prob, self._h, self._c = self._model.session.run(
+                None, {"input": batched[i:i + 10000], "h": self._h, "c": self._c})
+            out.append(np.asarray(prob).reshape(-1))
+        return np.concatenate(out)
+
+    def _decide(self, probs: np.ndarray) -> None:
+        min_silence = VAD_RATE * self.min_silence_ms / 1000
+        for p in probs.tolist():
+            pos = self._windows * self.WINDOW
+            self._windows += 1
+            if p >= self._on:
+                self._temp_end = 0
+                if self._start is None:
+                    self._start = pos
+                continue
+            if p < self._off and self._start is not None:
+                if not self._temp_end:
+                    self._temp_end = pos
+                if pos - self._temp_end < min_silence:
+                    continue
+                if self._temp_end - self._start > self._min_speech:
+                    self._add(self._start, self._temp_end)
+                self._start, self._temp_end = None, 0
+
+    def _add(self, start: int, end: int) -> None:
+        s = max(0, start - self._pad) * 1000 // VAD_RATE
+        e = -(-(end + self._pad) * 1000 // VAD_RATE)
+        if self._pending and s <= self._pending[-1][1]:
+            self._pending[-1] = (self._pending[-1][0], max(e, self._pending[-1][1]))
+        else:
+            self._pending.append((s, e))
+
+    def _final(self, everything: bool) -> list[Region]:
+        total = duration_ms(self.samples, VAD_RATE)
+        if everything:
+            out, self._pending = self._pending, []
+        else:
+            edge = self._start if self._start is not None else self._windows * self.WINDOW
+            horizon = max(0, edge - self._pad) * 1000 // VAD_RATE  # a later region starts here
+            out = [r for r in self._pending if r[1] < horizon]
+            self._pending = self._pending[len(out):]
+        return [(s, min(e, total)) for s, e in out if min(e, total) > s]

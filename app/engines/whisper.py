@@ -46,6 +46,9 @@ PAUSE_SPLIT_MS = 1500  # a pause this long between words also starts a new segme
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 MAX_INITIAL_TIMESTAMP_S = 1.0
+# text denser than this (characters per second of the chunk) is more than anyone says: a loop
+MAX_CHARS_PER_S = 25.0
+WINDOW_MARGIN_FRAMES = 100  # silence after a chunk's audio in its encoder window (10 ms each)
 
 
 def whisper_languages() -> frozenset[str]:
@@ -213,7 +216,8 @@ class WhisperEngine(Engine):
         n_max = model.feature_extractor.nb_max_frames
         feats = [model.feature_extractor(a)[..., :-1] for a in arrays]
         num_frames = [min(n_max, max(1, f.shape[-1])) for f in feats]
-        batch = np.stack([pad_or_trim(f) for f in feats]).astype(np.float32, copy=False)
+        window = self._window_frames(num_frames, n_max)
+        batch = np.stack([pad_or_trim(f, window) for f in feats]).astype(np.float32, copy=False)
         if cancel is not None:
             cancel.raise_if_cancelled()
         encoder_output = model.encode(batch)
@@ -240,7 +244,8 @@ class WhisperEngine(Engine):
         for i, res in enumerate(results):
             decoded.append(self._score(res, tokenizers[i], prompts[i], max_length, 0.0))
         for i, d in enumerate(decoded):
-            if self._needs_fallback(d, options) and len(options.temperatures) > 1:
+            if self._needs_fallback(d, options, len(arrays[i]) / 16000.0) \
+                    and len(options.temperatures) > 1:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 decoded[i] = self._fallback(batch[i], prompts[i], tokenizers[i], options,
@@ -261,6 +266,22 @@ class WhisperEngine(Engine):
             out.append(self._transcript(subs, d, tokenizers[i], languages[i],
                                         len(arrays[i]) / 16.0))
         return out
+
+    def _window_frames(self, num_frames: Sequence[int], n_max: int) -> int:
+        """Mel frames given to the encoder: the batch's longest chunk plus a margin of silence.
+
+        Whisper was trained on 30 s windows, but CTranslate2 encodes any length, and the cost
+        of the encoder (and of the decoder's attention over its output) grows faster than the
+        length: 15 s cost a quarter of 30 s (packaging/bench/bench_transcribe.py).  The
+        margin of padding after the speech is what tells the decoder the speech has ended;
+        without it, it hallucinates at the end of the window.  ``full_window`` (setting)
+        restores the fixed 30 s window.
+        """
+        if self.settings.get("full_window"):
+            return n_max
+        margin = int(self.settings.get("window_margin_frames", WINDOW_MARGIN_FRAMES))
+        frames = max(num_frames) + max(0, margin)
+        return min(n_max, frames + frames % 2)
 
     def _languages(self, encoder_output: Any, n: int,
                    options: TranscribeOptions) -> list[tuple[str, float]]:
@@ -295,20 +316,33 @@ class WhisperEngine(Engine):
         return options.log_prob_threshold is None or d["avg_logprob"] <= options.log_prob_threshold
 
     @staticmethod
-    def _needs_fallback(d: dict, options: TranscribeOptions) -> bool:
+    def _needs_fallback(d: dict, options: TranscribeOptions, duration_s: float) -> bool:
         """A bad decode worth retrying at higher temperatures.
 
         A bad decode of a chunk Whisper itself thinks is silent (no-speech probability over
         the threshold) is not retried: it is silence or noise, and retrying noise costs up to
         six more decodes for nothing.
+
+        Nor is a decode that is only "too repetitive" (compression ratio over the threshold,
+        log probability fine) when it ended by itself and its text is no denser than speech
+        can be (:data:`MAX_CHARS_PER_S` of the chunk's audio): that is speech really said
+        again and again (a refrain, a chant, a looped clip), which sampling at higher
+        temperatures can only get wrong, at up to thirty more decodes of the chunk.  A
+        hallucination loop runs on to the output limit or packs more text than the audio
+        holds, and is still retried; a repeated phrase that slips through is collapsed by
+        the pipeline's cleanup.
         """
-        bad = (options.compression_ratio_threshold is not None
-               and d["compression_ratio"] > options.compression_ratio_threshold) or \
-              (options.log_prob_threshold is not None
-               and d["avg_logprob"] < options.log_prob_threshold)
+        repetitive = options.compression_ratio_threshold is not None \
+            and d["compression_ratio"] > options.compression_ratio_threshold
+        unlikely = options.log_prob_threshold is not None \
+            and d["avg_logprob"] < options.log_prob_threshold
+        bad = repetitive or unlikely
         if bad and options.no_speech_threshold is not None \
                 and d["no_speech_prob"] > options.no_speech_threshold:
             d["silence"] = True
+            return False
+        if repetitive and not unlikely and not d["truncated"] \
+                and len(d["text"]) <= MAX_CHARS_PER_S * duration_s:
             return False
         return bad
 
