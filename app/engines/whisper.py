@@ -48,7 +48,7 @@ APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 MAX_INITIAL_TIMESTAMP_S = 1.0
 # text denser than this (characters per second of the chunk) is more than anyone says: a loop
 MAX_CHARS_PER_S = 25.0
-WINDOW_MARGIN_FRAMES = 100  # silence after a chunk's audio in its encoder window (10 ms each)
+WINDOW_MARGIN_FRAMES = 300  # silence after a chunk's audio in its encoder window (10 ms each)
 
 
 def whisper_languages() -> frozenset[str]:

@@ -7,7 +7,7 @@ import pytest
 
 from app.engines.base import TranscribeOptions
 from app.engines.errors import EngineError
-from app.engines.whisper import WhisperEngine
+from app.engines.whisper import WINDOW_MARGIN_FRAMES, WhisperEngine
 from tests.conftest import JFK_TEXT
 from tests.engines.helpers import wer
 
@@ -84,3 +84,54 @@ def test_unknown_language_and_task_are_refused(whisper_base):
         whisper_base.check_options(TranscribeOptions(language="xx"))
     with pytest.raises(EngineError, match="unknown task"):
         whisper_base.check_options(TranscribeOptions(task="summarise"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine_name", ["whisper_tiny_en", "whisper_base"])
+def test_encoder_window_fitted_to_the_chunk_reads_like_the_full_window(engine_name, request,
+                                                                      jfk_samples):
+    """The encoder gets the chunk plus a margin of silence, not a fixed 30 s window (much
+    cheaper); the text stays that of the full window.  (Word times: after snapping to the
+    speech they are as close to the truth as with the full window, see
+    tests/align/test_align_snap.py; measured 19.4 ms mean start error either way.)"""
+    engine = request.getfixturevalue(engine_name)
+    full = WhisperEngine(engine.model_name, device="cpu", full_window=True)
+    assert engine._window_frames([1100], 3000) == 1100 + WINDOW_MARGIN_FRAMES
+    assert engine._window_frames([2900], 3000) == 3000
+    assert full._window_frames([1100], 3000) == 3000
+    fitted_t = engine.transcribe_chunk(jfk_samples, TranscribeOptions(language="en"))
+    full_t = full.transcribe_chunk(jfk_samples, TranscribeOptions(language="en"))
+    assert wer(full_t.text, fitted_t.text) <= 0.05, (full_t.text, fitted_t.text)
+    assert wer(JFK_TEXT, fitted_t.text) <= 0.10
+    words = [w for s in fitted_t.segments for w in s.words]
+    assert words and all(0 <= w.start <= w.end <= 11000 for w in words)
+
+
+@pytest.mark.slow
+def test_speech_said_again_is_not_decoded_again_at_higher_temperatures(whisper_base,
+                                                                       jfk_samples):
+    """The same sentence twice in one chunk compresses like a hallucination loop (ratio over
+    2.4) but ends by itself at a speaking rate: it is kept, not sampled six more times."""
+    twice = np.concatenate([jfk_samples, np.zeros(8000, np.float32), jfk_samples])
+    fallbacks = []
+    original = whisper_base._fallback
+    whisper_base._fallback = lambda *a, **k: fallbacks.append(1) or original(*a, **k)
+    try:
+        t = whisper_base.transcribe_chunk(twice, TranscribeOptions(language="en"))
+    finally:
+        del whisper_base._fallback
+    assert fallbacks == []
+    assert t.text.lower().count("country") == 4, t.text
+    assert max(s.compression_ratio for s in t.segments) > 2.4
+
+
+def test_a_loop_denser_than_speech_or_cut_off_is_still_retried():
+    options = TranscribeOptions()
+    decode = dict(text="Thank you. " * 60, compression_ratio=9.0, avg_logprob=-0.2,
+                  no_speech_prob=0.05, truncated=False)
+    assert WhisperEngine._needs_fallback(dict(decode), options, 10.0)  # 66 characters/s
+    assert not WhisperEngine._needs_fallback(dict(decode), options, 30.0)  # 22/s: speech
+    assert WhisperEngine._needs_fallback(dict(decode, truncated=True), options, 30.0)
+    assert WhisperEngine._needs_fallback(dict(decode, avg_logprob=-1.5), options, 30.0)
+    silent = dict(decode, no_speech_prob=0.9, avg_logprob=-1.5)
+    assert not WhisperEngine._needs_fallback(silent, options, 10.0) and silent["silence"]
