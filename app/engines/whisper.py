@@ -48,7 +48,9 @@ APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 MAX_INITIAL_TIMESTAMP_S = 1.0
 # text denser than this (characters per second of the chunk) is more than anyone says: a loop
 MAX_CHARS_PER_S = 25.0
+SLACK_CHARS = 20  # ...plus this much (a short chunk's few words)
 WINDOW_MARGIN_FRAMES = 300  # silence after a chunk's audio in its encoder window (10 ms each)
+WINDOW_MIN_FRAMES = 0  # the shortest encoder window
 
 
 def whisper_languages() -> frozenset[str]:
@@ -245,10 +247,11 @@ class WhisperEngine(Engine):
             decoded.append(self._score(res, tokenizers[i], prompts[i], max_length, 0.0))
         for i, d in enumerate(decoded):
             if self._needs_fallback(d, options, len(arrays[i]) / 16000.0) \
-                    and len(options.temperatures) > 1:
+                    and (len(options.temperatures) > 1 or window < n_max):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                decoded[i] = self._fallback(batch[i], prompts[i], tokenizers[i], options,
+                full = pad_or_trim(feats[i]).astype(np.float32, copy=False)
+                decoded[i] = self._fallback(full, prompts[i], tokenizers[i], options,
                                             max_length)
         per_item = []
         for i, d in enumerate(decoded):
@@ -280,7 +283,8 @@ class WhisperEngine(Engine):
         if self.settings.get("full_window"):
             return n_max
         margin = int(self.settings.get("window_margin_frames", WINDOW_MARGIN_FRAMES))
-        frames = max(num_frames) + max(0, margin)
+        shortest = int(self.settings.get("window_min_frames", WINDOW_MIN_FRAMES))
+        frames = max(max(num_frames) + max(0, margin), shortest)
         return min(n_max, frames + frames % 2)
 
     def _languages(self, encoder_output: Any, n: int,
@@ -317,38 +321,43 @@ class WhisperEngine(Engine):
 
     @staticmethod
     def _needs_fallback(d: dict, options: TranscribeOptions, duration_s: float) -> bool:
-        """A bad decode worth retrying at higher temperatures.
+        """A bad decode worth decoding again: in a full 30 s window at temperature 0, then at
+        higher temperatures (Whisper's fallback).
+
+        Bad is Whisper's own rules (too repetitive: compression ratio over the threshold; too
+        unlikely: average log probability under it) and one more: text denser than anyone
+        speaks (over :data:`MAX_CHARS_PER_S` per second of the chunk), which is how a
+        hallucination loop shows when the window was fitted to a short chunk (measured: the
+        sentence of a 5 s chunk said twice, well under the compression threshold).
 
         A bad decode of a chunk Whisper itself thinks is silent (no-speech probability over
         the threshold) is not retried: it is silence or noise, and retrying noise costs up to
         six more decodes for nothing.
 
-        Nor is a decode that is only "too repetitive" (compression ratio over the threshold,
-        log probability fine) when it ended by itself and its text is no denser than speech
-        can be (:data:`MAX_CHARS_PER_S` of the chunk's audio): that is speech really said
-        again and again (a refrain, a chant, a looped clip), which sampling at higher
-        temperatures can only get wrong, at up to thirty more decodes of the chunk.  A
-        hallucination loop runs on to the output limit or packs more text than the audio
-        holds, and is still retried; a repeated phrase that slips through is collapsed by
-        the pipeline's cleanup.
+        Nor is a decode that is only "too repetitive" when it ended by itself and is no
+        denser than speech: that is speech really said again and again (a refrain, a chant,
+        a looped clip), which sampling at higher temperatures can only get wrong, at up to
+        thirty more decodes of the chunk.  A repeated phrase that slips through is collapsed
+        by the pipeline's cleanup.
         """
         repetitive = options.compression_ratio_threshold is not None \
             and d["compression_ratio"] > options.compression_ratio_threshold
         unlikely = options.log_prob_threshold is not None \
             and d["avg_logprob"] < options.log_prob_threshold
-        bad = repetitive or unlikely
+        dense = len(d["text"]) > MAX_CHARS_PER_S * duration_s + SLACK_CHARS
+        bad = repetitive or unlikely or dense
         if bad and options.no_speech_threshold is not None \
                 and d["no_speech_prob"] > options.no_speech_threshold:
             d["silence"] = True
             return False
-        if repetitive and not unlikely and not d["truncated"] \
-                and len(d["text"]) <= MAX_CHARS_PER_S * duration_s:
+        if repetitive and not unlikely and not dense and not d["truncated"]:
             return False
         return bad
 
     def _fallback(self, features: np.ndarray, prompt: list[int], tokenizer: Any,
                   options: TranscribeOptions, max_length: int) -> dict:
-        """Decode one chunk alone with Whisper's temperature fallback."""
+        """Decode one chunk alone, in the full window, with Whisper's temperature fallback
+        (temperature 0 first)."""
         model = self.model
         fw_opts = self._fw_options(options, tokenizer, options.temperatures)
         enc = model.encode(features[None])

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.audio.vad import Region, SpeechStream, duration_ms
+from app.audio.vad import Region, SpeechStream, duration_ms, regions_from_probabilities
 from app.core.cancel import Cancelled
 
 SAMPLE_RATE = 16000
@@ -34,6 +34,8 @@ HEAD_TARGET_S, HEAD_MAX_S = 8.0, 12.0  # the first chunk: short, for a quick fir
 CONTEXT_MS = 1000  # samples kept on both sides of a chunk for the word timer
 PAUSE_LOOKAHEAD_MS = 1500  # a pause is scored by its length up to this (see chunking)
 BLOCK_S = 30.0
+# the word timer's voice activity (app.align.base.window_speech): pauses between words
+FINE_SPEECH = dict(min_silence_ms=100, pad_ms=30, min_speech_ms=50)
 
 
 @dataclass
@@ -54,6 +56,7 @@ class WorkItem:
     window: np.ndarray | None = None
     window_ms: int = 0
     speech: list[Region] | None = None  # speech regions (ms) around the chunk, when known
+    fine_speech: list[Region] | None = None  # the same with pauses down to 100 ms (word edges)
 
     @property
     def duration_s(self) -> float:
@@ -108,7 +111,8 @@ class ChannelPlan:
         self.channel = channel
         self.speaker = speaker
         self.target_s, self.max_s = target_s, max_s
-        self.vad = SpeechStream(min_silence_ms=min_silence_ms, pad_ms=30)
+        self.vad = SpeechStream(min_silence_ms=min_silence_ms, pad_ms=30,
+                                keep_probabilities=True)
         self.regions: list[Region] = []  # final speech regions (ms), growing
         self.buffer = _Buffer()
         self.pos_ms = 0  # chunks are planned over [0, pos_ms)
@@ -160,21 +164,35 @@ class ChannelPlan:
             return self.ready[0][0]
         return None if self.ended else self.pos_ms
 
-    def take(self) -> tuple[int, int, np.ndarray, np.ndarray, int, list[Region]]:
+    def take(self) -> tuple[int, int, np.ndarray, np.ndarray, int, list[Region],
+                            list[Region] | None]:
         """The next planned span: ``(start_ms, end_ms, samples, window, window_ms,
-        speech regions around it)``."""
+        speech regions around it, fine speech regions over the window)``."""
         start, end = self.ready.popleft()
         w0 = max(0, start - CONTEXT_MS)
         w1 = end + CONTEXT_MS
         window = self.buffer.read(w0 * PER_MS, w1 * PER_MS)
         a = (start - w0) * PER_MS
         samples = window[a:a + (end - start) * PER_MS]
+        fine = self._fine_speech(w0, w0 + len(window) // PER_MS)
         self._release()
-        return start, end, samples, window, w0, self.speech(w0, w1)
+        return start, end, samples, window, w0, self.speech(w0, w1), fine
+
+    def _fine_speech(self, a: int, b: int) -> list[Region] | None:
+        """Speech regions of ``[a, b)`` ms with the word timer's finer settings (pauses of
+        100 ms), from the probabilities the voice activity already computed."""
+        first, probs = self.vad.probabilities(a * PER_MS, b * PER_MS)
+        if not len(probs):
+            return None
+        at = first // PER_MS
+        found = regions_from_probabilities(probs, len(probs) * SpeechStream.WINDOW,
+                                           **FINE_SPEECH)
+        return [(s + at, e + at) for s, e in found]
 
     def _release(self) -> None:
         keep = self.ready[0][0] if self.ready else self.pos_ms
         self.buffer.release((keep - CONTEXT_MS) * PER_MS)
+        self.vad.release((keep - CONTEXT_MS) * PER_MS)
 
     # ------------------------------------------------------------------ planning
     def _plan(self) -> None:
@@ -319,9 +337,9 @@ class Feed:
         plan = self.plans[ch]
         if not plan.ready:
             return None  # that channel has not planned its next chunk yet
-        start_ms, end_ms, samples, window, window_ms, speech = plan.take()
+        start_ms, end_ms, samples, window, window_ms, speech, fine = plan.take()
         item = WorkItem(self.emitted, start_ms, end_ms, samples, ch, plan.speaker,
-                        window=window, window_ms=window_ms, speech=speech)
+                        window=window, window_ms=window_ms, speech=speech, fine_speech=fine)
         self.emitted += 1
         self.emitted_audio_s += item.duration_s
         return item

@@ -18,6 +18,7 @@ Progress is reported through ``progress`` (:class:`TranscriptionProgress`), canc
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections import defaultdict
@@ -340,10 +341,19 @@ class _Assembler:
             eta_s=eta))
 
     def _time_words(self, item: WorkItem, segments: list[Segment]) -> list[Segment]:
-        """The word timer over the chunk and its context (times relative to that window)."""
+        """The word timer over the chunk and its context (times relative to that window).
+
+        The default timer (edges snapped to the speech) gets the speech regions the voice
+        activity already found, instead of running it again on the window."""
         samples, start_ms = item.context()
         shifted = [s.shifted(-start_ms) for s in segments]
-        timed = apply_word_timer(self.word_timer, samples, SAMPLE_RATE, shifted,
+        timer = self.word_timer
+        from app.align.snap import snap_segments
+
+        if timer is snap_segments and item.fine_speech is not None:
+            speech = [(s - start_ms, e - start_ms) for s, e in item.fine_speech]
+            timer = functools.partial(snap_segments, speech=speech)
+        timed = apply_word_timer(timer, samples, SAMPLE_RATE, shifted,
                                  segments[0].language, self.stats.warnings)
         return [s.shifted(start_ms) for s in timed]
 

@@ -126,6 +126,8 @@ def test_speech_said_again_is_not_decoded_again_at_higher_temperatures(whisper_b
 
 
 def test_a_loop_denser_than_speech_or_cut_off_is_still_retried():
+    """Whisper's rules, plus text denser than speech (a loop under the compression
+    threshold, as a window fitted to a short chunk can give)."""
     options = TranscribeOptions()
     decode = dict(text="Thank you. " * 60, compression_ratio=9.0, avg_logprob=-0.2,
                   no_speech_prob=0.05, truncated=False)
@@ -133,5 +135,7 @@ def test_a_loop_denser_than_speech_or_cut_off_is_still_retried():
     assert not WhisperEngine._needs_fallback(dict(decode), options, 30.0)  # 22/s: speech
     assert WhisperEngine._needs_fallback(dict(decode, truncated=True), options, 30.0)
     assert WhisperEngine._needs_fallback(dict(decode, avg_logprob=-1.5), options, 30.0)
+    said_twice = dict(decode, text="He began a confused complaint. " * 6, compression_ratio=2.1)
+    assert WhisperEngine._needs_fallback(said_twice, options, 5.0)  # 186 characters in 5 s
     silent = dict(decode, no_speech_prob=0.9, avg_logprob=-1.5)
     assert not WhisperEngine._needs_fallback(silent, options, 10.0) and silent["silence"]

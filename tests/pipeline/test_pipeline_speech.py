@@ -120,3 +120,14 @@ def test_translate_german_speech_into_english(whisper_base, tmp_path):
     words = set(re.findall(r"[a-zäöüß']+", result.text.lower()))
     assert len(words & {"the", "and", "is", "a", "i", "we", "to", "have", "today", "good"}) >= 3
     assert not words & {"und", "ist", "das", "ich", "heute", "einen", "wir"}, result.text
+
+
+def test_a_short_chunk_is_not_read_twice(whisper_base, stereo_path):
+    """The left channel's 5 s sentence, in a window fitted to it, came out twice (the second
+    copy squeezed into the last 160 ms); text denser than speech is decoded again in the
+    full window."""
+    from app.audio.decode import decode
+
+    left = decode(stereo_path, mono=False)[0][58 * 16:5000 * 16]
+    t = whisper_base.transcribe_chunk(left, TranscribeOptions(language="en"))
+    assert wer(STEREO_LEFT_TEXT, t.text) <= 0.15, t.text
