@@ -122,7 +122,8 @@ class ChunkScheduler:
         feed = work if isinstance(work, Feed) else _ListFeed(work)
         self._outcomes: dict[int, Outcome] = {}
         self._next = 0
-        self._by_index: dict[int, WorkItem] = {}
+        self._by_index: dict[int, WorkItem] = {}  # items not delivered yet (with their audio)
+        self._seen = 0  # items taken from the feed so far
         self._detected: dict[int, Outcome] = {}  # decoded with detection, vote pending
         self._decided = not self.detect_once
         self._probe = max(self.vote_chunks, self.workers)
@@ -195,9 +196,10 @@ class ChunkScheduler:
             if item is None:
                 break
             self._by_index[item.index] = item
+            self._seen = max(self._seen, item.index + 1)
             pending.append(item)
         if feed.done:
-            self._probe = min(self._probe, max(1, len(self._by_index)))
+            self._probe = min(self._probe, max(1, self._seen))
 
     # ---------------------------------------------------------------- the language vote
 
@@ -295,8 +297,7 @@ class ChunkScheduler:
 
         ``final``: deliver whatever finished, skipping chunks that never ran (cancelled).
         """
-        last = max(self._by_index, default=-1)
-        while self._next <= last:
+        while self._next < self._seen:
             idx = self._next
             outcome = self._outcomes.pop(idx, None)
             if outcome is None:
@@ -305,7 +306,7 @@ class ChunkScheduler:
                 self._next += 1
                 continue
             self._next += 1
-            self.deliver(self._by_index[idx], outcome)
+            self.deliver(self._by_index.pop(idx), outcome)  # its audio is freed after this
 
 
 class _ListFeed:
