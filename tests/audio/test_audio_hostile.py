@@ -96,7 +96,8 @@ def test_many_channels_give_the_right_samples(surround, name, tmp_path):
         whole = src.read(0, len(native))
         np.testing.assert_allclose(whole, native, atol=1e-6)
         if name.endswith(".wav"):  # exact seeking
-            np.testing.assert_allclose(src.read(30_000, 4000), native[30_000:34_000], atol=1e-6)
+            mid = len(native) // 2
+            np.testing.assert_allclose(src.read(mid, 4000), native[mid:mid + 4000], atol=1e-6)
     finally:
         src.close()
     out = export_clip(path, tmp_path / "clip.wav", 250, 750)
