@@ -111,7 +111,10 @@ def _read_dialogue(ctx: Context, line_no: int, value: str, fields: list[str],
                  kind="unreadable start time")
         return None
     end = parse_stamp(rec["end"], "ass")
-    s, e, guessed = fix_times(ctx, line_no, TimingLine(start, end, ""), None)
+    fixed = fix_times(ctx, line_no, TimingLine(start, end, ""), None)
+    if fixed is None:
+        return None
+    s, e, guessed = fixed
     soft_break = "\n" if meta.get("wrap_style", "").strip() == "2" else " "
     seg = _read_text(rec["text"], s, e, soft_break)
     name = " ".join((rec.get("name") or rec.get("actor") or "").split())

@@ -28,6 +28,7 @@ from app.core.document import Document, MediaRef
 from app.core.model import InvariantError, Segment, Word, check_segment, new_id, word_spans
 from app.core.words import clamp_words
 from app.formats.context import Context, Parsed
+from app.formats.timing import TOO_LATE, time_too_late
 
 NAME = "json"
 EXTENSIONS = (".json",)
@@ -58,6 +59,10 @@ def sniff(text: str) -> bool:
 
 
 # -- reading ----------------------------------------------------------------------------------
+class _TooLate(Exception):
+    """A time past :data:`~app.formats.timing.MAX_TIME_MS`: the segment (or words) skipped."""
+
+
 class _Values:
     """Typed access to one JSON object, warning (once per problem) about bad values."""
 
@@ -73,9 +78,8 @@ class _Values:
                               kind=f"{what} not a number")
             return None
         ms = number if self.ms_units else number * 1000.0
-        if abs(ms) > 1e12:
-            self.ctx.warn(None, f"{where}: {what} out of range", kind=f"{what} out of range")
-            return None
+        if time_too_late(abs(ms)):
+            raise _TooLate
         return int(round(ms))
 
     def text(self, value: Any, where: str, what: str) -> str | None:
@@ -162,6 +166,14 @@ def _read_media(ctx: Context, media: Any) -> MediaRef | None:
 
 
 def _read_segment(v: _Values, item: Any, where: str, foreign: bool) -> Segment | None:
+    try:
+        return _read_segment_times(v, item, where, foreign)
+    except _TooLate:
+        v.ctx.warn(None, f"{where}: {TOO_LATE}", kind=TOO_LATE)
+        return None
+
+
+def _read_segment_times(v: _Values, item: Any, where: str, foreign: bool) -> Segment | None:
     ctx = v.ctx
     if not isinstance(item, dict):
         ctx.warn(None, f"{where}: not an object: skipped", kind="segment not an object")
@@ -195,7 +207,11 @@ def _read_segment(v: _Values, item: Any, where: str, foreign: bool) -> Segment |
         flags=flags,
         id=seg_id,
     )
-    words = _read_words(v, item.get("words"), where, foreign)
+    try:
+        words = _read_words(v, item.get("words"), where, foreign)
+    except _TooLate:
+        ctx.warn(None, f"{where}: a word time is past 100:00:00: words dropped", kind="bad word")
+        words = []
     if words:
         seg = _attach_words(ctx, seg, words, where)
     return seg

@@ -35,7 +35,8 @@ EXTENSIONS = (".srt",)
 DESCRIPTION = "SubRip subtitles"
 OPTIONS = frozenset({"speakers", "bilingual"})
 
-_INDEX_RE = re.compile(r"^\s*\d{1,9}\s*$")
+# a cue number; \s also matches the separators U+001C-U+001F, which int() refuses: read the digits
+_INDEX_RE = re.compile(r"^\s*(\d{1,9})\s*$")
 _PARTIAL_TIMING_RE = re.compile(r"^\s*\d[\d:.,]*\s*(?:-{1,3}>?\s*[\d:.,]*)?\s*$")
 
 
@@ -73,7 +74,7 @@ def read(text: str, ctx: Context) -> Parsed:
         if k + 1 == len(starts):
             body_end = _drop_trailing_index(ctx, lines, t + 1, body_end)
         if t - 1 in index_lines:
-            number = int(lines[t - 1])
+            number = int(_INDEX_RE.match(lines[t - 1]).group(1))  # type: ignore[union-attr]
             if number != expected_index:
                 ctx.warn(t, f"cue number {number} out of sequence (expected {expected_index})",
                          kind="cue number out of sequence")
@@ -97,7 +98,10 @@ def read(text: str, ctx: Context) -> Parsed:
             next_start = timing[starts[k + 1]].start.ms  # type: ignore[union-attr]
         if k + 1 == len(starts) and tl.cut_short and not "".join(body).strip():
             tl = TimingLine(tl.start, None, tl.rest)  # "00:00:05,000 --> 00:00:0" at the end
-        start, end, guessed = fix_times(ctx, t + 1, tl, next_start)
+        fixed = fix_times(ctx, t + 1, tl, next_start)
+        if fixed is None:
+            continue
+        start, end, guessed = fixed
         tt = TimedText(start, end)
         tt.add(strip_markup("\n".join(body)))
         cue_text, _ = tt.build()

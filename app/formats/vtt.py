@@ -118,7 +118,10 @@ def _read_block(ctx: Context, first: int, block: list[str]) -> list[Segment]:
             ctx.warn(line_no, f"unreadable timing line {block[k].strip()[:60]!r}: cue skipped",
                      kind="unreadable timing line")
             continue
-        start, end, guessed = fix_times(ctx, line_no, tl, None)
+        fixed = fix_times(ctx, line_no, tl, None)
+        if fixed is None:
+            continue
+        start, end, guessed = fixed
         seg = _read_payload(ctx, line_no, "\n".join(block[k + 1:stop]), start, end)
         out.append(seg.with_flags({TIMES_ESTIMATED}) if guessed else seg)
     return out
