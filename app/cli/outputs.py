@@ -34,8 +34,7 @@ def _key(path: Path) -> str:
     return str(path.resolve())
 
 
-def batch_outputs(media: Sequence[Path], folder: Path | None, fmt: str,
-                  quiet: bool = False) -> list[Path]:
+def batch_outputs(media: Sequence[Path], folder: Path | None, fmt: str) -> list[Path]:
     """The output of each media file (see the module doc): next to it, or in ``folder``."""
 
     def plain(m: Path) -> Path:
@@ -62,8 +61,7 @@ def batch_outputs(media: Sequence[Path], folder: Path | None, fmt: str,
             while _key(chosen) in taken or any(same_file(chosen, src) for src in media):
                 chosen = (folder or m.parent) / f"{m.name}.{n}.{fmt}"
                 n += 1
-            if not quiet:
-                warn(f"{m}: {out} {reason}: writing {chosen} instead")
+            warn(f"{m}: {out} {reason}: writing {chosen} instead")
             out = chosen
         taken.add(_key(out))
         outputs.append(out)

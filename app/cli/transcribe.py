@@ -178,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         media = unique_inputs(media)
         folder = Path(args.output_dir) if args.output_dir else None
-        outputs = batch_outputs(media, folder, fmt, quiet=args.quiet)
+        outputs = batch_outputs(media, folder, fmt)
     options = _options(args)
     profile = None
     profile_name = args.profile or ("default" if fmt in SUBTITLE_FORMATS else None)

@@ -54,6 +54,13 @@ def _clean(text: str) -> str:
     return _SURROGATE_RE.sub("\ufffd", text)
 
 
+def _clean_tree(value: Any) -> Any:
+    """``value`` (any JSON data: meta, media extras) with lone surrogates replaced in every
+    key and string, so that writing it anywhere later cannot fail."""
+    text = json.dumps(value, ensure_ascii=False)
+    return json.loads(_clean(text)) if _SURROGATE_RE.search(text) else value
+
+
 def sniff(text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n")[:1] == "{"
 
@@ -134,11 +141,15 @@ def _read_meta(ctx: Context, data: dict) -> dict:
     elif not isinstance(meta, dict):
         ctx.warn(None, "'meta' is not an object: ignored")
         meta = {}
-    meta = dict(meta)
+    try:
+        meta = dict(_clean_tree(meta))
+    except RecursionError:
+        ctx.warn(None, "'meta' is nested too deeply: ignored")
+        meta = {}
     if isinstance(data.get("language"), str) and data["language"]:
-        meta["language"] = data["language"]
+        meta["language"] = _clean(data["language"])
     if isinstance(data.get("cleanup"), list) and data["cleanup"]:
-        meta["cleanup"] = data["cleanup"]
+        meta["cleanup"] = _clean_tree(data["cleanup"])
     return meta
 
 
@@ -154,12 +165,15 @@ def _read_media(ctx: Context, media: Any) -> MediaRef | None:
         return None if v is None else kind(v)
 
     sha = media.get("sha256")
-    extra = media.get("extra")
+    try:
+        extra = _clean_tree(media.get("extra"))
+    except RecursionError:
+        extra = None
     return MediaRef(
         path=_clean(media["path"]),
         size=num("size", int),
         mtime=num("mtime", float),
-        sha256=sha if isinstance(sha, str) else None,
+        sha256=_clean(sha) if isinstance(sha, str) else None,
         duration_ms=num("duration_ms", int),
         extra=dict(extra) if isinstance(extra, dict) else {},
     )

@@ -35,8 +35,9 @@ EXTENSIONS = (".srt",)
 DESCRIPTION = "SubRip subtitles"
 OPTIONS = frozenset({"speakers", "bilingual"})
 
-# a cue number; \s also matches the separators U+001C-U+001F, which int() refuses: read the digits
-_INDEX_RE = re.compile(r"^\s*(\d{1,9})\s*$")
+# A cue number, with any spaces or control characters around it (a stray U+001C-U+001F or
+# U+0001 from a broken editor); int() refuses those, so only the digits are read.
+_INDEX_RE = re.compile(r"^[\s\x00-\x1f\x7f-\x9f]*(\d{1,9})[\s\x00-\x1f\x7f-\x9f]*$")
 _PARTIAL_TIMING_RE = re.compile(r"^\s*\d[\d:.,]*\s*(?:-{1,3}>?\s*[\d:.,]*)?\s*$")
 
 
