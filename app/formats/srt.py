@@ -12,8 +12,10 @@ is reported with its line.  Writing uses the ``srt`` library's ``Subtitle.to_srt
 What SRT keeps: times to the millisecond, and the text with each line stripped and empty lines
 dropped (a blank line ends a cue in SRT).  SRT cannot hold a cue with no text, so the writer
 leaves empty cues out.  Styling tags (``<i>``, ``<b>``, ``<font>``...) and ASS override blocks
-(``{\\an8}``) are removed on reading; their text stays.  SRT has no speaker field: with
-``speakers`` the writer prefixes ``Name: ``, which reads back as part of the text.
+(``{\\an8}``) are removed from the text on reading; the cue as written, and any coordinates
+after its times, are kept in the document's markup record (:mod:`app.formats.markup`) and
+written back for every cue not edited since, so SRT to SRT loses nothing.  SRT has no speaker
+field: with ``speakers`` the writer prefixes ``Name: ``, which reads back as part of the text.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import srt as srtlib
 
 from app.core.document import Document
 from app.core.model import TIMES_ESTIMATED, Segment
+from app.formats import markup
 from app.formats.context import Context, Parsed, split_lines
 from app.formats.text import TimedText, strip_markup
 from app.formats.timing import TimingLine, fix_times, looks_like_timing, parse_timing_line
@@ -68,6 +71,7 @@ def read(text: str, ctx: Context) -> Parsed:
             ctx.warn(i + 1, "text before the first cue ignored")
             break
     segments: list[Segment] = []
+    rec = markup.record(NAME)
     expected_index = 1
     for k, t in enumerate(starts):
         nxt = starts[k + 1] if k + 1 < len(starts) else n
@@ -109,8 +113,16 @@ def read(text: str, ctx: Context) -> Parsed:
         if not cue_text:
             ctx.warn(t + 1, "cue has no text", kind="cue has no text")
         flags = frozenset({TIMES_ESTIMATED}) if guessed else frozenset()
-        segments.append(Segment(start, end, cue_text, flags=flags))
-    return Parsed(segments)
+        seg = Segment(start, end, cue_text, flags=flags)
+        raw = "\n".join(line for line in body if line.strip())
+        markup.add_cue(rec, seg, raw if raw != cue_text else None, rest=tl.rest)
+        segments.append(seg)
+    return Parsed(segments, markup.keep({}, rec, False))
+
+
+def _rest(value) -> str:
+    """Coordinates kept after a cue's times (``X1:40 X2:600 Y1:20 Y2:50``), on one line."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
 
 
 def _check_inner_blank(ctx: Context, body: list[str], first_line: int) -> None:
@@ -146,15 +158,20 @@ def _drop_trailing_index(ctx: Context, lines: list[str], lo: int, hi: int) -> in
 def write(doc: Document, *, speakers: bool = False, bilingual: bool = False) -> str:
     blocks: list[str] = []
     index = 1
+    rec = markup.for_format(doc, NAME)
     for seg in doc:
         lines = cue_lines(seg, speakers=speakers, bilingual=bilingual)
         if not lines:
             continue  # SRT cannot hold a cue with no text
+        content = "\n".join(lines)
+        if lines == cue_lines(seg):  # no speaker prefix or translation added
+            content = markup.raw_text(rec, seg) or content
         sub = srtlib.Subtitle(
             index=index,
             start=timedelta(milliseconds=seg.start),
             end=timedelta(milliseconds=seg.end),
-            content="\n".join(lines),
+            content=content,
+            proprietary=_rest(markup.cue(rec, seg).get("rest")),
         )
         blocks.append(sub.to_srt(strict=True))
         index += 1

@@ -48,6 +48,33 @@ def test_convert_onto_its_input_is_refused_and_the_file_kept(tmp_path, capsys, n
     assert path.read_text(encoding="utf-8") == text
 
 
+@pytest.mark.parametrize("ext, text", [(".srt", STYLED_SRT), (".vtt", STYLED_VTT),
+                                       (".ass", STYLED_ASS)])
+def test_same_format_conversion_keeps_all_markup(tmp_path, ext, text):
+    src, out, back = tmp_path / f"t{ext}", tmp_path / f"u{ext}", tmp_path / "t.json"
+    src.write_text(text, encoding="utf-8")
+    assert main(["convert", str(src), str(out)]) == 0
+    assert out.read_text(encoding="utf-8").rstrip("\n") == text.rstrip("\n")
+    assert main(["convert", str(src), str(back)]) == 0  # through JSON too
+    assert main(["convert", str(back), str(out)]) == 0
+    assert out.read_text(encoding="utf-8").rstrip("\n") == text.rstrip("\n")
+
+
+def test_an_edited_cue_is_written_plainly_and_the_others_keep_their_markup():
+    from app.core import edits
+    from app.formats import write_text
+
+    doc = read_text(STYLED_SRT, "srt").document
+    edits.edit_text(doc, doc[1].id, "Edited")
+    out = write_text(doc, "srt")
+    assert "<i>Hello</i> <b>there</b>" in out and "\nEdited\n" in out and "{\\an8}" not in out
+    vtt = read_text(STYLED_VTT, "vtt").document
+    edits.edit_text(vtt, vtt[0].id, "Changed")
+    out = write_text(vtt, "vtt")
+    assert "STYLE\n::cue" in out and "align:start region:bill\nChanged" in out
+    assert "intro\n00:00:01.000" in out
+
+
 def test_to_contradicting_the_extension_is_an_error_unless_forced(tmp_path, capsys):
     src = tmp_path / "t.srt"
     src.write_text(STYLED_SRT, encoding="utf-8")
