@@ -26,8 +26,9 @@ def refuse_input(out: str | Path, inputs: Iterable[str | Path], flag: str = "the
     """UserError when ``out`` is one of ``inputs`` (the same file, however spelled)."""
     for src in inputs:
         if same_file(out, src):
-            raise UserError(f"'{out}': {flag} is the input file '{src}': writing it would "
-                            "replace the input; choose another output name")
+            which = "the input file" if str(out) == str(src) else f"the input file '{src}'"
+            raise UserError(f"'{out}': {flag} is {which}: writing it would replace the input; "
+                            "choose another output name")
 
 
 def _key(path: Path) -> str:
