@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from app.cli import OUTPUT_FORMATS, UserError, output_format, warn
+from app.formats import same_file
 
 NAME = "align"
 HELP = "align a script (plain text or subtitles) to media: word-level times"
@@ -48,12 +49,19 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def _output(args: argparse.Namespace, fmt: str) -> Path:
+    """OUT, or MEDIA's name with the format's extension (``.aligned`` before it when that is
+    the script or the media itself); never one of the inputs (see :mod:`app.cli.outputs`)."""
+    from app.cli.outputs import refuse_input
+
+    inputs = (args.media, args.script)
     if args.output:
+        refuse_input(args.output, inputs, "-o")
         return Path(args.output)
     media = Path(args.media)
     out = media.with_suffix(f".{fmt}")
-    if out.resolve() == Path(args.script).resolve():
+    if any(same_file(out, p) for p in inputs):
         out = media.with_name(f"{media.stem}.aligned.{fmt}")
+        refuse_input(out, inputs)
     return out
 
 

@@ -130,13 +130,6 @@ def _context(value: str | None) -> str | None:
     return value
 
 
-def _output_path(media: Path, args: argparse.Namespace, fmt: str) -> Path:
-    if args.output:
-        return Path(args.output)
-    folder = Path(args.output_dir) if args.output_dir else media.parent
-    return folder / f"{media.stem}.{fmt}"
-
-
 def _format(args: argparse.Namespace) -> str:
     return output_format(args.fmt, args.output)
 
@@ -173,10 +166,19 @@ def _prepare_model(options, quiet: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.cli.outputs import batch_outputs, refuse_input, unique_inputs
+
     media = [Path(m) for m in args.media]
     if args.output and len(media) > 1:
         raise UserError("-o/--output takes one MEDIA; use --output-dir for several")
     fmt = _format(args)
+    if args.output:
+        refuse_input(args.output, media, "-o")
+        outputs = [Path(args.output)]
+    else:
+        media = unique_inputs(media)
+        folder = Path(args.output_dir) if args.output_dir else None
+        outputs = batch_outputs(media, folder, fmt)
     options = _options(args)
     profile = None
     profile_name = args.profile or ("default" if fmt in SUBTITLE_FORMATS else None)
@@ -196,9 +198,9 @@ def run(args: argparse.Namespace) -> int:
         warn(w)
 
     failures: list[tuple[Path, str]] = []
-    for path in media:
+    for path, out in zip(media, outputs, strict=True):
         try:
-            out = _transcribe_one(path, engine, options, fmt, profile, args)
+            _transcribe_one(path, out, engine, options, fmt, profile, args)
         except Exception as exc:  # noqa: BLE001 - report, go on with the batch
             known = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
             if not _is_user_error(exc):
@@ -225,7 +227,7 @@ def _is_user_error(exc: Exception) -> bool:
 SUBTITLE_FORMATS = frozenset({"srt", "vtt", "ass", "ssa"})
 
 
-def _transcribe_one(path: Path, engine, options, fmt: str, profile, args) -> Path:
+def _transcribe_one(path: Path, out: Path, engine, options, fmt: str, profile, args) -> None:
     from app.formats import write_file
     from app.pipeline.transcribe import transcribe_file
 
@@ -249,6 +251,7 @@ def _transcribe_one(path: Path, engine, options, fmt: str, profile, args) -> Pat
     doc = Document(segments, media=MediaRef(path=str(path.resolve()),
                                             duration_ms=int(result.stats.audio_s * 1000)),
                    meta=meta)
-    out = _output_path(path, args, fmt)
+    if not segments and not result.failed_regions:  # silence, music, noise: say so
+        warn(f"{path}: no speech found in {_clock(result.stats.audio_s)} of audio: "
+             f"{out} has no cues")
     write_file(doc, out, fmt)
-    return out

@@ -13,6 +13,7 @@ import stat
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from app.core.document import Document
 from app.core.model import Segment
@@ -22,7 +23,11 @@ from app.formats.errors import FormatError, FormatWarning
 from app.formats.registry import FORMATS, format_for_path, get_format, sniff
 from app.formats.writing import as_document
 
-MAX_FILE_BYTES = 256 * 1024 * 1024
+# The largest subtitle file read.  Real ones are far smaller (a 3-hour film's SRT is about
+# 200 KB; heavily typeset ASS karaoke reaches a few MB), and reading costs a few bytes of memory
+# per byte of text, so 64 MiB leaves room for any real file and keeps memory bounded.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_READ_CHUNK_BYTES = 1 << 20
 # Content that identifies its format beyond doubt, even under another extension.
 _DECISIVE = ("json", "vtt", "ass")
 
@@ -76,15 +81,41 @@ def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> ReadResul
 
 def _read_bytes(source: str) -> bytes:
     try:
-        if os.path.getsize(source) > MAX_FILE_BYTES:
-            raise FormatError(source, None, f"too large for a subtitle file "
-                              f"(over {MAX_FILE_BYTES // (1024 * 1024)} MiB)")
+        if os.path.isdir(source):
+            raise FormatError(source, None, "cannot read: it is a folder, not a file")
         with open(source, "rb") as f:
-            return f.read()
+            return read_capped(f, source)
     except FormatError:
         raise
     except OSError as exc:
         raise FormatError(source, None, f"cannot read: {describe_os_error(exc, source)}") from exc
+
+
+def read_capped(stream: BinaryIO, source: str, limit: int | None = None) -> bytes:
+    """All of ``stream``, or FormatError once more than ``limit`` bytes (default
+    :data:`MAX_FILE_BYTES`) have been read.
+
+    The cap counts the bytes actually read, not the size the file system reports: that is 0
+    for ``/dev/zero``, a pipe or standard input, which would otherwise be read until memory
+    runs out.
+    """
+    limit = MAX_FILE_BYTES if limit is None else limit
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(_READ_CHUNK_BYTES, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise FormatError(source, None, f"too large for a subtitle file (over "
+                              f"{_size_text(limit)}): is it really subtitles?")
+    return b"".join(chunks)
+
+
+def _size_text(n: int) -> str:
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 def _read(text: str, name: str | None, ctx: Context, *, trust_name: bool,
@@ -143,6 +174,14 @@ def write_file(doc: Document | Iterable[Segment], path: str | os.PathLike[str],
     data = (("\ufeff" if bom else "") + text).encode("utf-8", errors="replace")
     atomic_write(target, data)
     return target
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two paths name one file (through links, ``..`` or another spelling of it)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): compare where they would be
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def atomic_write(path: str, data: bytes) -> None:

@@ -28,6 +28,7 @@ from app.core.document import Document, MediaRef
 from app.core.model import InvariantError, Segment, Word, check_segment, new_id, word_spans
 from app.core.words import clamp_words
 from app.formats.context import Context, Parsed
+from app.formats.timing import TOO_LATE, time_too_late
 
 NAME = "json"
 EXTENSIONS = (".json",)
@@ -53,11 +54,22 @@ def _clean(text: str) -> str:
     return _SURROGATE_RE.sub("\ufffd", text)
 
 
+def _clean_tree(value: Any) -> Any:
+    """``value`` (any JSON data: meta, media extras) with lone surrogates replaced in every
+    key and string, so that writing it anywhere later cannot fail."""
+    text = json.dumps(value, ensure_ascii=False)
+    return json.loads(_clean(text)) if _SURROGATE_RE.search(text) else value
+
+
 def sniff(text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n")[:1] == "{"
 
 
 # -- reading ----------------------------------------------------------------------------------
+class _TooLate(Exception):
+    """A time past :data:`~app.formats.timing.MAX_TIME_MS`: the segment (or words) skipped."""
+
+
 class _Values:
     """Typed access to one JSON object, warning (once per problem) about bad values."""
 
@@ -73,9 +85,8 @@ class _Values:
                               kind=f"{what} not a number")
             return None
         ms = number if self.ms_units else number * 1000.0
-        if abs(ms) > 1e12:
-            self.ctx.warn(None, f"{where}: {what} out of range", kind=f"{what} out of range")
-            return None
+        if time_too_late(abs(ms)):
+            raise _TooLate
         return int(round(ms))
 
     def text(self, value: Any, where: str, what: str) -> str | None:
@@ -130,11 +141,15 @@ def _read_meta(ctx: Context, data: dict) -> dict:
     elif not isinstance(meta, dict):
         ctx.warn(None, "'meta' is not an object: ignored")
         meta = {}
-    meta = dict(meta)
+    try:
+        meta = dict(_clean_tree(meta))
+    except RecursionError:
+        ctx.warn(None, "'meta' is nested too deeply: ignored")
+        meta = {}
     if isinstance(data.get("language"), str) and data["language"]:
-        meta["language"] = data["language"]
+        meta["language"] = _clean(data["language"])
     if isinstance(data.get("cleanup"), list) and data["cleanup"]:
-        meta["cleanup"] = data["cleanup"]
+        meta["cleanup"] = _clean_tree(data["cleanup"])
     return meta
 
 
@@ -150,18 +165,29 @@ def _read_media(ctx: Context, media: Any) -> MediaRef | None:
         return None if v is None else kind(v)
 
     sha = media.get("sha256")
-    extra = media.get("extra")
+    try:
+        extra = _clean_tree(media.get("extra"))
+    except RecursionError:
+        extra = None
     return MediaRef(
         path=_clean(media["path"]),
         size=num("size", int),
         mtime=num("mtime", float),
-        sha256=sha if isinstance(sha, str) else None,
+        sha256=_clean(sha) if isinstance(sha, str) else None,
         duration_ms=num("duration_ms", int),
         extra=dict(extra) if isinstance(extra, dict) else {},
     )
 
 
 def _read_segment(v: _Values, item: Any, where: str, foreign: bool) -> Segment | None:
+    try:
+        return _read_segment_times(v, item, where, foreign)
+    except _TooLate:
+        v.ctx.warn(None, f"{where}: {TOO_LATE}", kind=TOO_LATE)
+        return None
+
+
+def _read_segment_times(v: _Values, item: Any, where: str, foreign: bool) -> Segment | None:
     ctx = v.ctx
     if not isinstance(item, dict):
         ctx.warn(None, f"{where}: not an object: skipped", kind="segment not an object")
@@ -195,7 +221,11 @@ def _read_segment(v: _Values, item: Any, where: str, foreign: bool) -> Segment |
         flags=flags,
         id=seg_id,
     )
-    words = _read_words(v, item.get("words"), where, foreign)
+    try:
+        words = _read_words(v, item.get("words"), where, foreign)
+    except _TooLate:
+        ctx.warn(None, f"{where}: a word time is past 100:00:00: words dropped", kind="bad word")
+        words = []
     if words:
         seg = _attach_words(ctx, seg, words, where)
     return seg

@@ -29,6 +29,7 @@ from app.core.model import TIMES_ESTIMATED, UNTIMED, Segment
 from app.core.timecode import format_timecode, parse_timecode
 from app.formats.context import Context, Parsed, split_lines
 from app.formats.text import normalize_text
+from app.formats.timing import TOO_LATE, time_too_late
 from app.formats.writing import cue_lines, text_lines
 
 NAME = "txt"
@@ -88,9 +89,13 @@ def read(text: str, ctx: Context) -> Parsed:
 
 
 def _read_timestamped(ctx: Context, lines: list[str]) -> list[Segment]:
-    entries: list[dict] = []
+    entries: list[dict | None] = []
     for i, line in enumerate(lines):
         ts = _timestamp(line)
+        if ts is not None and (time_too_late(ts[0]) or time_too_late(ts[1] or 0)):
+            ctx.warn(i + 1, TOO_LATE, kind=TOO_LATE)
+            entries.append(None)  # lines below belong to the skipped entry
+            continue
         if ts is not None:
             start, end, rest = ts
             entries.append({"start": start, "end": end, "first": rest, "more": [], "line": i + 1})
@@ -98,8 +103,9 @@ def _read_timestamped(ctx: Context, lines: list[str]) -> list[Segment]:
             continue
         elif not entries:
             ctx.warn(i + 1, "text before the first timestamp ignored", kind="text before first time")
-        else:
+        elif entries[-1] is not None:
             entries[-1]["more"].append(line)
+    entries = [e for e in entries if e is not None]
     names = [_speaker(e["first"])[0] for e in entries if e["first"].strip()]
     use = _use_speakers(names)
     out: list[Segment] = []

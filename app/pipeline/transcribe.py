@@ -125,16 +125,24 @@ def transcribe_file(path: str | os.PathLike[str], options: PipelineOptions | Non
             progress(TranscriptionProgress(0, 0, f"decoding {name}", stage="decoding",
                                            audio_done_s=p.done, audio_total_s=p.total))
 
+    picked, notes = None, []
+    if options.channels:
+        from app.audio.probe import probe, speaker_channels
+
+        picked, notes = speaker_channels(probe(path))  # MediaError past 8 channels
     try:
         samples = decode(path, SAMPLE_RATE, mono=not options.channels, progress=on_decode,
                          cancel=cancel)
     except Cancelled:
         return TranscriptionResult([], cancelled=True)
+    if picked is not None and samples.ndim == 2 and len(picked) < samples.shape[0]:
+        samples = samples[picked]
     decode_s = time.monotonic() - t0
     result = transcribe_samples(samples, options, engine=engine, progress=progress,
                                 on_partial=on_partial, cancel=cancel, word_timer=word_timer,
                                 _t0=t0)
     result.stats.decode_s = decode_s
+    result.stats.warnings[:0] = notes
     return result
 
 
