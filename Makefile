@@ -29,7 +29,7 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet "$(TORCH)"
-	$(PY) -m pip install --quiet -e ".[qwen,test]" "$(TORCH)"
+	$(PY) -m pip install --quiet -e ".[qwen,speakers,test]" "$(TORCH)"
 	touch $(STAMP)
 
 run: sysdeps-run $(STAMP)

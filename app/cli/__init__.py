@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from app import __version__
 
-SUBCOMMANDS = ("convert", "info", "transcribe", "align", "shots", "check")
+SUBCOMMANDS = ("convert", "info", "transcribe", "align", "speakers", "shots", "check")
 EXIT_USER_ERROR = 2
 
 
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-OUTPUT_FORMATS = ("srt", "vtt", "ass", "txt", "json")
+OUTPUT_FORMATS = ("srt", "vtt", "ass", "txt", "json", "docx")
 
 
 def output_format(fmt: str | None, output: str | None, default: str = "srt") -> str:
@@ -131,7 +131,8 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if _no_display():
         error("the editor needs a display (none found: DISPLAY and WAYLAND_DISPLAY are unset); "
-              "the subcommands (cueline transcribe, align, convert, info, shots, check) work "
+              "the subcommands (cueline transcribe, align, speakers, convert, info, shots, check) "
+              "work "
               "without one")
         return EXIT_USER_ERROR
     try:

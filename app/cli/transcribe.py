@@ -60,6 +60,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channels", action="store_true",
                         help="transcribe each audio channel as its own speaker "
                         "(two-microphone interviews)")
+    from app.cli.speakers import add_speaker_count
+
+    add_speaker_count(parser, default=None)
+    parser.add_argument("--no-profiles", action="store_true",
+                        help="with --speakers: do not name speakers from saved voice profiles")
     parser.add_argument("--per-chunk-language", action="store_true",
                         help="detect the language of every chunk (mixed-language media)")
     parser.add_argument("--no-cleanup", action="store_true",
@@ -180,6 +185,9 @@ def run(args: argparse.Namespace) -> int:
         folder = Path(args.output_dir) if args.output_dir else None
         outputs = batch_outputs(media, folder, fmt)
     options = _options(args)
+    from app.cli.speakers import speaker_count
+
+    args.speaker_count = speaker_count(args.speakers) if args.speakers else None
     profile = None
     profile_name = args.profile or ("default" if fmt in SUBTITLE_FORMATS else None)
     if profile_name and profile_name != "none":
@@ -243,6 +251,8 @@ def _transcribe_one(path: Path, out: Path, engine, options, fmt: str, profile, a
         warn(f"{path}: the engine failed on {len(result.failed_regions)} region(s) ({spans}); "
              "they are left out")
     segments = [s for s in result.segments if not s.has(FAILED)]
+    if args.speakers and segments and not result.cancelled:
+        segments = _detect_speakers(path, segments, options, args)
     if profile is not None:
         from app.subtitles import shape
 
@@ -254,4 +264,18 @@ def _transcribe_one(path: Path, out: Path, engine, options, fmt: str, profile, a
     if not segments and not result.failed_regions:  # silence, music, noise: say so
         warn(f"{path}: no speech found in {_clock(result.stats.audio_s)} of audio: "
              f"{out} has no cues")
-    write_file(doc, out, fmt)
+    from app.cli.speakers import speaker_options
+
+    write_file(doc, out, fmt, **(speaker_options(fmt) if args.speakers else {}))
+
+
+def _detect_speakers(path: Path, segments, options, args):
+    from app.audio.decode import decode
+    from app.cli.speakers import run_detection
+
+    channels = bool(options.channels)
+    samples = decode(path, 16000, mono=not channels)
+    result = run_detection(samples, segments, args.speaker_count,
+                           channels=channels and samples.ndim == 2,
+                           profiles=not args.no_profiles, label=path.name, quiet=args.quiet)
+    return result.segments

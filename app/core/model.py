@@ -16,7 +16,9 @@ LOW_CONFIDENCE = "low_confidence"  # engine was unsure
 UNMATCHED = "unmatched"  # script line the audio does not contain / speech without script
 FAILED = "failed"  # the engine failed on this region
 UNTIMED = "untimed"  # imported from a script with no times
-KNOWN_FLAGS = frozenset({WORDS_STALE, TIMES_ESTIMATED, LOW_CONFIDENCE, UNMATCHED, FAILED, UNTIMED})
+OVERLAP = "overlap"  # two speakers talk at once here (speaker detection)
+KNOWN_FLAGS = frozenset({WORDS_STALE, TIMES_ESTIMATED, LOW_CONFIDENCE, UNMATCHED, FAILED, UNTIMED,
+                         OVERLAP})
 
 
 def new_id() -> str:

@@ -130,6 +130,9 @@ def _read(text: str, name: str | None, ctx: Context, *, trust_name: bool,
         ctx.warn(None, f"the content is {FORMATS[found].description}, not {name}: read as {found}")
         name = found
     info = FORMATS[name]
+    if not info.can_read:
+        raise FormatError(ctx.source, None, f"{info.description} files are written, not read, "
+                          "by Cueline")
     try:
         parsed = info.reader(text, ctx)
         document = Document(parsed.segments, media=parsed.media, meta=parsed.meta)
@@ -170,6 +173,11 @@ def write_file(doc: Document | Iterable[Segment], path: str | os.PathLike[str],
     file and the problem when it cannot be written."""
     target = os.fspath(path)
     name = get_format(fmt).name if fmt else format_for_path(target)
+    info = FORMATS[name]
+    if info.binary:
+        data = info.module.write_bytes(as_document(doc), **_check_options(name, options))
+        atomic_write(target, data)
+        return target
     text = write_text(doc, name, crlf=crlf, **options)
     data = (("\ufeff" if bom else "") + text).encode("utf-8", errors="replace")
     atomic_write(target, data)
