@@ -73,6 +73,9 @@ def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> ReadResul
             name = format_for_path(source)
         except FormatError as exc:
             name, ext_error = None, exc
+    if name is not None and not FORMATS[name].can_read:
+        raise FormatError(source, None, f"{FORMATS[name].description} files are written, not "
+                          "read, by Cueline")
     text, encoding = decode(data, ctx)
     if name is None and sniff(text) is None and ext_error is not None:
         raise ext_error

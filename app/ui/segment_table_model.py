@@ -20,6 +20,7 @@ from app.core.document import Change
 from app.core.model import (
     FAILED,
     LOW_CONFIDENCE,
+    OVERLAP,
     TIMES_ESTIMATED,
     UNMATCHED,
     UNTIMED,
@@ -30,6 +31,7 @@ from app.core.timecode import format_timecode, parse_timecode
 from app.subtitles import checker
 from app.subtitles.measure import cps, line_lengths
 from app.ui.session import EditorSession
+from app.ui.speaker_colors import SpeakerColors
 
 COL_NUM, COL_START, COL_END, COL_DUR, COL_CPS, COL_LINE, COL_TEXT, COL_SPEAKER, COL_FLAGS, \
     COL_ENGLISH = range(10)
@@ -54,7 +56,7 @@ FIELD_COLUMNS: dict[str, tuple[int, ...]] = {
     "translation": (COL_ENGLISH,),
 }
 FLAG_LETTERS = ((WORDS_STALE, "W"), (TIMES_ESTIMATED, "E"), (LOW_CONFIDENCE, "?"), (UNTIMED, "U"),
-                (UNMATCHED, "M"), (FAILED, "F"))
+                (UNMATCHED, "M"), (FAILED, "F"), (OVERLAP, "O"))
 FLAG_NAMES = {
     WORDS_STALE: "words need re-aligning (text edited)",
     TIMES_ESTIMATED: "times estimated",
@@ -62,7 +64,9 @@ FLAG_NAMES = {
     UNTIMED: "untimed",
     UNMATCHED: "unmatched: not found in the audio, or not in the script",
     FAILED: "the engine failed here",
+    OVERLAP: "overlapping speech: two speakers at once",
 }
+SPEAKER_TINT = 0.35  # how much of the speaker's colour the Speaker cell takes
 _ROLES = frozenset({
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole,
     Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole,
@@ -121,6 +125,9 @@ class SegmentTableModel(QAbstractTableModel):
         self._cache: dict[str, tuple[Segment, tuple[str, ...]]] = {}
         self._bold = QFont()
         self._bold.setBold(True)
+        self.speaker_colors = SpeakerColors()
+        self.speaker_colors.refresh(session.doc)
+        session.committed.connect(self._on_session_committed)
 
     @property
     def doc(self):
@@ -170,6 +177,9 @@ class SegmentTableModel(QAbstractTableModel):
                 c = QGuiApplication.palette().color(QPalette.ColorRole.Highlight)
                 c.setAlpha(PLAYING_ALPHA)
                 return c
+            if col == COL_SPEAKER and seg.speaker:
+                base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+                return self.speaker_colors.tint(seg.speaker, base, SPEAKER_TINT)
             return None
         if role == Qt.ItemDataRole.FontRole:
             return self._bold if seg.id == self._playing else None
@@ -253,7 +263,15 @@ class SegmentTableModel(QAbstractTableModel):
         return True
 
     # -- core events -------------------------------------------------------------------------
+    def _on_session_committed(self, _name: str = "") -> None:
+        """Speaker colours follow the order speakers first appear in: repaint the column when
+        it changed."""
+        if self.speaker_colors.refresh(self.doc) and self._rows:
+            self.dataChanged.emit(self.index(0, COL_SPEAKER), self.index(self._rows - 1, COL_SPEAKER),
+                                  [Qt.ItemDataRole.BackgroundRole])
+
     def _on_session_document_reset(self) -> None:
+        self.speaker_colors.refresh(self.doc)
         self.beginResetModel()
         self._playing = None
         self._rows = len(self.doc)

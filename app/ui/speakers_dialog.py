@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import edits
+from app.core import edits, speaker_edits
 from app.core.document import Document
 from app.ui.session import EditorSession
 
@@ -41,10 +41,7 @@ def speaker_counts(doc: Document) -> list[tuple[str | None, int, int]]:
 
 def merge_speakers(doc: Document, names: list[str], into: str) -> int:
     """Give every segment of ``names`` the speaker ``into`` (one undoable step)."""
-    ids = [s.id for s in doc if s.speaker in set(names)]
-    with doc.transaction("Merge speakers"):
-        edits.set_speaker(doc, ids, into)
-    return len(ids)
+    return speaker_edits.merge_speakers(doc, names, into)
 
 
 class SpeakersDialog(QDialog):

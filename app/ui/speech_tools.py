@@ -3,8 +3,9 @@ translate, align a script, speakers, models; one QAction each, in the File, Tool
 and View menus.  The work itself is in the controllers this object owns:
 :class:`~app.ui.transcription.TranscriptionController`,
 :class:`~app.ui.realign_controller.RealignController`,
-:class:`~app.ui.translation.TranslationController` and
-:class:`~app.ui.script_align.ScriptAlignController`."""
+:class:`~app.ui.translation.TranslationController`,
+:class:`~app.ui.script_align.ScriptAlignController` and
+:class:`~app.ui.speaker_detection.SpeakerDetectionController`."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ from app.ui.cleanup_dialog import CleanupDialog, cleanup_entries
 from app.ui.model_manager import DOWNLOADABLE, ModelManagerDialog
 from app.ui.realign_controller import RealignController
 from app.ui.script_align import ScriptAlignController
+from app.ui.speaker_detection import SpeakerDetectionController
 from app.ui.speakers_dialog import SpeakersDialog
 from app.ui.transcribe_dialog import TranscribeDialog
 from app.ui.transcription import TranscriptionController, cleanup_summary
 from app.ui.translation import TranslationController
+from app.ui.voice_profiles_dialog import VoiceProfilesDialog
 from app.ui.worker import Job
 
 if TYPE_CHECKING:
@@ -37,6 +40,7 @@ class SpeechTools(QObject):
         self.realign = RealignController(window)
         self.translation = TranslationController(window)
         self.script = ScriptAlignController(window)
+        self.speaker_detection = SpeakerDetectionController(window)
         self.cleanup_dialog: CleanupDialog | None = None
         self.speakers_dialog: SpeakersDialog | None = None
         self.actions: dict[str, QAction] = {}
@@ -54,6 +58,11 @@ class SpeechTools(QObject):
         a("align_script", "&Align a script to the media…", self.script.ask)
         a("models", "Speech &models…", self.show_models)
         a("speakers", "&Manage speakers…", self.show_speakers)
+        a("detect_speakers", "&Detect speakers…", self.speaker_detection.ask, ["Ctrl+Shift+K"])
+        a("assign_speaker", "&Assign selection to speaker…", self.assign_selection, ["Ctrl+Alt+A"])
+        a("remember_voice", "Remember &voice of the current speaker",
+          self.speaker_detection.remember_voice)
+        a("voice_profiles", "Voice &profiles…", self.show_voice_profiles)
         eng = a("english_column", "&English column", lambda: self.w.table.set_english_visible(
             self.actions["english_column"].isChecked()))
         eng.setCheckable(True)
@@ -88,8 +97,13 @@ class SpeechTools(QObject):
         tools_menu.addActions([c["translate"], c["align_script"]])
         tools_menu.addSeparator()
         tools_menu.addAction(c["models"])
+        speakers_menu.insertAction(speakers_menu.actions()[0] if speakers_menu.actions() else None,
+                                   c["detect_speakers"])
+        speakers_menu.insertSeparator(speakers_menu.actions()[1])
+        speakers_menu.addAction(c["assign_speaker"])
         speakers_menu.addSeparator()
         speakers_menu.addAction(c["speakers"])
+        speakers_menu.addActions([c["remember_voice"], c["voice_profiles"]])
         view_menu.addSeparator()
         view_menu.addAction(c["english_column"])
 
@@ -106,6 +120,9 @@ class SpeechTools(QObject):
         c["realign_selection"].setEnabled(loaded and bool(s.selected_in_order()))
         c["translate"].setEnabled(loaded and has)
         c["align_script"].setEnabled(loaded)
+        c["detect_speakers"].setEnabled(loaded and has and not self.speaker_detection.running)
+        c["assign_speaker"].setEnabled(bool(s.selected_in_order()))
+        c["remember_voice"].setEnabled(loaded and bool(s.doc.speakers()))
 
     # -- commands ------------------------------------------------------------------------------
     def transcribe_dialog(self) -> TranscribeDialog:
@@ -155,6 +172,29 @@ class SpeechTools(QObject):
         self.speakers_dialog.show()
         self.speakers_dialog.raise_()
         return self.speakers_dialog
+
+    def assign_selection(self) -> int:
+        """Speakers ▸ Assign selection to speaker: one name (new or existing) for every
+        selected segment, one undo step."""
+        from app.core.speaker_edits import assign_to_speaker
+
+        s = self.w.session
+        ids = s.selected_in_order()
+        if not ids:
+            return 0
+        name = self.w.prompts.ask_text("Assign to speaker", f"Speaker of the {len(ids)} selected "
+                                       "segment(s) (a new name or an existing one):",
+                                       s.doc.get(ids[0]).speaker or "", s.doc.speakers() or None)
+        if name is None:
+            return 0
+        return assign_to_speaker(s.doc, ids, name.strip() or None)
+
+    def show_voice_profiles(self) -> VoiceProfilesDialog:
+        dlg = VoiceProfilesDialog(self.w.prompts, self.w)
+        self.voice_profiles_dialog = dlg
+        dlg.show()
+        dlg.raise_()
+        return dlg
 
     def models_dialog(self) -> ModelManagerDialog:
         return ModelManagerDialog(self.w.jobs, self.w.prompts, self.w)
