@@ -1,6 +1,6 @@
 """Who spoke when, offline on a CPU: speaker detection, voice profiles, error measures.
 
-- :mod:`diarize`: speech regions -> voice embeddings over sliding windows -> speakers over time.
+- :mod:`diarization`: speech regions -> voice embeddings over sliding windows -> speakers over time.
 - :mod:`cluster`: grouping embeddings, with the number of speakers found or given.
 - :mod:`assign`: speakers per word; segments split where the speaker changes; overlap flags.
 - :mod:`profiles`: named voices kept in the user's data folder and recognised in later files.
@@ -20,7 +20,7 @@ import numpy as np
 from app.core.cancel import CancelToken
 from app.core.model import Segment
 from app.speakers.assign import label_segments, names_by_appearance
-from app.speakers.diarize import Diarization, ProgressFn, diarize
+from app.speakers.diarization import Diarization, ProgressFn, diarize
 
 MAX_SPEAKERS = 20
 

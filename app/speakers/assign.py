@@ -1,4 +1,4 @@
-"""From a :class:`~app.speakers.diarize.Diarization` to labelled segments.
+"""From a :class:`~app.speakers.diarization.Diarization` to labelled segments.
 
 Each word gets the speaker whose voice its time sounds most like; a run of words too short to
 be a turn (:data:`MIN_RUN_WORDS` words and under :data:`MIN_RUN_MS`) inside a segment takes
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from app.core.model import OVERLAP, Segment, new_id, word_spans
-from app.speakers.diarize import Diarization
+from app.speakers.diarization import Diarization
 
 MIN_RUN_WORDS = 2
 MIN_RUN_MS = 700
@@ -31,26 +31,21 @@ def word_labels(seg: Segment, diar: Diarization, channel: int = 0) -> list[int |
 
 
 def smooth(labels: list[int | None], times: Sequence[tuple[int, int]]) -> list[int | None]:
-    """Short runs between two runs take the label of the longer neighbour."""
+    """A short run between two others takes the label of its longer neighbour (shortest runs
+    first).  Runs at the edges stay: a turn can start or end inside a segment."""
     out = list(labels)
-    changed = True
-    while changed:
-        changed = False
+    while True:
         runs = _runs(out)
-        if len(runs) < 2:
-            break
-        for k, (a, b, lab) in enumerate(runs):
-            dur = times[b - 1][1] - times[a][0]
-            if b - a > MIN_RUN_WORDS or dur >= MIN_RUN_MS:
-                continue
-            left = runs[k - 1] if k > 0 else None
-            right = runs[k + 1] if k + 1 < len(runs) else None
-            nb = max((r for r in (left, right) if r is not None), key=lambda r: r[1] - r[0])
-            if nb[2] != lab:
-                out[a:b] = [nb[2]] * (b - a)
-                changed = True
-                break
-    return out
+        short = [(times[b - 1][1] - times[a][0], k) for k, (a, b, _lab) in enumerate(runs)
+                 if 0 < k < len(runs) - 1
+                 and b - a <= MIN_RUN_WORDS and times[b - 1][1] - times[a][0] < MIN_RUN_MS]
+        if not short:
+            return out
+        _dur, k = min(short)
+        a, b, _lab = runs[k]
+        left, right = runs[k - 1], runs[k + 1]
+        nb = left if left[1] - left[0] >= right[1] - right[0] else right
+        out[a:b] = [nb[2]] * (b - a)
 
 
 def _runs(labels: list[int | None]) -> list[tuple[int, int, int | None]]:
