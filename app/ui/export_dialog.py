@@ -4,7 +4,8 @@ writer's options (word-level karaoke, speaker labels, timestamps in text), which
 to the frames of a chosen rate (for a video editor's timeline), see the first cues as they will
 be written, then save.
 
-A readable interview transcript is plain text with timestamps and speaker names.
+A readable interview transcript is plain text in speaker turns with timestamps and names, or a
+Word document (DOCX) with the same turns, names in bold.
 
 Shaping applies to cue formats only (SRT, WebVTT, ASS): a TXT transcript or JSON keeps the
 segments as they are (shaping would cut an interviewer's sentence around the other speaker's
@@ -101,6 +102,8 @@ class ExportDialog(QDialog):
         self.karaoke_box = QCheckBox("Word-level karaoke timing")
         self.speakers_box = QCheckBox("Speaker labels")
         self.timestamps_box = QCheckBox("Timestamps in the text")
+        self.turns_box = QCheckBox("Speaker turns (interview transcript: one paragraph per turn)")
+        self.turns_box.setObjectName("exportTurns")
         self.text_box = QComboBox()
         self.text_box.setObjectName("exportText")
         for key, title in TEXT_CHOICES:
@@ -133,6 +136,7 @@ class ExportDialog(QDialog):
         self.speakers_box.setChecked(settings.get("export/speakers", False, bool))
         self.timestamps_box.setChecked(settings.get("export/timestamps", False, bool))
         self.frames_box.setChecked(settings.get("export/frames", False, bool))
+        self.turns_box.setChecked(settings.get("export/turns", False, bool))
         if self.text_box.isEnabled():
             self.set_text_choice(settings.get("export/text", "source"))
 
@@ -151,7 +155,7 @@ class ExportDialog(QDialog):
         form.addRow("Timing", frames)
         opts = QGroupBox("Options")
         ob = QVBoxLayout(opts)
-        for b in (self.karaoke_box, self.speakers_box, self.timestamps_box):
+        for b in (self.karaoke_box, self.speakers_box, self.timestamps_box, self.turns_box):
             ob.addWidget(b)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.export_button = buttons.addButton("Export…", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -169,7 +173,7 @@ class ExportDialog(QDialog):
         for w in (self.format_box, self.profile_box, self.text_box):
             w.currentIndexChanged.connect(self.update_preview)
         for b in (self.shape_box, self.karaoke_box, self.speakers_box, self.timestamps_box,
-                  self.frames_box):
+                  self.frames_box, self.turns_box):
             b.toggled.connect(self.update_preview)
         self.fps_box.currentTextChanged.connect(lambda _t: self.update_preview())
         self.update_preview()
@@ -229,10 +233,13 @@ class ExportDialog(QDialog):
         opts: dict[str, object] = {}
         if "karaoke" in allowed and self.karaoke_box.isChecked():
             opts["karaoke"] = True
-        if "speakers" in allowed and self.speakers_box.isChecked():
-            opts["speakers"] = True
-        if "timestamps" in allowed and self.timestamps_box.isChecked():
-            opts["timestamps"] = True
+        # explicit either way: a Word transcript shows names and times unless unticked
+        if "speakers" in allowed:
+            opts["speakers"] = self.speakers_box.isChecked()
+        if "timestamps" in allowed:
+            opts["timestamps"] = self.timestamps_box.isChecked()
+        if "turns" in allowed and self.turns_box.isChecked():
+            opts["turns"] = True
         if "bilingual" in allowed and self.text_choice == "both":
             opts["bilingual"] = True
         return opts
@@ -273,6 +280,7 @@ class ExportDialog(QDialog):
         self.timestamps_box.setEnabled("timestamps" in allowed)
         self.profile_box.setEnabled(self.shapes)
         self.fps_box.setEnabled(self.frames_box.isChecked())
+        self.turns_box.setEnabled("turns" in allowed)
         try:
             self.preview.setPlainText(self.render(PREVIEW_CUES))
             self.note.setText("")
@@ -290,6 +298,7 @@ class ExportDialog(QDialog):
         settings.put("export/frames", self.frames_box.isChecked())
         if self.frame_rate is not None:
             settings.put("export/fps", self.frame_rate)
+        settings.put("export/turns", self.turns_box.isChecked())
         if self.text_box.isEnabled():
             settings.put("export/text", self.text_choice)
 
