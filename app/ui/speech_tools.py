@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from app.ui.channel_waves import ChannelWaves
 from app.ui.cleanup_dialog import CleanupDialog, cleanup_entries
 from app.ui.model_manager import DOWNLOADABLE, ModelManagerDialog
 from app.ui.realign_controller import RealignController
@@ -41,6 +42,7 @@ class SpeechTools(QObject):
         self.translation = TranslationController(window)
         self.script = ScriptAlignController(window)
         self.speaker_detection = SpeakerDetectionController(window)
+        self.channel_waves = ChannelWaves(window)
         self.cleanup_dialog: CleanupDialog | None = None
         self.speakers_dialog: SpeakersDialog | None = None
         self.actions: dict[str, QAction] = {}
@@ -106,6 +108,7 @@ class SpeechTools(QObject):
         speakers_menu.addActions([c["remember_voice"], c["voice_profiles"]])
         view_menu.addSeparator()
         view_menu.addAction(c["english_column"])
+        view_menu.addAction(self.channel_waves.action)
 
     def update_enabled(self) -> None:
         s = self.w.session

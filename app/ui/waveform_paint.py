@@ -30,6 +30,7 @@ DENSE_LIMIT = 400  # more visible segments than this: draw covered columns inste
 SPEAKER_FILL = 0.22  # share of the speaker's colour in a box fill (selected: more)
 SPEAKER_FILL_SELECTED = 0.40
 LANE_GAP = 2  # px between lanes
+CHANNEL_NAMES = ("L", "R")
 
 
 def assign_lanes(spans: list[tuple[str, float, float]]) -> dict[str, tuple[int, int]]:
@@ -180,6 +181,10 @@ def _paint_wave(view: WaveformView, p: QPainter, c: Colors, w: int, top: int, hg
             p.drawText(QRectF(0, top, w, hgt), Qt.AlignmentFlag.AlignCenter, msg)
         return
     col0 = view.first_column
+    channels = getattr(view, "channel_tiles", None)
+    if channels:
+        _paint_channel_waves(view, p, c, channels, w, top, hgt)
+        return
     key = (col0, view.ms_per_px, w, hgt, view.gain, c.key())
     if view.wave_cache_key != key:
         mins, maxs = tiles.columns(col0, w, view.ms_per_px)
@@ -187,6 +192,30 @@ def _paint_wave(view: WaveformView, p: QPainter, c: Colors, w: int, top: int, hg
         view.wave_cache_key = key
     if not view.wave_cache.isNull():
         p.drawImage(0, top, view.wave_cache)
+
+
+def _paint_channel_waves(view: WaveformView, p: QPainter, c: Colors, channels: list, w: int,
+                         top: int, hgt: int) -> None:
+    """One waveform per channel, stacked, each with its axis and name (L, R, 3, ...)."""
+    n = len(channels)
+    band = hgt / n
+    key = ("channels", n, view.first_column, view.ms_per_px, w, hgt, view.gain, c.key())
+    if view.wave_cache_key != key:
+        view.channel_images = [wave_image(*t.columns(view.first_column, w, view.ms_per_px),
+                                          int(band), c.wave, view.gain) for t in channels]
+        view.wave_cache_key = key
+    p.setFont(view.small_font)
+    for k, img in enumerate(getattr(view, "channel_images", [])):
+        y = top + k * band
+        p.setPen(QPen(c.axis, 1))
+        p.drawLine(QLineF(0, y + band / 2, w, y + band / 2))
+        if k:
+            p.setPen(QPen(c.mid, 1, Qt.PenStyle.DotLine))
+            p.drawLine(QLineF(0, y, w, y))
+        if not img.isNull():
+            p.drawImage(QPointF(0, y), img)
+        p.setPen(c.muted)
+        p.drawText(QPointF(4, y + 12), CHANNEL_NAMES[k] if k < len(CHANNEL_NAMES) else str(k + 1))
 
 
 class SegmentLayout:

@@ -69,6 +69,7 @@ class WaveformView(QWidget):
         self.snap_enabled = True
         self.follow_playhead = True
         self.tiles: PeakTiles | None = None
+        self.channel_tiles: list[PeakTiles] | None = None  # View ▸ One waveform per channel
         self.wave_cache = QImage()
         self.wave_cache_key: tuple | None = None
         self.show_spectrogram = False
@@ -208,6 +209,12 @@ class WaveformView(QWidget):
     def _on_session_committed(self, _name: str) -> None:
         self.speaker_colors.refresh(self.session.doc)
         self.view_changed.emit()
+        self.update()
+
+    def set_channel_tiles(self, tiles: list[PeakTiles] | None) -> None:
+        """Draw one waveform per channel (None or a single channel: the mono mix)."""
+        self.channel_tiles = tiles if tiles and len(tiles) > 1 else None
+        self.wave_cache_key = None
         self.update()
 
     def _on_session_media_changed(self) -> None:

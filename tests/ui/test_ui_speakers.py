@@ -199,3 +199,27 @@ def test_export_offers_a_word_transcript(window, worded_doc, tmp_path):
     paras = [p for p in docx.Document(str(tmp_path / "t.docx")).paragraphs if p.text]
     assert paras[-1].text.startswith("[00:00:05] Bob: Ask not")
     assert [r.text for r in paras[-1].runs if r.bold] == ["Bob: "]
+
+
+@pytest.mark.slow
+def test_a_stereo_interview_shows_one_waveform_per_channel(window, media_window, stereo_path,
+                                                           run_job, qtbot):
+    w = media_window(stereo_path)
+    waves = w.tools.channel_waves
+    assert w.waveform.channel_tiles is None
+    job = waves.set_enabled(True)
+    run_job(job)
+    assert len(w.waveform.channel_tiles) == 2
+    w.waveform.fit_all()
+    img = w.waveform.grab().toImage()
+    # the right channel is silent after 2.7 s, the left one still speaks: compare the bands
+    top, h = 22, w.waveform.height() - 26
+    x = int(w.waveform.x_of(4000))
+
+    def ink(y0: int, y1: int) -> int:
+        base = img.pixelColor(QPoint(x, y0)).name()
+        return sum(img.pixelColor(QPoint(x, y)).name() != base for y in range(y0, y1))
+
+    assert ink(top + 2, top + h // 2 - 2) > ink(top + h // 2 + 2, top + h - 2)
+    waves.set_enabled(False)
+    assert w.waveform.channel_tiles is None
