@@ -29,7 +29,10 @@ $(PY):
 
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet "$(TORCH)"
-	$(PY) -m pip install --quiet -e ".[qwen,speakers,test]" "$(TORCH)"
+	$(PY) -m pip install --quiet -e ".[qwen,test]" "$(TORCH)"
+	# speaker detection reads only the encoder weights inside resemblyzer's wheel: no deps,
+	# so no C compiler is needed for webrtcvad
+	$(PY) -m pip install --quiet --no-deps "resemblyzer==0.1.4"
 	touch $(STAMP)
 
 run: sysdeps-run $(STAMP)

@@ -33,7 +33,7 @@ WINDOW_FRAMES = 160  # the encoder's training length: 1.6 s
 EMBEDDING_SIZE = 256
 BATCH = 32  # windows per forward pass (bounded memory, cancel between batches)
 INSTALL_HINT = ("speaker detection needs the Resemblyzer voice encoder: "
-                "pip install 'cueline[speakers]' (or pip install resemblyzer)")
+                "pip install --no-deps resemblyzer (Cueline reads only its weights file)")
 
 _lock = threading.Lock()
 _loaded: VoiceEncoder | None = None
