@@ -10,7 +10,18 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from app.core.document import Document
-from app.core.model import TIMES_ESTIMATED, UNTIMED, WORDS_STALE, Segment, Word, new_id, word_spans
+from app.core.model import (
+    TIMES_ESTIMATED,
+    TR_EDITED,
+    TR_STALE,
+    UNTIMED,
+    WORDS_STALE,
+    Segment,
+    Word,
+    new_id,
+    word_spans,
+)
+from app.core.translation import merged_state, stale_after_text_change, with_translation
 from app.core.words import clamp_words, distribute, is_cjk_char, retime_text, split_words
 
 LineLayout = Callable[[Segment], str]
@@ -33,19 +44,22 @@ def edit_text(doc: Document, seg_id: str, text: str) -> None:
 
 
 def _with_text(seg: Segment, text: str) -> Segment:
+    """``seg`` with a new text; its translation turns stale when the words changed."""
     if not seg.words:
-        return seg.replace(text=text)
+        return stale_after_text_change(seg, seg.replace(text=text))
     words, changed = retime_text(text, seg.words, seg.start, seg.end)
     flags = seg.flags | {WORDS_STALE} if changed else seg.flags
-    return seg.replace(text=text, words=tuple(words), flags=flags)
+    return stale_after_text_change(seg, seg.replace(text=text, words=tuple(words), flags=flags))
 
 
 def edit_translation(doc: Document, seg_id: str, translation: str | None) -> None:
+    """Change a segment's translation (a person's edit: its state becomes ``edited``; an
+    empty translation removes it).  Consecutive edits of one segment merge (typing)."""
     seg = doc.get(seg_id)
     if seg.translation == translation:
         return
     with doc.transaction("Edit translation", merge_key=("translation", seg_id)):
-        doc.replace_segment(seg.replace(translation=translation))
+        doc.replace_segment(with_translation(seg, translation, TR_EDITED))
 
 
 def replace_all(doc: Document, pattern: str, replacement: str, *, regex: bool = False,
@@ -72,7 +86,7 @@ def replace_all(doc: Document, pattern: str, replacement: str, *, regex: bool = 
                 continue
             total += n
             if translation:
-                doc.replace_segment(seg.replace(translation=new_text))
+                doc.replace_segment(with_translation(seg, new_text, TR_EDITED))
             else:
                 doc.replace_segment(_with_text(seg, new_text))
     return total
@@ -234,7 +248,9 @@ def split(doc: Document, seg_id: str, *, char_offset: int | None = None,
         right_text = layout(seg.replace(text=right_text, words=())) if right_text else right_text
     flags = seg.flags | {TIMES_ESTIMATED} if estimated else seg.flags
     left = seg.replace(end=left_end, text=left_text, words=tuple(left_words) if seg.words else (),
-                       flags=flags, translation=seg.translation)
+                       flags=flags, translation=seg.translation,
+                       # the translation still says what both halves said
+                       translation_state=TR_STALE if seg.translation else None)
     right = Segment(right_start, seg.end, right_text, tuple(right_words) if seg.words else (),
                     seg.speaker, seg.language, None, flags, new_id())
     with doc.transaction("Split"):
@@ -319,7 +335,7 @@ def merge(doc: Document, seg_ids: Sequence[str], separator: str | None = None,
         text = _laid_out(first.replace(text=text, words=()), layout)
     flags = frozenset().union(*(s.flags for s in segs))
     merged = first.replace(start=start, end=end, text=text, words=tuple(words), flags=flags,
-                           translation=translation)
+                           translation=translation, translation_state=merged_state(segs))
     if merged.words and word_spans(merged.text, merged.words) is None:
         merged = merged.replace(words=tuple(distribute(split_words(text), start, end)),
                                 flags=merged.flags | {WORDS_STALE})

@@ -39,7 +39,7 @@ from app.core.atomic import (
 )
 from app.core.document import Document, MediaRef
 from app.core.model import KNOWN_FLAGS, InvariantError, Segment, Word, new_id
-from app.core.serialize import segment_to_dict
+from app.core.serialize import segment_to_dict, translation_state_from
 
 log = logging.getLogger("cueline")
 
@@ -244,6 +244,7 @@ def _document(p: Path, data: dict[str, Any], model: schema.ProjectIn) -> Documen
             speaker=s.speaker, language=s.language, translation=s.translation,
             flags=frozenset(f for f in s.flags if f in KNOWN_FLAGS),
             id=s.id or new_id(),
+            translation_state=translation_state_from(s.translation_state, s.translation),
         )
         for s in model.segments
     ]

@@ -8,6 +8,7 @@ Layout (``version`` 1, times in integer milliseconds)::
      "media": {"path": ..., "size": ..., "mtime": ..., "sha256": ..., "duration_ms": ...},
      "meta": {...},                 # the rest of the document's metadata
      "segments": [{"id", "start", "end", "text", "speaker", "language", "translation",
+                   "translation_state",   # machine/edited/approved/stale; only with a translation
                    "flags": [...], "words": [{"text", "start", "end", "probability",
                    "estimated"}]}]}
 
@@ -26,6 +27,7 @@ from typing import Any
 
 from app.core.document import Document, MediaRef
 from app.core.model import InvariantError, Segment, Word, check_segment, new_id, word_spans
+from app.core.serialize import translation_state_from
 from app.core.words import clamp_words
 from app.formats.context import Context, Parsed
 from app.formats.timing import TOO_LATE, time_too_late
@@ -221,6 +223,8 @@ def _read_segment_times(v: _Values, item: Any, where: str, foreign: bool) -> Seg
         flags=flags,
         id=seg_id,
     )
+    seg = seg.replace(translation_state=translation_state_from(item.get("translation_state"),
+                                                               seg.translation))
     try:
         words = _read_words(v, item.get("words"), where, foreign)
     except _TooLate:
@@ -290,6 +294,8 @@ def _segment_json(seg: Segment) -> str:
         "speaker": seg.speaker, "language": seg.language, "translation": seg.translation,
         "flags": sorted(seg.flags),
     }
+    if seg.translation_state is not None:
+        head["translation_state"] = seg.translation_state
     words = [
         _dump({"text": w.text, "start": w.start, "end": w.end, "probability": w.probability,
                "estimated": w.estimated})

@@ -164,16 +164,11 @@ def _translate_one(engine: Engine, item: TranslationItem, samples: np.ndarray, s
 
 
 def apply_translations(doc: Document, translations: dict[str, str],
-                       name: str = "Translate to English") -> int:
-    """Store translations as one undoable step; segments deleted meanwhile are skipped.
-    Returns how many segments changed."""
-    changed = 0
-    with doc.transaction(name):
-        for sid, english in translations.items():
-            if sid not in doc:
-                continue
-            seg = doc.get(sid)
-            if seg.translation != english:
-                doc.replace_segment(seg.replace(translation=english))
-                changed += 1
-    return changed
+                       name: str = "Translate to English",
+                       sources: dict[str, str] | None = None) -> int:
+    """Store translations as one undoable step, as machine translations; segments deleted
+    meanwhile, or whose text changed since (``sources``: text when the job began), are
+    skipped.  Returns how many segments changed."""
+    from app.core.translation import apply_machine_translations
+
+    return apply_machine_translations(doc, translations, sources=sources, name=name).changed
