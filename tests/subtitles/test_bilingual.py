@@ -68,13 +68,13 @@ def test_shaped_bilingual_cues_keep_each_language_within_its_lines(lines):
 
 
 def test_the_translations_share_ends_a_sentence_where_its_cues_source_does():
-    # by length the first cue would get "Tomorrow, sadly, it is": the sentence end is 3 words on
+    # by length the first cue would end at "rain,": the sentence ends 4 words on
     seg = timed(0, 8000, "Es regnet morgen. Am Wochenende scheint die Sonne in ganz Deutschland.",
-                translation="Tomorrow, sadly, it is going to rain. At the weekend the sun shines "
+                translation="Tomorrow it will rain, as the forecast says. At the weekend the sun shines "
                 "all over Germany.")
     result = bilingual_cues([seg], NETFLIX, lines_per_language=2, shape_cues=True)
     assert [c.text.replace("\n", " ") for c in result.cues][0] == "Es regnet morgen."
-    assert result.cues[0].translation.replace("\n", " ") == "Tomorrow, sadly, it is going to rain."
+    assert result.cues[0].translation.replace("\n", " ") == "Tomorrow it will rain, as the forecast says."
 
 
 def test_without_shaping_cues_keep_their_times_and_lines_are_broken_anew_only_when_needed():
