@@ -65,7 +65,7 @@ def translate(text: str) -> str:
                 return w
             return out[:1].upper() + out[1:] if w[:1].isupper() else out
 
-        return re.sub(r"[^\W\d_]+", swap, text)
+        return re.sub(r"\w+", swap, text)
     return text.upper()
 
 

@@ -119,8 +119,12 @@ def _fits(text: str, profile: Profile) -> bool:
 
 
 def _fit(text: str, profile: Profile, language: str | None) -> str:
-    """``text`` as written when its lines meet the rules, else broken anew (words kept)."""
-    if not text.strip() or _fits(text, profile):
+    """``text`` as written when its lines meet the rules (and, on one line, are no longer
+    than the profile's preferred length), else broken anew (words kept)."""
+    if not text.strip():
+        return text
+    lengths = line_lengths(text, profile)
+    if _fits(text, profile) and not (len(lengths) == 1 and lengths[0] > profile.line_target):
         return text
     return reflow_lines(text, profile, language)
 
