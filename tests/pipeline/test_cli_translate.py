@@ -83,7 +83,7 @@ def test_bilingual_output_keeps_each_language_within_the_profile(chat, tmp_path,
         assert code == 0
         assert cues[0].splitlines()[2:] == [
             "Morgen wird es regnen, aber", "am Wochenende scheint die Sonne wieder.",
-            "Tomorrow will it rain, but at the", "weekend shines the sun again."]
+            "Tomorrow will it rain,", "but at the Weekend shines the Sun again."]
 
 
 def test_bilingual_cues_that_cannot_fit_are_reported(chat, tmp_path, capsys):
