@@ -98,10 +98,10 @@ def bilingual_cues(segments: Sequence[Segment], profile: Profile | str, *,
 def _lay_out(cues: Sequence[Segment], src_p: Profile, tgt_p: Profile) -> BilingualCues:
     out = BilingualCues()
     for index, seg in enumerate(cues):
-        text = _fit(seg.text, src_p, seg.language or src_p.language)
+        text = fit_lines(seg.text, src_p, seg.language or src_p.language)
         translation = seg.translation
         if translation is not None and translation.strip():
-            translation = _fit(translation, tgt_p, tgt_p.language)
+            translation = fit_lines(translation, tgt_p, tgt_p.language)
         elif seg.text.strip():
             out.untranslated += 1
         cue = seg.replace(text=text, translation=translation)  # only whitespace changed
@@ -118,7 +118,7 @@ def _fits(text: str, profile: Profile) -> bool:
                                                      for n in lengths)
 
 
-def _fit(text: str, profile: Profile, language: str | None) -> str:
+def fit_lines(text: str, profile: Profile, language: str | None = None) -> str:
     """``text`` as written when its lines meet the rules (and, on one line, are no longer
     than the profile's preferred length), else broken anew (words kept)."""
     if not text.strip():

@@ -320,7 +320,8 @@ class FileController(QObject):
         if target is None:
             return False
         path, fmt = target
-        return self.export_to(path, fmt, dlg.segments(fmt=fmt), dlg.options(fmt))
+        # one file, or two (source and translation) for a bilingual delivery
+        return all([self.export_to(p, fmt, segs, opts) for p, segs, opts in dlg.outputs(path, fmt)])
 
     def export_target(self, path: str, chosen: str) -> tuple[str, str] | None:
         """The file and format to write for a name the user gave and the format they chose.

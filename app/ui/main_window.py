@@ -33,6 +33,7 @@ from app.ui.find_replace_dialog import FindReplaceDialog
 from app.ui.media_controller import MediaController
 from app.ui.playback import PlaybackController
 from app.ui.prompts import Prompts
+from app.ui.review import ReviewController
 from app.ui.segment_editor import SegmentEditor
 from app.ui.segment_table_view import SegmentTableView
 from app.ui.session import EditorSession
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.files = FileController(self)
         self.commands = EditorActions(self)
         self.tools = SpeechTools(self)
+        self.review = ReviewController(self)
         self._find: FindReplaceDialog | None = None
         self.setCentralWidget(self.table)
         self._build_docks()
@@ -214,6 +216,7 @@ class MainWindow(QMainWindow):
         m.addActions([c["insert_after"], c["insert_before"], c["add_from_range"], c["delete"]])
         m.addSeparator()
         m.addActions([c["next_segment"], c["prev_segment"]])
+        segment_menu = m
         m = mb.addMenu("&Timing")
         m.addActions([c["set_start"], c["set_end"]])
         m.addSeparator()
@@ -249,6 +252,7 @@ class MainWindow(QMainWindow):
         view_menu = m
         tools_menu = mb.addMenu("&Tools")
         self.tools.fill_menus(file_menu, tools_menu, speakers_menu, view_menu, before=f["save"])
+        self.review.fill_menus(segment_menu, view_menu)
         file_menu.insertSeparator(f["save"])
         m = mb.addMenu("&Help")
         about = m.addAction("&About Cueline", self._show_about)

@@ -56,7 +56,7 @@ class SpeechTools(QObject):
                  lambda: self.realign.set_auto(self.actions["auto_realign"].isChecked()))
         auto.setCheckable(True)
         auto.setChecked(self.realign.auto)
-        a("translate", "Translate to &English…", self.translation.ask, ["Ctrl+Shift+T"])
+        a("translate", "Tr&anslate…", self.translation.ask, ["Ctrl+Shift+T"])
         a("align_script", "&Align a script to the media…", self.script.ask)
         a("models", "Speech &models…", self.show_models)
         a("speakers", "&Manage speakers…", self.show_speakers)
@@ -65,7 +65,7 @@ class SpeechTools(QObject):
         a("remember_voice", "Remember &voice of the current speaker",
           self.speaker_detection.remember_voice)
         a("voice_profiles", "Voice &profiles…", self.show_voice_profiles)
-        eng = a("english_column", "&English column", lambda: self.w.table.set_english_visible(
+        eng = a("english_column", "Tra&nslation column", lambda: self.w.table.set_english_visible(
             self.actions["english_column"].isChecked()))
         eng.setCheckable(True)
         window.table.english_visibility_changed.connect(eng.setChecked)

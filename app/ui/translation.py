@@ -1,23 +1,36 @@
-"""Translation review: English for the whole file or the selected segments.
+"""Tools ▸ Translate…: translations for the whole file or the selected segments, two ways.
 
-Each segment is translated by Whisper (``task="translate"``) from its own audio
-(:mod:`app.pipeline.translate`, in the background), so the pair shares the segment's timing.
-The English goes into ``segment.translation`` as ONE undoable step ("Translate to English");
-the table then shows an editable "English" column next to the text, and the export dialog
-writes the source, the English, or both as two-line bilingual subtitles.  Cancel keeps the
-segments already translated (still one step).
+- **Text** (the default): the corrected source text, translated by a chat model on an
+  OpenAI-compatible server the user picks (Ollama, llama.cpp's server, vLLM, LM Studio, or a
+  hosted one), into any language, with neighbouring cues as context and the vocabulary list
+  as glossary (:mod:`app.pipeline.textmt`).  URL, model and language are remembered; the API
+  key comes from ``CUELINE_TRANSLATE_API_KEY`` or the system keyring and is never stored in
+  the settings or the project.
+- **Audio**: Whisper's own translation into English, each segment from its own audio
+  (:mod:`app.pipeline.translate`), offline.  The bundled ``base`` model gives a rough draft;
+  the larger downloadable models (small, medium, large-v3) are the ones worth reviewing.
+
+Either way the run is a background job; its translations are stored as ONE undoable step in
+the ``machine`` state, their lines laid out under the editor's profile, and the table shows
+the Translation column.  Cancel keeps what was finished (still one step).  What a person
+edited or approved is not translated again unless asked for.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -29,22 +42,106 @@ from app.ui.model_manager import DOWNLOADABLE, catalogue, status_label
 from app.ui.transcribe_dialog import WHISPER_LANGUAGES, language_name
 from app.ui.worker import Job, JobContext, JobStatus
 
-if TYPE_CHECKING:
-    pass
+TEXT, AUDIO = "text", "audio"
+SERVER_PRESETS = (
+    ("http://localhost:11434/v1", "Ollama"),
+    ("http://localhost:8080/v1", "llama.cpp server"),
+    ("http://localhost:8000/v1", "vLLM"),
+    ("http://localhost:1234/v1", "LM Studio"),
+    ("https://api.openai.com/v1", "OpenAI"),
+)
+TARGETS = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "fi", "cs", "ro", "hu",
+           "el", "ru", "uk", "tr", "ar", "he", "hi", "zh", "ja", "ko", "id", "vi", "th")
+AUDIO_ADVICE = ("Whisper translates from the audio, offline, into English only. The bundled "
+                "base model gives a rough draft; for English worth reviewing download small, "
+                "medium or large-v3 in Tools ▸ Speech models.")
+LIST_TIMEOUT_S = 8.0
+
+
+def key_status(url: str) -> str:
+    """Where the key for ``url`` would come from, for the dialog (never the key itself)."""
+    from app.pipeline.textmt.secrets import SecretError, api_key_for
+
+    try:
+        key = api_key_for(url)
+    except SecretError as exc:
+        return str(exc)
+    if key is None:
+        return "none (a server on this computer needs none; set CUELINE_TRANSLATE_API_KEY " \
+               "for a hosted one)"
+    return f"from {key.source}"
 
 
 class TranslateDialog(QDialog):
-    """Scope (all or selected segments), the multilingual model, the spoken language."""
+    """What to translate, how (a chat model's text translation, or Whisper's from the audio),
+    into which language, with which glossary."""
 
     def __init__(self, *, selected: int, total: int, language: str | None,
-                 parent: QWidget | None = None) -> None:
+                 glossary: str = "", parent: QWidget | None = None, jobs=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Translate to English")
+        self.setWindowTitle("Translate")
         self.setObjectName("translateDialog")
+        self.jobs = jobs
         self.all_button = QRadioButton(f"All {total} segments")
         self.sel_button = QRadioButton(f"The {selected} selected segment{'s' if selected != 1 else ''}")
         self.sel_button.setEnabled(selected > 0)
         (self.sel_button if 1 < selected < total else self.all_button).setChecked(True)
+        self.redo_box = QCheckBox("Also translate again what a person edited or approved")
+        self.redo_box.setObjectName("translateRedo")
+
+        self.text_method = QRadioButton("Text: a chat model translates the corrected text "
+                                        "(any language)")
+        self.text_method.setObjectName("methodText")
+        self.audio_method = QRadioButton("Audio: Whisper translates each segment's audio into "
+                                         "English (offline)")
+        self.audio_method.setObjectName("methodAudio")
+        group = QButtonGroup(self)
+        group.addButton(self.text_method)
+        group.addButton(self.audio_method)
+
+        # -- text ------------------------------------------------------------------------------
+        self.server_box = QComboBox()
+        self.server_box.setObjectName("translateServer")
+        self.server_box.setEditable(True)
+        for url, name in SERVER_PRESETS:
+            self.server_box.addItem(url, url)
+            self.server_box.setItemData(self.server_box.count() - 1, name, Qt.ItemDataRole.ToolTipRole)
+        self.server_box.setCurrentText(settings.get("translate/server", SERVER_PRESETS[0][0]) or "")
+        self.llm_box = QComboBox()
+        self.llm_box.setObjectName("translateLlm")
+        self.llm_box.setEditable(True)
+        self.llm_box.setCurrentText(settings.get("translate/llm", "") or "")
+        self.llm_box.lineEdit().setPlaceholderText("model name, e.g. qwen2.5:7b")
+        self.list_button = QPushButton("List models")
+        self.list_button.setObjectName("listModels")
+        self.list_button.clicked.connect(self.list_models)
+        models = QHBoxLayout()
+        models.addWidget(self.llm_box, 1)
+        models.addWidget(self.list_button)
+        self.target_box = QComboBox()
+        self.target_box.setObjectName("translateTarget")
+        self.target_box.setEditable(True)
+        for code in TARGETS:
+            self.target_box.addItem(f"{language_name(code)} ({code})", code)
+        self.set_target(settings.get("translate/target", "en") or "en")
+        self.glossary = QPlainTextEdit()
+        self.glossary.setObjectName("translateGlossary")
+        self.glossary.setPlainText(glossary)
+        self.glossary.setMaximumHeight(64)
+        self.glossary.setPlaceholderText("Names and terms to keep (the Transcribe dialog's "
+                                         "context), or 'term = translation', one per line")
+        self.key_label = QLabel("")
+        self.key_label.setObjectName("translateKey")
+        self.key_label.setWordWrap(True)
+        self.text_group = QGroupBox("Chat server (OpenAI-compatible)")
+        tf = QFormLayout(self.text_group)
+        tf.addRow("Server URL", self.server_box)
+        tf.addRow("Model", models)
+        tf.addRow("Into", self.target_box)
+        tf.addRow("Glossary", self.glossary)
+        tf.addRow("API key", self.key_label)
+
+        # -- audio -----------------------------------------------------------------------------
         self.model_box = QComboBox()
         self.model_box.setObjectName("translateModel")
         self._statuses: dict[str, str] = {}
@@ -61,24 +158,78 @@ class TranslateDialog(QDialog):
             self.language_box.addItem(f"{language_name(code)} ({code})", code)
         i = self.language_box.findData(language or "")
         self.language_box.setCurrentIndex(max(0, i))
-        self.message = QLabel("Each segment is translated from its own audio, so the English "
-                              "keeps the segment's timing.")
+        self.audio_group = QGroupBox("Whisper (into English)")
+        af = QFormLayout(self.audio_group)
+        af.addRow("Model", self.model_box)
+        af.addRow("Spoken language", self.language_box)
+        advice = QLabel(AUDIO_ADVICE)
+        advice.setWordWrap(True)
+        af.addRow(advice)
+
+        self.message = QLabel("")
+        self.message.setObjectName("translateMessage")
         self.message.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow("Translate", self.all_button)
-        form.addRow("", self.sel_button)
-        form.addRow("Model", self.model_box)
-        form.addRow("Spoken language", self.language_box)
+        scope = QFormLayout()
+        scope.addRow("Translate", self.all_button)
+        scope.addRow("", self.sel_button)
+        scope.addRow("", self.redo_box)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = buttons.addButton("Translate", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
-        box.addLayout(form)
+        box.addLayout(scope)
+        box.addWidget(self.text_method)
+        box.addWidget(self.text_group)
+        box.addWidget(self.audio_method)
+        box.addWidget(self.audio_group)
         box.addWidget(self.message)
         box.addWidget(buttons)
+        (self.audio_method if settings.get("translate/method", TEXT) == AUDIO
+         else self.text_method).setChecked(True)
+        for w in (self.text_method, self.audio_method):
+            w.toggled.connect(self._update)
         self.model_box.currentIndexChanged.connect(self._update)
+        self.server_box.currentTextChanged.connect(self._update)
+        self.llm_box.currentTextChanged.connect(self._update)
+        self.target_box.currentTextChanged.connect(self._update)
         self._update()
+
+    # -- choices -------------------------------------------------------------------------------
+    @property
+    def method(self) -> str:
+        return AUDIO if self.audio_method.isChecked() else TEXT
+
+    def set_method(self, method: str) -> None:
+        (self.audio_method if method == AUDIO else self.text_method).setChecked(True)
+
+    @property
+    def server(self) -> str:
+        return self.server_box.currentText().strip()
+
+    @property
+    def llm(self) -> str:
+        return self.llm_box.currentText().strip()
+
+    @property
+    def target(self) -> str:
+        """The language code chosen (or what the user typed: a code or a name)."""
+        text = self.target_box.currentText().strip()
+        i = self.target_box.findText(text)
+        if i >= 0:
+            return str(self.target_box.itemData(i))
+        return text
+
+    def set_target(self, code: str) -> None:
+        i = self.target_box.findData(code)
+        if i >= 0:
+            self.target_box.setCurrentIndex(i)
+        else:
+            self.target_box.setCurrentText(code)
+
+    @property
+    def glossary_text(self) -> str:
+        return self.glossary.toPlainText().strip()
 
     @property
     def model(self) -> str:
@@ -96,39 +247,212 @@ class TranslateDialog(QDialog):
     def selected_only(self) -> bool:
         return self.sel_button.isChecked()
 
+    @property
+    def redo_reviewed(self) -> bool:
+        return self.redo_box.isChecked()
+
+    def problem(self) -> str | None:
+        """Why the run cannot start as set (None: it can)."""
+        if self.method == AUDIO:
+            if not self.model_ready:
+                return (f"The model {self.model} is not on this computer: download it in "
+                        "Tools ▸ Speech models first.")
+            return None
+        from app.pipeline.textmt import ChatError, check_base_url
+
+        try:
+            check_base_url(self.server)
+        except ChatError as exc:
+            return str(exc)[:1].upper() + str(exc)[1:] + "."
+        if not self.llm:
+            return "Name the model to use (List models asks the server)."
+        if not self.target:
+            return "Choose the language to translate into."
+        return None
+
     def _update(self) -> None:
-        self.ok_button.setEnabled(self.model_ready)
-        if not self.model_ready:
-            self.message.setText(f"The model {self.model} is not on this computer: download it "
-                                 "in Tools ▸ Models first.")
+        text = self.method == TEXT
+        self.text_group.setEnabled(text)
+        self.audio_group.setEnabled(not text)
+        problem = self.problem()
+        self.ok_button.setEnabled(problem is None)
+        self.message.setText(problem or "")
+        if text and self.server:
+            self.key_label.setText(key_status(self.server))
+
+    def list_models(self) -> None:
+        """Ask the server for its models (in the background) and offer them."""
+        from app.pipeline.textmt import ChatError, api_key_for, check_base_url
+        from app.pipeline.textmt.client import ChatClient, ServerConfig, run_cancellable
+
+        try:
+            base = check_base_url(self.server)
+            key = api_key_for(base)
+        except (ChatError, ValueError) as exc:
+            self.message.setText(str(exc))
+            return
+        self.list_button.setEnabled(False)
+        self.message.setText(f"Asking {base} for its models…")
+
+        def work(ctx: JobContext):
+            async def ask():
+                client = ChatClient(ServerConfig(base, "", api_key=key,
+                                                 timeout_s=LIST_TIMEOUT_S, connect_timeout_s=5.0))
+                try:
+                    return await client.models()
+                finally:
+                    await client.aclose()
+
+            return run_cancellable(ask, ctx.cancel)
+
+        def done(models) -> None:
+            self.list_button.setEnabled(True)
+            keep = self.llm
+            self.llm_box.clear()
+            self.llm_box.addItems(models)
+            self.llm_box.setCurrentText(keep or (models[0] if models else ""))
+            self.message.setText(f"The server has {len(models)} model{'s' if len(models) != 1 else ''}.")
+
+        def failed(exc) -> None:
+            self.list_button.setEnabled(True)
+            self.message.setText(getattr(exc, "user_message", None) or str(exc))
+
+        if self.jobs is None:
+            return
+        self.jobs.start(work, "Listing models", on_finished=done, on_failed=failed)
 
     def remember(self) -> None:
+        settings.put("translate/method", self.method)
         settings.put("translate/model", self.model)
+        if self.server:
+            settings.put("translate/server", self.server)
+        settings.put("translate/llm", self.llm)
+        settings.put("translate/target", self.target)
+        # the glossary IS the Transcribe dialog's vocabulary list: one list for both
+        settings.put("transcribe/context", self.glossary.toPlainText())
 
 
 class TranslationController(JobController):
     def ask(self) -> Job | None:
-        """Tools ▸ Translate to English: the dialog, then the job."""
+        """Tools ▸ Translate…: the dialog, then the job."""
         s = self.session
         if not len(s.doc):
             self.w.prompts.warning("Translate", "There are no segments to translate: transcribe "
-                                   "the media first.")
+                                   "the media or import subtitles first.")
             return None
         dlg = TranslateDialog(selected=len(s.selected_in_order()), total=len(s.doc),
-                              language=s.doc.meta.get("language") or None, parent=self.w)
+                              language=s.doc.meta.get("language") or None,
+                              glossary=settings.get("transcribe/context", "") or "",
+                              parent=self.w, jobs=self.w.jobs)
         if not self.w.prompts.run_dialog(dlg):
             return None
-        if not dlg.model_ready:
-            self.w.prompts.warning("Translate", f"The model {dlg.model} is not on this computer: "
-                                   "download it in Tools ▸ Models first.")
+        problem = dlg.problem()
+        if problem:
+            self.w.prompts.warning("Translate", problem)
             return None
         dlg.remember()
         ids = s.selected_in_order() if dlg.selected_only else None
-        return self.start(ids, model=dlg.model, language=dlg.language)
+        if dlg.method == AUDIO:
+            return self.start(ids, model=dlg.model, language=dlg.language)
+        return self.start_text(ids, server=dlg.server, model=dlg.llm, target=dlg.target,
+                               glossary=dlg.glossary_text, redo_reviewed=dlg.redo_reviewed)
 
+    # -- text, through a chat server -----------------------------------------------------------
+    def start_text(self, seg_ids: list[str] | None = None, *, server: str, model: str,
+                   target: str, glossary: str = "", redo_reviewed: bool = False,
+                   batch_size: int | None = None, timeout_s: float = 180.0) -> Job | None:
+        """Translate the text of ``seg_ids`` (None: all) on ``server``; None if it cannot
+        start (told to the user)."""
+        from app.pipeline.textmt import (
+            DEFAULT_BATCH,
+            ChatError,
+            SecretError,
+            ServerConfig,
+            api_key_for,
+            check_base_url,
+            prepare_text_translation,
+            translate_text,
+        )
+        from app.subtitles.translation_rules import parse_glossary
+
+        s = self.session
+        if self.running:
+            self.w.prompts.warning("Translate", "A translation is already running.")
+            return None
+        try:
+            base = check_base_url(server)
+            key = api_key_for(base)
+        except (ChatError, SecretError) as exc:
+            self.w.prompts.warning("Translate", str(exc))
+            return None
+        self.w.editor.flush()
+        job_spec = prepare_text_translation(s.doc, target, seg_ids, redo_reviewed=redo_reviewed,
+                                            glossary=parse_glossary(glossary))
+        if not job_spec.todo:
+            self.w.statusBar().showMessage("Nothing to translate: every segment with text has "
+                                           "a translation a person edited or approved.", 6000)
+            return None
+        config = ServerConfig(base, model, api_key=key, timeout_s=timeout_s)
+        doc = s.doc
+        batch = batch_size or DEFAULT_BATCH
+
+        def work(ctx: JobContext):
+            return translate_text(job_spec, config, batch_size=batch, cancel=ctx.cancel,
+                                  progress=ctx.progress)
+
+        n = len(job_spec.todo)
+        self.job = self.w.jobs.start(
+            work, f"Translating {n} segment{'s' if n != 1 else ''} with {model}", cancellable=True,
+            on_finished=lambda result: self._apply_text(doc, job_spec, result, JobStatus.FINISHED),
+            on_cancelled=lambda: self._apply_text(doc, job_spec, self.job.result if self.job else None,
+                                                  JobStatus.CANCELLED),
+            on_failed=self._on_failed, on_progress=lambda _p: self.w.update_jobs())
+        return self.job
+
+    def _apply_text(self, doc, job_spec, result, status: JobStatus) -> None:
+        from app.pipeline.textmt import apply_text_translations
+
+        self.last_result = result
+        self.last_status = status
+        changed = 0
+        if result is not None and doc is self.session.doc and result.translations:
+            result.translations = self._laid_out(result.translations, job_spec.target_language)
+            changed = apply_text_translations(doc, job_spec, result).changed
+        if result is not None and result.error:
+            self.last_status = status = JobStatus.FAILED
+            kept = f"\n\n{changed} segment{'s' if changed != 1 else ''} translated before it " \
+                   "stopped are kept (one undo step)." if changed else ""
+            self.w.prompts.error("Translation stopped", f"{result.error}.{kept}")
+        elif result is not None and result.failed:
+            numbers = sorted(result.numbers.get(sid, 0) for sid in result.failed)
+            shown = ", ".join(str(n) for n in numbers[:12]) + (" …" if len(numbers) > 12 else "")
+            first = next(iter(result.failed.values()))
+            self.w.prompts.warning(
+                "Translation", f"{len(numbers)} segment{'s were' if len(numbers) != 1 else ' was'} "
+                f"left untranslated: the model never answered {'them' if len(numbers) != 1 else 'it'} "
+                f"cleanly (segment{'s' if len(numbers) != 1 else ''} {shown}; first reason: {first}). "
+                "F9 goes to the segments still to translate.")
+        word = "cancelled" if status is JobStatus.CANCELLED else \
+            "stopped" if status is JobStatus.FAILED else "done"
+        self.w.statusBar().showMessage(
+            f"Translation {word}: {changed} segment{'s' if changed != 1 else ''} translated.", 8000)
+        self.run_ended.emit(status)
+
+    def _laid_out(self, translations: dict[str, str], language: str) -> dict[str, str]:
+        """Each translation's lines laid out under the editor's profile, for its language."""
+        from app.subtitles.bilingual import fit_lines, language_profile
+
+        profile = self.session.profile
+        if profile is None:
+            return translations
+        p = language_profile(profile, None, language)
+        return {sid: fit_lines(text, p, language) for sid, text in translations.items()}
+
+    # -- audio, through Whisper ----------------------------------------------------------------
     def start(self, seg_ids: list[str] | None = None, *, model: str = "base",
               language: str | None = None) -> Job | None:
-        """Translate ``seg_ids`` (None: all) in the background; None if it cannot start."""
+        """Translate ``seg_ids`` (None: all) from their audio into English with Whisper, in
+        the background; None if it cannot start."""
         from app.pipeline.translate import prepare_translation
 
         s = self.session
@@ -146,6 +470,7 @@ class TranslationController(JobController):
             return None
         doc = s.doc
         samples = s.peaks.samples
+        sources = {it.seg_id: it.text for it in items}
 
         def work(ctx: JobContext):
             from app.pipeline.translate import translate_items
@@ -156,20 +481,24 @@ class TranslationController(JobController):
         n = len(items)
         self.job = self.w.jobs.start(
             work, f"Translating {n} segment{'s' if n != 1 else ''}", cancellable=True,
-            on_finished=lambda result: self._apply(doc, result, JobStatus.FINISHED),
+            on_finished=lambda result: self._apply(doc, result, JobStatus.FINISHED, sources),
             on_cancelled=lambda: self._apply(doc, self.job.result if self.job else None,
-                                             JobStatus.CANCELLED),
+                                             JobStatus.CANCELLED, sources),
             on_failed=self._on_failed, on_progress=lambda _p: self.w.update_jobs())
         return self.job
 
-    def _apply(self, doc, result, status: JobStatus) -> None:
+    def _apply(self, doc, result, status: JobStatus, sources=None) -> None:
         from app.pipeline.translate import apply_translations
 
         self.last_result = result
         self.last_status = status
         changed = 0
         if result is not None and doc is self.session.doc and result.translations:
-            changed = apply_translations(doc, result.translations)
+            translations = self._laid_out(result.translations, "en")
+            with doc.transaction("Translate to English"):
+                changed = apply_translations(doc, translations, sources=sources)
+                if changed:
+                    doc.set_meta("translation_language", "en")
         word = "cancelled" if status is JobStatus.CANCELLED else "done"
         self.w.statusBar().showMessage(f"Translation {word}: {changed} segment"
                                        f"{'s' if changed != 1 else ''} now have English.", 8000)
