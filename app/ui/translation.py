@@ -422,7 +422,9 @@ class TranslationController(JobController):
             self.last_status = status = JobStatus.FAILED
             kept = f"\n\n{changed} segment{'s' if changed != 1 else ''} translated before it " \
                    "stopped are kept (one undo step)." if changed else ""
-            self.w.prompts.error("Translation stopped", f"{result.error}.{kept}")
+            end = "" if result.error.endswith((".", "?", "!")) else "."
+            self.w.prompts.error("Translation stopped",
+                                 f"{result.error[:1].upper()}{result.error[1:]}{end}{kept}")
         elif result is not None and result.failed:
             numbers = sorted(result.numbers.get(sid, 0) for sid in result.failed)
             shown = ", ".join(str(n) for n in numbers[:12]) + (" …" if len(numbers) > 12 else "")

@@ -196,3 +196,6 @@ def media_window(window, wait_loaded):
         return window
 
     return open_media
+
+
+from tests.chat_server import chat, chat_server  # noqa: E402,F401 - the fake chat server process
