@@ -4,8 +4,8 @@ packaging/bench/bench_translate.py), to hold Cueline's translation client to the
     python tests/fake_chat_server.py [--port 0]      # prints "PORT <n>" when ready
 
 It answers ``POST /v1/chat/completions`` (any prefix before ``/chat/completions``) by
-"translating" the cues of Cueline's request deterministically: upper case by default, or word
-by word from a dictionary.  What it does is set per test, over HTTP:
+"translating" the cues of Cueline's request deterministically: upper case by default, or from
+a dictionary (a whole cue's text, else word by word).  What it does is set per test, over HTTP:
 
 - ``POST /_control`` ``{"translate": "upper"|"dict", "dictionary": {...}, "faults": [...],
   "delay_s": 0}``: each fault is ``{"kind": ..., "ids": [...], "min_cues": n, "times": n,
@@ -57,6 +57,8 @@ reset()
 def translate(text: str) -> str:
     if STATE["translate"] == "dict":
         words = STATE["dictionary"]
+        if text in words:  # a whole cue's translation
+            return words[text]
 
         def swap(m: re.Match) -> str:
             w = m.group(0)

@@ -40,6 +40,7 @@ from app.ui.segment_table_model import (
     FLAG_NAMES,
     REVIEW_MARKS,
     REVIEW_NAMES,
+    REVIEW_SHORT,
     violation_text,
 )
 from app.ui.session import EditorSession
@@ -292,7 +293,7 @@ class SegmentEditor(QWidget):
             self.translation.setTextCursor(c)
         status = seg.translation_status
         mark = REVIEW_MARKS[status]
-        self.tr_state.setText(f"{mark} {REVIEW_NAMES[status]}".strip())
+        self.tr_state.setText(f"{mark} {REVIEW_SHORT[status]}".strip())
         self.tr_state.setToolTip(REVIEW_NAMES[status])
         self.approve_button.setEnabled(status not in (TR_NONE, TR_APPROVED))
 

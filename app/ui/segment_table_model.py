@@ -67,6 +67,8 @@ FIELD_COLUMNS: dict[str, tuple[int, ...]] = {
     "translation_state": (COL_ENGLISH, COL_REVIEW),
 }
 REVIEW_MARKS = {TR_APPROVED: "✓", TR_EDITED: "✎", TR_MACHINE: "M", TR_STALE: "!", TR_NONE: ""}
+REVIEW_SHORT = {TR_APPROVED: "approved", TR_EDITED: "edited", TR_MACHINE: "machine-made",
+                TR_STALE: "stale: the source changed", TR_NONE: "not translated"}
 REVIEW_NAMES = {TR_APPROVED: "approved", TR_EDITED: "edited, not approved",
                 TR_MACHINE: "machine translation, not reviewed",
                 TR_STALE: "stale: the source changed after it was translated",

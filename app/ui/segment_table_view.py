@@ -43,6 +43,7 @@ COLUMN_WIDTHS = {COL_NUM: 48, COL_START: 104, COL_END: 104, COL_DUR: 72, COL_CPS
 REVIEW_HIDDEN = (COL_END, COL_DUR, COL_CPS, COL_LINE, COL_SPEAKER, COL_FLAGS)
 REVIEW_MAX_LINES = 8  # a row grows with its text up to this many lines
 REVIEW_ROW_MARGIN = 40  # rows beyond the visible ones measured ahead of scrolling
+REVIEW_ROW_PADDING = 6  # px between one row's last line and the next row's first
 
 
 class _CellTextEdit(QPlainTextEdit):
@@ -285,7 +286,7 @@ class SegmentTableView(QTableView):
         low = vh.defaultSectionSize()
         high = line * REVIEW_MAX_LINES + 10
         for r in range(max(0, first - REVIEW_ROW_MARGIN), min(n, last + 1 + REVIEW_ROW_MARGIN)):
-            h = min(high, max(low, self.sizeHintForRow(r)))
+            h = min(high, max(low, self.sizeHintForRow(r) + REVIEW_ROW_PADDING))
             if vh.sectionSize(r) != h:
                 vh.resizeSection(r, h)
 

@@ -79,7 +79,8 @@ def test_review_mode_is_remembered(make_window, w):
 
 def test_states_show_in_the_table_and_the_panel(w):
     assert marks(w) == ["M", "✎", "", "✓"]
-    assert w.editor.tr_state.text() == "M machine translation, not reviewed"
+    assert w.editor.tr_state.text() == "M machine-made"
+    assert w.editor.tr_state.toolTip() == "machine translation, not reviewed"
     assert w.editor.translation.toPlainText() == "Good morning."
     w.session.set_current(w.session.doc[2].id)
     assert w.editor.tr_state.text() == "not translated"
