@@ -90,12 +90,22 @@ def _target(args: argparse.Namespace) -> str:
     return target
 
 
-def _shape(doc: Document, profile_name: str) -> Document:
+def _shape(doc: Document, profile_name: str, bilingual: bool = False) -> Document:
     try:
         from app.subtitles import load_profile, shape
     except ImportError as exc:
         raise UserError(f"--profile: subtitle profiles are not available ({exc})") from exc
     profile = load_profile(profile_name)
+    if bilingual:  # cut so that both languages fit their lines (app/subtitles/bilingual.py)
+        from app.subtitles.bilingual import bilingual_cues
+
+        lang = doc.meta.get("translation_language")
+        result = bilingual_cues(list(doc), profile, source_language=doc.meta.get("language"),
+                                target_language=lang if isinstance(lang, str) else None,
+                                shape_cues=True)
+        for p in result.problems:
+            warn(f"cue {p.index + 1}, {p.language}: {p.message}")
+        return Document(result.cues, media=doc.media, meta=dict(doc.meta))
     cues = shape(list(doc), profile)
     return Document(cues, media=doc.media, meta=dict(doc.meta))
 
@@ -109,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
         warn(str(w))
     doc = result.document
     if args.profile:
-        doc = _shape(doc, args.profile)
+        doc = _shape(doc, args.profile, bilingual=bool(getattr(args, "bilingual", False)))
     allowed = FORMATS[target].options
     options = {}
     for key, flag in _OPTION_FLAGS.items():

@@ -187,3 +187,31 @@ def test_the_key_comes_from_the_environment_and_is_never_printed(chat, tmp_path,
     assert code == 2 and "answered 401 (the key was refused)" in err
     assert secret not in out + err and "0123456789" not in err
     assert chat.requests()[0]["authorization"] == f"Bearer {secret}"
+
+
+def test_convert_bilingual_with_a_profile_cuts_so_both_languages_fit(tmp_path, capsys):
+    from app.core.model import Segment
+    from app.core.words import distribute
+    from app.formats import write_file
+
+    de = ("Morgen wird es regnen, aber am Wochenende scheint die Sonne wieder über ganz "
+          "Deutschland, sagt der Wetterdienst.")
+    en = ("It will rain tomorrow, but at the weekend the sun will shine again over all of "
+          "Germany, says the weather service.")
+    seg = Segment(1000, 10000, de, tuple(distribute(de.split(), 1000, 10000, estimated=False)),
+                  translation=en)
+    src = tmp_path / "in.json"
+    write_file([seg], src, "json")
+    out = tmp_path / "out.srt"
+    assert main(["convert", str(src), str(out), "--bilingual", "--profile", "netflix-en"]) == 0
+    profile = load_profile("netflix-en")
+    blocks = out.read_text("utf-8").strip().split("\n\n")
+    assert len(blocks) >= 2
+    words = []
+    for block in blocks:
+        body = block.splitlines()[2:]
+        assert len(body) <= 4
+        assert max(line_lengths("\n".join(body), profile)) <= profile.max_chars_per_line
+        words += body
+    assert sorted(" ".join(words).split()) == sorted(de.split() + en.split())  # nothing lost
+    assert capsys.readouterr().err == ""
