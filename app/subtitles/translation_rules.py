@@ -20,13 +20,14 @@ as they are for the source text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from app.core.model import TR_STALE, UNTIMED, Segment
 from app.subtitles.checker import ERROR, WARNING, Violation
-from app.subtitles.measure import cps, line_lengths
+from app.subtitles.measure import line_lengths, reading_chars
 from app.subtitles.profiles import Profile
 
 UNTRANSLATED = "untranslated"
@@ -42,31 +43,47 @@ TRANSLATION_RULES = (UNTRANSLATED, STALE, NUMBERS, NAMES, GLOSSARY, TARGET_CPS,
 
 _NUMBER_RE = re.compile(r"\d+(?:[.,:'\u00a0\u202f]\d+)*")
 _WORD_RE = re.compile(r"[^\W\d_](?:[\w'’\-]*\w)?", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?…:;\"“”«»\-–—]\s*$")
+_ENDERS = frozenset(".!?…:;\"“”«»-–—")  # after these a capital says nothing
 MIN_NAME_CHARS = 2
+WORDS_CACHE = 65_536  # texts whose words are kept (a long film has a few thousand cues)
 
 
 def numbers(text: str) -> Counter[str]:
     """The numbers written with digits in ``text``, separators removed."""
-    return Counter(re.sub(r"\D", "", m.group()) for m in _NUMBER_RE.finditer(text or ""))
+    return Counter(_numbers(text or ""))
 
 
-def _words(text: str) -> list[tuple[str, bool]]:
-    """The words of ``text`` and whether each starts a sentence (or the text)."""
-    out = []
+@functools.lru_cache(maxsize=WORDS_CACHE)
+def _numbers(text: str) -> tuple[str, ...]:
+    if not any(c.isdigit() for c in text):
+        return ()
+    return tuple(re.sub(r"\D", "", m.group()) for m in _NUMBER_RE.finditer(text))
+
+
+@functools.lru_cache(maxsize=WORDS_CACHE)
+def _words(text: str) -> tuple[tuple[str, bool], ...]:
+    """The words of ``text`` and whether each starts a sentence (or the text).  Cached: the
+    editor checks the whole document again after each edit, and most texts did not change."""
+    out: list[tuple[str, bool]] = []
     prev_end = 0
-    first = True
     for m in _WORD_RE.finditer(text or ""):
-        before = text[prev_end:m.start()]
-        starts = first or bool(_SENTENCE_END.search(before)) or "\n-" in before
+        gap = text[prev_end:m.start()]
+        starts = not out or gap.rstrip()[-1:] in _ENDERS or "\n-" in gap
         out.append((m.group(), starts))
         prev_end = m.end()
-        first = False
-    return out
+    return tuple(out)
 
 
 def _capitalised(word: str) -> bool:
     return len(word) >= MIN_NAME_CHARS and word[0].isupper()
+
+
+@functools.lru_cache(maxsize=WORDS_CACHE)
+def _capitals(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The capitalised words of ``text``: all of them, and those inside a sentence."""
+    words = _words(text)
+    return (frozenset(w for w, _ in words if _capitalised(w)),
+            frozenset(w for w, starts in words if not starts and _capitalised(w)))
 
 
 def name_inventory(segments: Sequence[Segment]) -> frozenset[str]:
@@ -79,16 +96,12 @@ def name_inventory(segments: Sequence[Segment]) -> frozenset[str]:
     for s in segments:
         if not s.translation:
             continue
-        for w, starts in _words(s.text):
-            if _capitalised(w):
-                src_any.add(w)
-                if not starts:
-                    src_inside.add(w)
-        for w, starts in _words(s.translation):
-            if _capitalised(w):
-                tgt_any.add(w)
-                if not starts:
-                    tgt_inside.add(w)
+        a, inside = _capitals(s.text)
+        src_any |= a
+        src_inside |= inside
+        a, inside = _capitals(s.translation)
+        tgt_any |= a
+        tgt_inside |= inside
     return frozenset((src_inside & tgt_any) | (tgt_inside & src_any))
 
 
@@ -155,8 +168,9 @@ def translation_violations(segments: Sequence[Segment], profile: Profile,
 
 def _compare(index, seg, target, names, terms, v, warning) -> list:
     out = []
-    src_n, tgt_n = numbers(seg.text), numbers(target)
-    if src_n != tgt_n:
+    src_t, tgt_t = _numbers(seg.text), _numbers(target)
+    if src_t != tgt_t and sorted(src_t) != sorted(tgt_t):
+        src_n, tgt_n = Counter(src_t), Counter(tgt_t)
         missing = sorted((src_n - tgt_n).elements())
         extra = sorted((tgt_n - src_n).elements())
         parts = []
@@ -215,7 +229,9 @@ def _target_layout(index, seg, target, profile: Profile, v, error, warning) -> l
                          f"translation has {len(lengths)} lines (at most {profile.max_lines})",
                          len(lengths), profile.max_lines))
     if profile.max_cps and not seg.has(UNTIMED):
-        value = cps(seg.replace(text=target, words=()), profile)
+        chars = reading_chars(target, profile)
+        value = 0.0 if not chars else float("inf") if seg.duration <= 0 \
+            else chars * 1000.0 / seg.duration
         if value > profile.max_cps + 1e-9:
             shown = "infinite" if value == float("inf") else f"{value:.1f}"
             out.append(v(index, seg, TARGET_CPS, error,

@@ -44,6 +44,7 @@ REVIEW_HIDDEN = (COL_END, COL_DUR, COL_CPS, COL_LINE, COL_SPEAKER, COL_FLAGS)
 REVIEW_MAX_LINES = 8  # a row grows with its text up to this many lines
 REVIEW_ROW_MARGIN = 40  # rows beyond the visible ones measured ahead of scrolling
 REVIEW_ROW_PADDING = 6  # px between one row's last line and the next row's first
+HEIGHT_CACHE_ROWS = 50_000
 
 
 class _CellTextEdit(QPlainTextEdit):
@@ -128,6 +129,8 @@ class SegmentTableView(QTableView):
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self.fit_rows)
+        # segment id -> (the segment measured, the text columns' widths, its row height)
+        self._heights: dict[str, tuple[object, tuple[int, int], int]] = {}
         self._syncing = False
         self.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -285,8 +288,19 @@ class SegmentTableView(QTableView):
         line = self.fontMetrics().lineSpacing()
         low = vh.defaultSectionSize()
         high = line * REVIEW_MAX_LINES + 10
+        widths = (self.columnWidth(COL_TEXT), self.columnWidth(COL_ENGLISH))
+        doc = self.session.doc
         for r in range(max(0, first - REVIEW_ROW_MARGIN), min(n, last + 1 + REVIEW_ROW_MARGIN)):
-            h = min(high, max(low, self.sizeHintForRow(r) + REVIEW_ROW_PADDING))
+            seg = doc[r] if r < len(doc) else None
+            known = self._heights.get(seg.id) if seg is not None else None
+            if known is not None and known[0] is seg and known[1] == widths:
+                h = known[2]  # measured before, for this text at these widths
+            else:
+                h = min(high, max(low, self.sizeHintForRow(r) + REVIEW_ROW_PADDING))
+                if seg is not None:
+                    if len(self._heights) > HEIGHT_CACHE_ROWS:
+                        self._heights.clear()
+                    self._heights[seg.id] = (seg, widths, h)
             if vh.sectionSize(r) != h:
                 vh.resizeSection(r, h)
 
