@@ -214,7 +214,10 @@ def _laid_out(doc, args, profile, source: str | None):
     for p in laid.problems:
         if args.bilingual or p.language == TRANSLATION:
             warn(f"cue {p.index + 1}, {p.language}: {p.message}")
-    return laid.cues
+    if args.bilingual:
+        return laid.cues
+    # only the translation is laid out: the source stays as the file has it
+    return [c.replace(text=s.text, words=s.words) for c, s in zip(laid.cues, doc, strict=True)]
 
 
 def _render(cues, fmt: str, bilingual: bool) -> str:
