@@ -266,7 +266,9 @@ def _transcribe_one(path: Path, out: Path, engine, options, fmt: str, profile, a
              f"{out} has no cues")
     from app.cli.speakers import speaker_options
 
-    write_file(doc, out, fmt, **(speaker_options(fmt) if args.speakers else {}))
+    # speakers found (--speakers) or given by the microphones (--channels) are shown
+    named = args.speakers or args.channels
+    write_file(doc, out, fmt, **(speaker_options(fmt) if named else {}))
 
 
 def _detect_speakers(path: Path, segments, options, args):

@@ -85,3 +85,13 @@ def test_transcribe_speakers_on_channel_input(stereo_path, tmp_path, encoder):
     doc = read_file(out).document
     assert len(doc.speakers()) == 2
     assert any(s.has("overlap") for s in doc)  # the two microphones talk at once
+
+
+def test_channel_transcript_as_text_names_each_microphones_speaker(stereo_path, tmp_path):
+    """--channels alone gives speakers too: the text transcript shows their turns."""
+    out = tmp_path / "s.txt"
+    assert main(["transcribe", str(stereo_path), "-o", str(out), "--model", "tiny.en",
+                 "--channels", "-q"]) == 0
+    text = out.read_text("utf-8")
+    assert "] Speaker 1: " in text and "] Speaker 2: " in text
+    assert text.startswith("[00:00:00] ")
