@@ -1,0 +1,218 @@
+"""Benchmark: can the transcript be trusted?  Re-alignment after a one-word fix, spoken sign-offs
+kept, and text produced on signals that hold no speech.
+
+* **Re-align after a fix** (espeak-ng speech with known word edges, ``tests/align/groundtruth.py``):
+  each sentence is a segment timed by the aligner with one word wrong (as an engine mishears
+  it); the word is corrected and the segment re-aligned with :func:`app.align.realign.realign`.
+  Measured: the start error of the corrected word, the largest shift of any word nobody
+  touched (all segments), how many untouched words changed confidence, how far a segment edge
+  moved off the speech, and cue gaps under the profile's minimum created by the re-align.
+* **Spoken sign-offs** ("Thank you for watching...", "Please subscribe..."; espeak-ng): at the
+  end of a clip, alone, and three times over; transcribed with the real pipeline (bundled
+  Whisper base); counted as kept when the transcript holds them.
+* **No speech**: silence, noise, a 440 Hz and a 1 kHz tone, music-like chords: words in the
+  transcript of the real pipeline (Silero voice activity, and the loudness fallback), and words
+  left after cleanup of what the engine says when it is fed the whole signal (no voice-activity
+  gate in front).
+
+    .venv/bin/python packaging/bench/bench_trust.py [--sentences 12] [--json out.json]
+        [--only realign|signoffs|nospeech]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.align.groundtruth import SR, build, have_espeak  # noqa: E402
+
+WRONG = ("thing", "there", "better", "over", "people", "said", "little", "made", "picture")
+MIN_GAP_MS = 80  # the default profile's minimum gap between cues
+
+
+def _gaps_under(doc, min_gap: int) -> int:
+    segs = list(doc)
+    return sum(1 for a, b in zip(segs, segs[1:], strict=False) if b.start - a.end < min_gap)
+
+
+def realign_edits(aligner, n_sentences: int, seed: int = 5) -> dict:
+    """One corrected word per sentence (first, middle, last in turn), re-aligned."""
+    from app.align.realign import realign
+    from app.align.windows import align_segments
+    from app.core import edits
+    from app.core.document import Document
+    from app.core.model import Segment
+
+    gt = build(n_sentences, seed=seed)
+    rng = random.Random(seed)
+    errors, end_errors, untouched_max, prob_changed, untouched_n = [], [], [], 0, 0
+    edge_off, new_gaps, steps, seconds = [], 0, [], []
+    for i, sentence in enumerate(gt.sentences):
+        truth = [w for w in gt.words if w.sentence == i]
+        toks = sentence.split()
+        k = (0, len(toks) // 2, len(toks) - 1)[i % 3]
+        wrong = rng.choice([w for w in WRONG if w != toks[k].lower()])
+        texts = list(gt.sentences)
+        texts[i] = " ".join(toks[:k] + [wrong] + toks[k + 1:])
+        segs = [Segment(*gt.sentence_span(j), t) for j, t in enumerate(texts)]
+        doc = Document(align_segments(gt.samples, SR, segs, "en", aligner),
+                       meta={"language": "en"})
+        before = {s.id: s for s in doc}
+        gaps_before = _gaps_under(doc, MIN_GAP_MS)
+        sid = doc[i].id
+        depth = len(doc.history)
+        edits.edit_text(doc, sid, sentence)
+        t0 = time.perf_counter()
+        realign(doc, [sid], gt.samples, SR, aligner)
+        seconds.append(time.perf_counter() - t0)
+        steps.append(len(doc.history) - depth)
+        seg = doc.get(sid)
+        new = seg.words[k]
+        errors.append(abs(new.start - truth[k].start))
+        end_errors.append(abs(new.end - truth[k].end))
+        worst = 0
+        for s in doc:
+            old = before[s.id]
+            for j, (w0, w1) in enumerate(zip(old.words, s.words, strict=True)):
+                if s.id == sid and j == k:
+                    continue
+                untouched_n += 1
+                worst = max(worst, abs(w1.start - w0.start), abs(w1.end - w0.end))
+                prob_changed += w1.probability != w0.probability
+        untouched_max.append(worst)
+        # how far the segment's edges lie outside its true speech
+        edge_off.append(max(0, truth[0].start - seg.start, seg.end - truth[-1].end))
+        new_gaps += max(0, _gaps_under(doc, MIN_GAP_MS) - gaps_before)
+    return {
+        "edits": len(errors),
+        "corrected_word_start_error_ms": {"mean": round(float(np.mean(errors)), 1),
+                                          "max": int(max(errors))},
+        "corrected_word_end_error_ms": {"mean": round(float(np.mean(end_errors)), 1),
+                                        "max": int(max(end_errors))},
+        "untouched_words": untouched_n,
+        "untouched_largest_shift_ms": int(max(untouched_max)),
+        "untouched_confidence_changed": int(prob_changed),
+        "segment_edge_off_speech_ms": {"mean": round(float(np.mean(edge_off)), 1),
+                                       "max": int(max(edge_off))},
+        "new_gaps_under_min": int(new_gaps),
+        "undo_steps_per_edit_and_realign": sorted(set(steps)),
+        "realign_s": {"median": round(float(np.median(seconds)), 3)},
+    }
+
+
+def _engine():
+    from app.engines.whisper import WhisperEngine
+
+    eng = WhisperEngine("base", device="cpu")
+    eng.load()
+    return eng
+
+
+def _transcribe(engine, samples: np.ndarray):
+    from app.pipeline.transcribe import transcribe_samples
+    from app.pipeline.types import PipelineOptions
+
+    return transcribe_samples(samples, PipelineOptions(), engine=engine)
+
+
+def sign_offs(engine) -> dict:
+    from tests.pipeline.signals import SIGN_OFFS, kept, sign_off_clips
+
+    total = found = 0
+    rows = {}
+    for line in SIGN_OFFS:
+        for voice in ("en-us", "en"):
+            for clip in sign_off_clips(line, voice):
+                res = _transcribe(engine, clip.samples)
+                k = kept(res.segments, clip)
+                total += len(clip.spans)
+                found += k
+                rows[f"{line[:24]}… / {voice} / {clip.name}"] = f"{k}/{len(clip.spans)}"
+    return {"kept": found, "spoken": total, "clips": rows}
+
+
+def _signals() -> dict[str, np.ndarray]:
+    from tests.pipeline.signals import music, noise, silence, tone
+
+    return {"silence": silence(30), "noise": noise(30), "tone 440 Hz": tone(20),
+            "tone 1 kHz": tone(20, 1000.0, 0.1), "music-like": music(30)}
+
+
+def _count_words(segments) -> int:
+    from app.core.words import split_words
+
+    return sum(1 for s in segments for w in split_words(s.text) if any(c.isalnum() for c in w))
+
+
+def no_speech(engine) -> dict:
+    import app.audio.vad as vad
+    from app.audio.vad import speech_regions
+    from app.engines.base import TranscribeOptions
+    from app.pipeline.cleanup import Cleaner
+    from app.pipeline.types import Draft
+    from app.pipeline.wordtimes import finish_draft
+
+    out: dict[str, dict] = {}
+    for name, x in _signals().items():
+        row = {"pipeline_words": _count_words(_transcribe(engine, x).segments)}
+        real = vad.silero_available
+        vad.silero_available = lambda: False  # the loudness fallback
+        try:
+            row["pipeline_words_loudness_vad"] = _count_words(_transcribe(engine, x).segments)
+        finally:
+            vad.silero_available = real
+        # the engine fed the whole signal; the cleanup judges what it said
+        t = engine.transcribe_batch([x], TranscribeOptions(language="en"))[0]
+        regions = speech_regions(x, SR)
+        drafts = [finish_draft(Draft(s.start, max(s.start, s.end), s.text.strip(), list(s.words),
+                                     0, "en", None, s.avg_logprob, s.no_speech_prob,
+                                     s.compression_ratio), regions)
+                  for s in t.segments if s.text.strip()]
+        row["engine_words"] = _count_words(drafts)
+        row["after_cleanup_words"] = _count_words(Cleaner(regions).clean(drafts))
+        out[name] = row
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sentences", type=int, default=12)
+    parser.add_argument("--json", metavar="OUT")
+    parser.add_argument("--only", choices=("realign", "signoffs", "nospeech"))
+    args = parser.parse_args(argv)
+    if not have_espeak():
+        print("espeak-ng is needed", file=sys.stderr)
+        return 2
+    report: dict = {}
+    if args.only in (None, "realign"):
+        from app.align.whisper_aligner import WhisperAligner
+
+        aligner = WhisperAligner("base", device="cpu")
+        aligner.load()
+        report["realign_one_word_fix"] = realign_edits(aligner, args.sentences)
+        print(json.dumps({"realign_one_word_fix": report["realign_one_word_fix"]}, indent=1))
+    if args.only in (None, "signoffs", "nospeech"):
+        engine = _engine()
+        if args.only in (None, "signoffs"):
+            report["spoken_sign_offs"] = sign_offs(engine)
+            print(json.dumps({"spoken_sign_offs": report["spoken_sign_offs"]}, indent=1))
+        if args.only in (None, "nospeech"):
+            report["no_speech_words"] = no_speech(engine)
+            print(json.dumps({"no_speech_words": report["no_speech_words"]}, indent=1))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
