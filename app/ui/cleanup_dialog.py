@@ -103,9 +103,9 @@ class CleanupDialog(QDialog):
         for col in range(len(COLUMNS)):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
-        hh.setSectionResizeMode(COL_RULE, QHeaderView.ResizeMode.Interactive)
-        self.table.setColumnWidth(COL_RULE, 300)
-        self.table.setWordWrap(False)
+        hh.setSectionResizeMode(COL_RULE, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)  # the rule is a sentence: shown whole
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setMinimumSize(980, 260)
         self.table.cellDoubleClicked.connect(lambda row, _c: self.session.seek(self._entries[row]["start"])
                                              if row < len(self._entries) else None)
