@@ -7,8 +7,8 @@ kept, and text produced on signals that hold no speech.
   word (which pulls its neighbours off too); the word is corrected and the segment re-aligned with :func:`app.align.realign.realign`.
   Measured: the start error of the corrected word, how many re-timings were refused as less
   plausible (the estimate kept and flagged), the largest shift of any word nobody touched (all
-  segments), how many untouched words changed confidence, how far a segment edge lies off the
-  speech, cue gaps under the profile's minimum created by the re-align, and undo steps taken
+  segments), how many untouched words changed confidence, how far the segment's edges lie off
+  its speech (and how much further than before the fix), cue gaps under the profile's minimum created by the re-align, and undo steps taken
   by the edit and its re-alignment.
 * **Spoken sign-offs** ("Thank you for watching...", "Please subscribe..."; espeak-ng): at the
   end of a clip, alone, and three times over; transcribed with the real pipeline (bundled
@@ -63,6 +63,11 @@ def _gaps_under(doc, min_gap: int) -> int:
     return sum(1 for a, b in zip(segs, segs[1:], strict=False) if b.start - a.end < min_gap)
 
 
+def _off_speech(seg, truth) -> int:
+    """How far (ms) a segment's edges lie outside its true speech."""
+    return max(0, truth[0].start - seg.start, seg.end - truth[-1].end)
+
+
 def realign_edits(aligner, n_sentences: int, seed: int = 5, scenario: str = "engine") -> dict:
     """One corrected word per sentence (first, middle, last in turn), re-aligned.
 
@@ -82,7 +87,7 @@ def realign_edits(aligner, n_sentences: int, seed: int = 5, scenario: str = "eng
     base = align_segments(gt.samples, SR, [Segment(*gt.sentence_span(j), t)
                                            for j, t in enumerate(gt.sentences)], "en", aligner)
     errors, end_errors, untouched_max, prob_changed, untouched_n = [], [], [], 0, 0
-    edge_off, new_gaps, steps, seconds, refused = [], 0, [], [], 0
+    edge_off, edge_worse, new_gaps, steps, seconds, refused = [], [], 0, [], [], 0
     for i, sentence in enumerate(gt.sentences):
         truth = [w for w in gt.words if w.sentence == i]
         toks = sentence.split()
@@ -122,8 +127,10 @@ def realign_edits(aligner, n_sentences: int, seed: int = 5, scenario: str = "eng
                 worst = max(worst, abs(w1.start - w0.start), abs(w1.end - w0.end))
                 prob_changed += w1.probability != w0.probability
         untouched_max.append(worst)
-        # how far the segment's edges lie outside its true speech
-        edge_off.append(max(0, truth[0].start - seg.start, seg.end - truth[-1].end))
+        # how much further the segment's edges lie outside its true speech than before
+        off = _off_speech(seg, truth)
+        edge_off.append(off)
+        edge_worse.append(max(0, off - _off_speech(before[sid], truth)))
         new_gaps += max(0, _gaps_under(doc, MIN_GAP_MS) - gaps_before)
     return {
         "edits": len(errors),
@@ -137,6 +144,8 @@ def realign_edits(aligner, n_sentences: int, seed: int = 5, scenario: str = "eng
         "untouched_confidence_changed": int(prob_changed),
         "segment_edge_off_speech_ms": {"mean": round(float(np.mean(edge_off)), 1),
                                        "max": int(max(edge_off))},
+        "segment_edge_moved_off_speech_ms": {"mean": round(float(np.mean(edge_worse)), 1),
+                                             "max": int(max(edge_worse))},
         "new_gaps_under_min": int(new_gaps),
         "undo_steps_per_edit_and_realign": sorted(set(steps)),
         "realign_s": {"median": round(float(np.median(seconds)), 3)},
