@@ -16,10 +16,10 @@ kept, and text produced on signals that hold no speech.
 * **No speech**: silence, noise, a 440 Hz and a 1 kHz tone, music-like chords: words in the
   transcript of the real pipeline (Silero voice activity, and the loudness fallback), and words
   left after cleanup of what the engine says when it is fed the whole signal (no voice-activity
-  gate in front).
+  gate in front); summed over ``--repeats`` runs, since the engine samples when it is unsure.
 
     .venv/bin/python packaging/bench/bench_trust.py [--sentences 36] [--json out.json]
-        [--only realign|signoffs|nospeech]
+        [--only realign|signoffs|nospeech] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -196,7 +196,7 @@ def _count_words(segments) -> int:
     return sum(1 for s in segments for w in split_words(s.text) if any(c.isalnum() for c in w))
 
 
-def no_speech(engine) -> dict:
+def no_speech(engine, repeats: int = 3) -> dict:
     import app.audio.vad as vad
     from app.audio.vad import speech_regions
     from app.engines.base import TranscribeOptions
@@ -206,23 +206,28 @@ def no_speech(engine) -> dict:
 
     out: dict[str, dict] = {}
     for name, x in _signals().items():
-        row = {"pipeline_words": _count_words(_transcribe(engine, x).segments)}
-        real = vad.silero_available
-        vad.silero_available = lambda: False  # the loudness fallback
-        try:
-            row["pipeline_words_loudness_vad"] = _count_words(_transcribe(engine, x).segments)
-        finally:
-            vad.silero_available = real
-        # the engine fed the whole signal; the cleanup judges what it said
-        t = engine.transcribe_batch([x], TranscribeOptions(language="en"))[0]
+        row = dict.fromkeys(("pipeline_words", "pipeline_words_loudness_vad", "engine_words",
+                             "after_cleanup_words"), 0)
         regions = speech_regions(x, SR)
-        drafts = [finish_draft(Draft(s.start, max(s.start, s.end), s.text.strip(), list(s.words),
-                                     0, "en", None, s.avg_logprob, s.no_speech_prob,
-                                     s.compression_ratio), regions)
-                  for s in t.segments if s.text.strip()]
-        row["engine_words"] = _count_words(drafts)
-        row["after_cleanup_words"] = _count_words(Cleaner(regions).clean(drafts))
+        for _ in range(repeats):  # the engine samples when unsure: its output varies by run
+            row["pipeline_words"] += _count_words(_transcribe(engine, x).segments)
+            real = vad.silero_available
+            vad.silero_available = lambda: False  # the loudness fallback
+            try:
+                row["pipeline_words_loudness_vad"] += _count_words(
+                    _transcribe(engine, x).segments)
+            finally:
+                vad.silero_available = real
+            # the engine fed the whole signal; the cleanup judges what it said
+            t = engine.transcribe_batch([x], TranscribeOptions(language="en"))[0]
+            drafts = [finish_draft(Draft(s.start, max(s.start, s.end), s.text.strip(),
+                                         list(s.words), 0, "en", None, s.avg_logprob,
+                                         s.no_speech_prob, s.compression_ratio), regions)
+                      for s in t.segments if s.text.strip()]
+            row["engine_words"] += _count_words(drafts)
+            row["after_cleanup_words"] += _count_words(Cleaner(regions).clean(drafts))
         out[name] = row
+    out["runs_per_signal"] = repeats  # type: ignore[assignment]
     return out
 
 
@@ -231,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentences", type=int, default=36)
     parser.add_argument("--json", metavar="OUT")
     parser.add_argument("--only", choices=("realign", "signoffs", "nospeech"))
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs per signal without speech (the engine's output varies)")
     args = parser.parse_args(argv)
     if not have_espeak():
         print("espeak-ng is needed", file=sys.stderr)
@@ -251,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             report["spoken_sign_offs"] = sign_offs(engine)
             print(json.dumps({"spoken_sign_offs": report["spoken_sign_offs"]}, indent=1))
         if args.only in (None, "nospeech"):
-            report["no_speech_words"] = no_speech(engine)
+            report["no_speech_words"] = no_speech(engine, args.repeats)
             print(json.dumps({"no_speech_words": report["no_speech_words"]}, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
