@@ -88,6 +88,7 @@ def realign_edits(aligner, n_sentences: int, seed: int = 5, scenario: str = "eng
                                            for j, t in enumerate(gt.sentences)], "en", aligner)
     errors, end_errors, untouched_max, prob_changed, untouched_n = [], [], [], 0, 0
     edge_off, edge_worse, new_gaps, steps, seconds, refused = [], [], 0, [], [], 0
+    accepted: list[int] = []
     for i, sentence in enumerate(gt.sentences):
         truth = [w for w in gt.words if w.sentence == i]
         toks = sentence.split()
@@ -111,11 +112,14 @@ def realign_edits(aligner, n_sentences: int, seed: int = 5, scenario: str = "eng
         t0 = time.perf_counter()
         res = realign(doc, [sid], gt.samples, SR, aligner, **REALIGN_OPTIONS)
         seconds.append(time.perf_counter() - t0)
-        refused += bool(getattr(res, "kept", None))
+        was_refused = bool(getattr(res, "kept", None))
+        refused += was_refused
         steps.append(len(doc.history) - depth)
         seg = doc.get(sid)
         new = seg.words[k]
         errors.append(abs(new.start - truth[k].start))
+        if not was_refused:
+            accepted.append(abs(new.start - truth[k].start))
         end_errors.append(abs(new.end - truth[k].end))
         worst = 0
         for s in doc:
@@ -137,6 +141,9 @@ def realign_edits(aligner, n_sentences: int, seed: int = 5, scenario: str = "eng
         "refused_kept_estimate_flagged": int(refused),
         "corrected_word_start_error_ms": {"mean": round(float(np.mean(errors)), 1),
                                           "max": int(max(errors))},
+        "corrected_word_start_error_ms_not_refused": {
+            "mean": round(float(np.mean(accepted)), 1) if accepted else None,
+            "max": int(max(accepted)) if accepted else None},
         "corrected_word_end_error_ms": {"mean": round(float(np.mean(end_errors)), 1),
                                         "max": int(max(end_errors))},
         "untouched_words": untouched_n,
