@@ -41,6 +41,7 @@ import numpy as np
 
 from app.align.base import SAMPLE_RATE, Aligner, Region, to_16k, window_speech
 from app.align.errors import AlignError
+from app.align.windows import MAX_WINDOW_MS
 from app.core.cancel import CancelToken, Progress
 from app.core.document import Document, ReplaceOp
 from app.core.history import AMEND
@@ -203,8 +204,9 @@ def compute_alignment(job: RealignJob, samples: np.ndarray, sample_rate: int,
         raise AlignError("no audio to re-align with")
     out: dict[str, list[Word]] = {}
     groups: list[list[Target]] = []
+    cap = min(MAX_WINDOW_MS, int(aligner.max_window_s * 1000)) - 2 * EDGE_PAD_MS
     for t in job.targets:
-        if t.joint and groups:
+        if t.joint and groups and t.segment.end - groups[-1][0].segment.start <= cap:
             groups[-1].append(t)
         else:
             groups.append([t])
