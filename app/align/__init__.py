@@ -5,7 +5,8 @@
   :func:`aligner_names`; aligners: ``"whisper"`` (CPU default, bundled ``base``) and
   ``"qwen"`` (Qwen3 forced aligner, 11 languages, when its model is installed)
 * :func:`realign` (and its parts :func:`prepare_realign`, :func:`compute_alignment`,
-  :func:`apply_realign`): re-align edited segments as one undoable step
+  :func:`apply_realign`): re-time what an edit changed, never making timing worse, as one
+  undoable step (or folded into the edit's)
 * :func:`align_script`: plain text or badly timed subtitles + media -> timed segments
 * :func:`align_segments` / :func:`word_timer`: aligned words for many segments (the
   transcription pipeline's word-timer hook)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from app import __version__
 
-SUBCOMMANDS = ("convert", "info", "transcribe", "align", "speakers", "shots", "check",
+SUBCOMMANDS = ("convert", "info", "transcribe", "align", "realign", "speakers", "shots", "check",
                "translate")
 EXIT_USER_ERROR = 2
 

@@ -68,7 +68,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--per-chunk-language", action="store_true",
                         help="detect the language of every chunk (mixed-language media)")
     parser.add_argument("--no-cleanup", action="store_true",
-                        help="keep repetitions and likely hallucinations")
+                        help="keep everything the engine wrote, even text the audio does not "
+                        "support (repetition loops, text over silence)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress display")
 
 
@@ -269,6 +270,14 @@ def _transcribe_one(path: Path, out: Path, engine, options, fmt: str, profile, a
     # speakers found (--speakers) or given by the microphones (--channels) are shown
     named = args.speakers or args.channels
     write_file(doc, out, fmt, **(speaker_options(fmt) if named else {}))
+    if result.cleanup_log and not args.quiet:
+        from app.pipeline.cleanup import describe_entry
+
+        n = len(result.cleanup_log)
+        print(f"{path}: removed {n} piece{'s' if n != 1 else ''} of text the audio does not "
+              "support (--no-cleanup keeps everything):", file=sys.stderr)
+        for entry in result.cleanup_log:
+            print(f"  {describe_entry(entry)}", file=sys.stderr)
 
 
 def _detect_speakers(path: Path, segments, options, args):

@@ -1,10 +1,12 @@
-"""The cleanup log: what a transcription removed as suspected hallucinations (repetition loops,
-boilerplate such as "Thanks for watching", text over silence...), with why and where, and a
-Restore button that puts a removal back as a segment.
+"""The cleanup log: what a transcription removed because the audio did not support it (text
+over silence, very low word probabilities, repetition loops...), with the evidence for each
+removal (speech share under the text, mean word probability, the rule that decided), where it
+was, and a Restore button that puts a removal back as a segment.
 
 The log lives in the document (``meta["cleanup"]``, a list of dicts ``{reason, text, start,
-end[, segment]}``, saved with the project and in Cueline JSON).  Restoring inserts the segment
-and drops the entry from the log in ONE undoable step ("Restore removed text").
+end[, segment, speech_share, mean_probability, rule]}``, saved with the project and in Cueline
+JSON).  Restoring inserts the segment and drops the entry from the log in ONE undoable step
+("Restore removed text").
 """
 
 from __future__ import annotations
@@ -31,6 +33,18 @@ from app.core.words import distribute, split_words
 from app.ui.session import EditorSession
 
 RESTORE_NAME = "Restore removed text"
+COLUMNS = ("Time", "Reason", "Text", "Speech", "Word prob.", "Rule", "")
+COL_TEXT, COL_SPEECH, COL_PROB, COL_RULE, COL_RESTORE = 2, 3, 4, 5, 6
+
+
+def entry_cells(e: dict[str, Any]) -> tuple[str, ...]:
+    """The texts of one log entry's row (evidence not measured shows as "–")."""
+    share, prob = e.get("speech_share"), e.get("mean_probability")
+    return (f"{format_timecode(e['start'])} – {format_timecode(e['end'])}",
+            str(e.get("reason", "")), str(e.get("text", "")),
+            f"{share:.0%}" if isinstance(share, (int, float)) else "–",
+            f"{prob:.2f}" if isinstance(prob, (int, float)) else "–",
+            str(e.get("rule") or ""), "")
 
 
 def cleanup_entries(doc: Document) -> list[dict[str, Any]]:
@@ -79,18 +93,20 @@ class CleanupDialog(QDialog):
         self.session = session
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("cleanupTable")
-        self.table.setHorizontalHeaderLabels(["Time", "Reason", "Text", ""])
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMinimumSize(640, 260)
+        for col in range(len(COLUMNS)):
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(COL_RULE, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)  # the rule is a sentence: shown whole
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setMinimumSize(980, 260)
         self.table.cellDoubleClicked.connect(lambda row, _c: self.session.seek(self._entries[row]["start"])
                                              if row < len(self._entries) else None)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -115,17 +131,20 @@ class CleanupDialog(QDialog):
     def refresh(self) -> None:
         self._entries = cleanup_entries(self.session.doc)
         n = len(self._entries)
-        self.summary.setText(f"The transcription removed {n} piece{'s' if n != 1 else ''} of text "
-                             "as suspected hallucinations." if n else "Nothing was removed by cleanup.")
+        self.summary.setText(
+            f"The transcription removed {n} piece{'s' if n != 1 else ''} of text the audio did "
+            "not support. Each row shows the evidence: how much of the text's time was speech, "
+            "how sure the engine was of its words, and the rule that decided."
+            if n else "Nothing was removed by cleanup.")
         self.table.setRowCount(n)
         for row, e in enumerate(self._entries):
-            cells = (f"{format_timecode(e['start'])} – {format_timecode(e['end'])}",
-                     str(e.get("reason", "")), str(e.get("text", "")), "")
-            for col, value in enumerate(cells):
+            for col, value in enumerate(entry_cells(e)):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)
+                if col in (COL_SPEECH, COL_PROB):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, col, item)
-            self.table.setCellWidget(row, 3, self._restore_button(row))
+            self.table.setCellWidget(row, COL_RESTORE, self._restore_button(row))
         self.restore_button.setEnabled(bool(n))
 
     def _restore_button(self, row: int) -> QWidget:

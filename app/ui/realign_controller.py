@@ -5,17 +5,20 @@ core flags the segment ``WORDS_STALE`` (shown in the table and on the waveform).
 controller collects such segments and, about :data:`DEBOUNCE_MS` after the last edit, re-aligns
 them in the background:
 
-1. :func:`app.align.realign.prepare_realign` snapshots ids, texts and times (UI thread);
+1. :func:`app.align.realign.prepare_realign` snapshots the segments (UI thread), in "local"
+   mode: only the changed words are re-timed, the others keep their times and confidences;
+   edges keep the profile's minimum gap to the neighbours;
 2. :func:`app.pipeline.jobs.realign_words` aligns them, reading only the audio around them
    (pool thread, the waveform's 16 kHz samples);
-3. :func:`app.align.realign.apply_realign` applies the words as one undoable "Re-align"
-   command (UI thread).  A segment edited again meanwhile keeps the user's text: the core
-   skips it (its text no longer matches) and it is re-aligned after the next pause.
+3. :func:`app.align.realign.apply_realign` applies the words folded into the last undo step
+   (``amend``): the edit and its re-alignment undo as one.  A segment edited again meanwhile
+   keeps the user's text: the core skips it and it is re-aligned after the next pause.
 
-The cursor, the selection and the text being typed are left alone: applying words changes
-no text.  Only edits trigger it (an undo or redo that brings a stale segment back does not:
-re-aligning then would wipe the redo stack).  "Re-align selection" and "Re-align all" do the
-same on demand.
+The cursor, the selection and the text being typed are left alone: applying words changes no
+text.  An undo or redo that leaves a segment stale queues it too: its re-alignment is folded
+into the step now on top and keeps the redo stack.  "Re-align selection" and "Re-align all"
+re-time every word of the chosen segments on demand, as an undo step of their own; new times
+less plausible than the old ones are refused either way (see :mod:`app.align.realign`).
 """
 
 from __future__ import annotations
@@ -72,8 +75,8 @@ class RealignController(QObject):
     # -- what needs re-aligning ----------------------------------------------------------------
     def _on_segments_changed(self, change: Change) -> None:
         doc = self.session.doc
-        if not doc.in_transaction or change.kind not in ("changed", "inserted"):
-            return  # undo/redo replays and removals never trigger
+        if change.kind not in ("changed", "inserted"):
+            return  # removals never trigger
         for sid in change.ids:
             if sid in doc and doc.get(sid).has(WORDS_STALE):
                 self.pending.add(sid)
@@ -97,6 +100,8 @@ class RealignController(QObject):
             return
         doc = self.session.doc
         ids = [sid for sid in self.pending if sid in doc and doc.get(sid).has(WORDS_STALE)]
+        if not doc.history.can_amend:
+            return  # undone to the start with redo left: wait for the next change
         self.pending.clear()
         if ids:
             self.start(ids, automatic=True)
@@ -127,7 +132,10 @@ class RealignController(QObject):
             self.pending.update(ids)
             self.timer.start()
             return None
-        job_spec = prepare_realign(doc, ids)
+        profile = self.session.profile
+        gap = profile.min_gap() if profile is not None else 0
+        job_spec = prepare_realign(doc, ids, mode="local" if automatic else "full",
+                                   min_gap_ms=gap)
         if not job_spec.items:
             if not automatic:
                 self.w.statusBar().showMessage("Nothing to re-align: the segments have no text.", 5000)
@@ -144,18 +152,20 @@ class RealignController(QObject):
         n = len(job_spec.items)
         self.job = self.w.jobs.start(
             work, f"Re-aligning {n} segment{'s' if n != 1 else ''}",
-            on_finished=lambda words: self._on_finished(doc, job_spec, words, t0, edited_at),
+            on_finished=lambda words: self._on_finished(doc, job_spec, words, t0, edited_at,
+                                                        automatic),
             on_failed=lambda exc: self._on_failed(exc, automatic), on_progress=lambda _p: self.w.update_jobs(),
             cancellable=True)
         return self.job
 
-    def _on_finished(self, doc, job_spec, words, t0: float, edited_at: float | None) -> None:
+    def _on_finished(self, doc, job_spec, words, t0: float, edited_at: float | None,
+                     automatic: bool = False) -> None:
         from app.align.realign import apply_realign
 
         if self.session.doc is not doc:
             return
         try:
-            result = apply_realign(doc, job_spec, words)
+            result = apply_realign(doc, job_spec, words, amend=automatic)
         except ValueError as exc:  # words that do not fit the text: nothing was applied
             self._on_failed(exc, False)
             return
@@ -168,8 +178,13 @@ class RealignController(QObject):
             self.pending.update(again)
             if self.auto:
                 self.timer.start()
-        n = len(result.applied)
-        self.w.statusBar().showMessage(f"Re-aligned the words of {n} segment{'s' if n != 1 else ''}.", 4000)
+        n = len(result.applied) - len(result.kept)
+        message = f"Re-aligned the words of {n} segment{'s' if n != 1 else ''}."
+        if result.kept:
+            k = len(result.kept)
+            message += (f" Kept the earlier times of {k} segment{'s' if k != 1 else ''}: the new "
+                        "ones were less plausible (flagged E where they are estimates).")
+        self.w.statusBar().showMessage(message, 8000 if result.kept else 4000)
         self.applied.emit(result)
 
     def _on_failed(self, exc: BaseException, automatic: bool) -> None:
