@@ -1,20 +1,22 @@
 """Reading and writing documents in any registered format, from text or from files.
 
 Readers never raise anything but :class:`FormatError`: whatever they tolerate comes back as
-warnings with line numbers.  Files are written atomically (a temporary file in the same folder,
-then ``os.replace``), so a failed save never leaves half a file in place of a good one.
+warnings with line numbers.  Files are written by Cueline's one atomic writer
+(:func:`app.core.atomic.atomic_write_bytes`: an ``mkstemp`` temporary in the same folder,
+fsynced, then ``os.replace``; an existing file keeps its mode and group; a killed writer's
+temporary is swept by the next write), so a failed save never leaves half a file in place of a
+good one.  Exports keep no ``.bak``: they are written from the document, never edited in place.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import stat
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from app.core.atomic import atomic_write_bytes
 from app.core.document import Document
 from app.core.model import Segment
 from app.formats.context import Context
@@ -196,34 +198,13 @@ def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
 
 
 def atomic_write(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once, keeping an existing file's permissions."""
+    """Replace ``path`` with ``data`` all at once (:func:`app.core.atomic.atomic_write_bytes`,
+    no ``.bak``); raises :class:`FormatError` naming the file and why it cannot be written."""
     if os.path.isdir(path):
         raise FormatError(path, None, "cannot write: it is a folder")
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        mode = None
-    fd = -1
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666 if mode is None else mode)
-        with os.fdopen(fd, "wb") as f:
-            fd = -1
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        atomic_write_bytes(path, data, backup=False)
     except OSError as exc:
-        if fd >= 0:
-            os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise FormatError(path, None, f"cannot write: {describe_os_error(exc, path)}") from exc
 
 

@@ -17,6 +17,7 @@ synthesised ones, so the threshold sits low in that gap.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from app.core.atomic import atomic_write_bytes
 
 ENV_DIR = "CUELINE_VOICES_DIR"
 MATCH_SIMILARITY = 0.82
@@ -102,14 +105,14 @@ def save_profile(name: str, embedding: np.ndarray, speech_s: float = 0.0,
     emb = emb / max(float(np.linalg.norm(emb)), 1e-9)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{pid}.{uuid.uuid4().hex[:6]}.npy"
-        np.save(tmp, emb.astype(np.float32), allow_pickle=False)
-        os.replace(tmp, folder / f"{pid}.npy")
+        buf = io.BytesIO()
+        np.save(buf, emb.astype(np.float32), allow_pickle=False)
+        atomic_write_bytes(folder / f"{pid}.npy", buf.getvalue(), backup=False)
         meta = {"name": name, "speech_s": round(speech_s, 1), "created": created, "updated": now,
                 "encoder": "resemblyzer-ge2e"}
-        tmp_meta = folder / f".{pid}.{uuid.uuid4().hex[:6]}.json"
-        tmp_meta.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp_meta, folder / f"{pid}.json")
+        atomic_write_bytes(folder / f"{pid}.json",
+                           json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"),
+                           backup=False)
     except OSError as exc:
         raise ProfileStoreError(f"cannot save the voice of {name} in {folder}: "
                                 f"{exc.strerror or exc}") from exc
