@@ -39,9 +39,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.align.base import SAMPLE_RATE, Aligner, Region, to_16k, window_speech
+from app.align.base import Aligner, Region, window_speech
 from app.align.errors import AlignError
 from app.align.windows import MAX_WINDOW_MS
+from app.audio.samples import ENGINE_RATE, to_engine_rate
 from app.core.cancel import CancelToken, Progress
 from app.core.document import Document, ReplaceOp
 from app.core.history import AMEND
@@ -183,7 +184,7 @@ class _Audio:
         a = max(0, int(start_ms) * self.rate // 1000)
         b = max(a, min(self.total_ms * self.rate // 1000, int(end_ms) * self.rate // 1000))
         x = self.samples[..., a:b]
-        return to_16k(np.asarray(x), self.rate)
+        return to_engine_rate(np.asarray(x), self.rate)
 
 
 def compute_alignment(job: RealignJob, samples: np.ndarray, sample_rate: int,
@@ -228,7 +229,7 @@ def compute_alignment(job: RealignJob, samples: np.ndarray, sample_rate: int,
 def _speech(audio: _Audio, lo: int, hi: int) -> list[Region]:
     """Speech regions (media ms) of ``[lo, hi]``."""
     x = audio.read(lo, hi)
-    if len(x) < SAMPLE_RATE // 10:
+    if len(x) < ENGINE_RATE // 10:
         return []
     return [(a + lo, b + lo) for a, b in window_speech(x)]
 
@@ -292,7 +293,7 @@ def _align_local(aligner: Aligner, audio: _Audio, t: Target, language: str | Non
         text = seg.text[spans[a][0]:spans[b][1]]
         x = audio.read(w_lo, w_hi)
         try:
-            aligned = aligner.align(x, SAMPLE_RATE, text, language, w_lo, cancel,
+            aligned = aligner.align(x, ENGINE_RATE, text, language, w_lo, cancel,
                                     speech=[r for r in speech if r[1] > w_lo and r[0] < w_hi])
         except AlignError:
             continue  # keep the estimate (flagged when applied)
@@ -336,11 +337,11 @@ def _align_whole(aligner: Aligner, audio: _Audio, group: list[Target], language:
     x = audio.read(lo, hi)
     texts = [t.text for t in group]
     if (hi - lo) > aligner.max_window_s * 1000:
-        words = align_long(aligner, x, SAMPLE_RATE, texts, language, start_ms=lo, cancel=cancel)
+        words = align_long(aligner, x, ENGINE_RATE, texts, language, start_ms=lo, cancel=cancel)
         speech: list[Region] = []
     else:
         speech = _speech(audio, lo, hi)
-        words = aligner.align_texts(x, SAMPLE_RATE, texts, language, lo, cancel, speech=speech)
+        words = aligner.align_texts(x, ENGINE_RATE, texts, language, lo, cancel, speech=speech)
     out: dict[str, list[Word]] = {}
     for k, (t, ws) in enumerate(zip(group, words, strict=True)):
         seg = t.segment

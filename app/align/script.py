@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.align.anchors import Anchoring, anchor, rough_times, unmatched_heard
-from app.align.base import SAMPLE_RATE, Aligner, Region, to_16k
+from app.align.base import Aligner, Region
 from app.align.errors import AlignError
 from app.align.windows import MAX_WINDOW_MS, PAD_MS, Item, Limit, align_items
+from app.audio.samples import ENGINE_RATE, to_engine_rate
 from app.core.cancel import Cancelled, CancelToken, Progress
 from app.core.model import (
     TIMES_ESTIMATED,
@@ -177,7 +178,7 @@ def _limits(anch: Anchoring, pieces: list[tuple[int, list[int]]],
 def _align_lines(aligner: Aligner, x: np.ndarray, lines: Sequence[str], language: str | None,
                  heard: Sequence[Word], cancel: CancelToken | None,
                  progress: ProgressFn | None, speech: Sequence[Region] | None = None) -> _Lines:
-    total = int(len(x) * 1000 / SAMPLE_RATE)
+    total = int(len(x) * 1000 / ENGINE_RATE)
     anch = anchor(lines, heard)
     rough = rough_times(anch, total)
     cap = int(min(aligner.max_window_s * 1000, MAX_WINDOW_MS + 2 * PAD_MS)) - 2 * PAD_MS
@@ -192,7 +193,7 @@ def _align_lines(aligner: Aligner, x: np.ndarray, lines: Sequence[str], language
         items.append(Item(str(n), " ".join(anch.words[k].text for k in ids), max(0, s),
                           min(total, e)))
     limits = _limits(anch, pieces, rough)
-    timed = align_items(aligner, x, SAMPLE_RATE, items, language, limits=limits,
+    timed = align_items(aligner, x, ENGINE_RATE, items, language, limits=limits,
                         speech=speech, cancel=cancel, progress=progress)
     per_line: list[list[Word]] = [[] for _ in lines]
     for n, (line, _ids) in enumerate(pieces):
@@ -225,7 +226,7 @@ def _verify_unheard(aligner: Aligner, x: np.ndarray, lines: Sequence[str],
     """
     from app.audio.vad import SpeechMap, speech_regions
 
-    total = int(len(x) * 1000 / SAMPLE_RATE)
+    total = int(len(x) * 1000 / ENGINE_RATE)
     smap: SpeechMap | None = None
     n = len(lines)
     i = 0
@@ -240,10 +241,10 @@ def _verify_unheard(aligner: Aligner, x: np.ndarray, lines: Sequence[str],
         hi = next((per_line[k][0].start for k in range(j, n) if per_line[k]), total)
         if MIN_GAP_SPEECH_MS <= hi - lo <= cap + 2 * PAD_MS:
             if smap is None:
-                smap = SpeechMap(speech_regions(x, SAMPLE_RATE, cancel=cancel), total)
+                smap = SpeechMap(speech_regions(x, ENGINE_RATE, cancel=cancel), total)
             if smap.overlap_ms(lo, hi) >= MIN_GAP_SPEECH_MS:
-                audio = x[lo * SAMPLE_RATE // 1000:hi * SAMPLE_RATE // 1000]
-                timed = aligner.align_texts(audio, SAMPLE_RATE, list(lines[i:j]), language, lo,
+                audio = x[lo * ENGINE_RATE // 1000:hi * ENGINE_RATE // 1000]
+                timed = aligner.align_texts(audio, ENGINE_RATE, list(lines[i:j]), language, lo,
                                             cancel)
                 for k, ws in zip(range(i, j), timed, strict=True):
                     probs = np.array([w.probability for w in ws
@@ -293,8 +294,8 @@ def align_long(aligner: Aligner, samples: np.ndarray, sample_rate: int, texts: S
                heard: Sequence[Word] | None = None) -> list[list[Word]]:
     """Align texts in a window longer than the aligner takes at once (anchored, like a
     script); words of texts the audio lacks are estimated."""
-    x = to_16k(samples, sample_rate)
-    total = int(len(x) * 1000 / SAMPLE_RATE)
+    x = to_engine_rate(samples, sample_rate)
+    total = int(len(x) * 1000 / ENGINE_RATE)
     if heard is None:
         heard, _ = transcribe_words(x, language, cancel=cancel)
     result = _align_lines(aligner, x, texts, language, heard, cancel, None)
@@ -328,8 +329,8 @@ def align_script(samples: np.ndarray, sample_rate: int, script: str | Sequence[S
     from app.align.registry import best_aligner
 
     t0 = time.monotonic()
-    x = to_16k(samples, sample_rate)
-    total = int(len(x) * 1000 / SAMPLE_RATE)
+    x = to_engine_rate(samples, sample_rate)
+    total = int(len(x) * 1000 / ENGINE_RATE)
     segs = script_lines(script)
     if not segs:
         raise AlignError("the script has no text to align")
@@ -404,7 +405,7 @@ def _align_extra(aligner: Aligner, x: np.ndarray, result: _Lines, absorbed: set[
         hi = min((s for s, e in spans if s >= end - 200), default=1 << 62)
         items.append(Item(str(r), " ".join(w.text for w in run), start, end))
         limits.append(Limit(min(lo, start), max(hi, end), apart=True))
-    timed = align_items(aligner, x, SAMPLE_RATE, items, language, limits=limits,
+    timed = align_items(aligner, x, ENGINE_RATE, items, language, limits=limits,
                         cancel=cancel)
     return {int(k): v for k, v in timed.items() if v}
 

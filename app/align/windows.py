@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.align.base import SAMPLE_RATE, Aligner, Region, to_16k
+from app.align.base import Aligner, Region
+from app.audio.samples import ENGINE_RATE, to_engine_rate
 from app.core.cancel import CancelToken, Progress
 from app.core.model import TIMES_ESTIMATED, UNTIMED, WORDS_STALE, Segment, Word
 
@@ -117,8 +118,8 @@ def align_items(aligner: Aligner, samples: np.ndarray, sample_rate: int, items: 
     """Words for each item (by key), aligned window by window in the media ``samples``."""
     from app.align.script import align_long
 
-    x = to_16k(samples, sample_rate)
-    total = int(len(x) * 1000 / SAMPLE_RATE)
+    x = to_engine_rate(samples, sample_rate)
+    total = int(len(x) * 1000 / ENGINE_RATE)
     cap = int(min(aligner.max_window_s * 1000 - 2 * pad_ms, max_window_ms or MAX_WINDOW_MS))
     windows = plan_windows(items, total, max_window_ms=cap, pad_ms=pad_ms, limits=limits)
     out: dict[str, list[Word]] = {}
@@ -126,14 +127,14 @@ def align_items(aligner: Aligner, samples: np.ndarray, sample_rate: int, items: 
     for w in windows:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        audio = x[w.start * SAMPLE_RATE // 1000:w.end * SAMPLE_RATE // 1000]
+        audio = x[w.start * ENGINE_RATE // 1000:w.end * ENGINE_RATE // 1000]
         texts = [it.text for it in w.items]
         local = None if speech is None else [(a, b) for a, b in speech if b > w.start and a < w.end]
         if w.duration > aligner.max_window_s * 1000:
-            words = align_long(aligner, audio, SAMPLE_RATE, texts, language, start_ms=w.start,
+            words = align_long(aligner, audio, ENGINE_RATE, texts, language, start_ms=w.start,
                                cancel=cancel)
         else:
-            words = aligner.align_texts(audio, SAMPLE_RATE, texts, language, w.start, cancel,
+            words = aligner.align_texts(audio, ENGINE_RATE, texts, language, w.start, cancel,
                                         speech=local)
         for it, ws in zip(w.items, words, strict=True):
             out[it.key] = ws

@@ -31,24 +31,14 @@ import numpy as np
 from app.audio.errors import MediaError, media_error
 from app.audio.frames import FloatFrames
 from app.audio.probe import OpenedAudio
+from app.audio.samples import ENGINE_RATE, float_to_int16
 from app.core.cancel import Cancelled, CancelToken, Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
 
-ENGINE_RATE = 16000
 _PROGRESS_EVERY_S = 0.2
 _BATCH = 1 << 16  # output samples gathered before down-mixing and storing
 _MAX_BAD_PACKETS = 50
-
-
-def float_to_int16(x: np.ndarray) -> np.ndarray:
-    """Float samples in [-1, 1] to int16 (rounded, clipped): the int16 storage format."""
-    return np.clip(np.rint(np.asarray(x, dtype=np.float32) * 32767.0), -32768, 32767).astype(np.int16)
-
-
-def int16_to_float(x: np.ndarray) -> np.ndarray:
-    """The inverse of :func:`float_to_int16` (``x / 32767`` as float32)."""
-    return np.asarray(x, dtype=np.float32) / np.float32(32767.0)
 
 
 def decode(

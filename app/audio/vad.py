@@ -26,12 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE, as_float
 from app.core.cancel import CancelToken, Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
 
 Region = tuple[int, int]
-VAD_RATE = 16000
+VAD_RATE = ENGINE_RATE  # Silero hears 16 kHz, the rate everything is decoded at
 METHODS = ("auto", "silero", "energy")
 _BLOCK_S = 600
 _warned_fallback = False
@@ -98,10 +99,7 @@ def _warn_fallback() -> None:
 
 def _float_block(x: np.ndarray, a: int, b: int) -> np.ndarray:
     """``x[a:b]`` as float32 in [-1, 1] (int16 input scaled)."""
-    block = x[a:b]
-    if block.dtype == np.int16:
-        return block.astype(np.float32) / np.float32(32767.0)
-    return np.asarray(block, dtype=np.float32)
+    return as_float(x[a:b])
 
 
 def _to_vad_rate(x: np.ndarray, sample_rate: int) -> np.ndarray:

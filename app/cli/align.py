@@ -68,6 +68,7 @@ def _output(args: argparse.Namespace, fmt: str) -> Path:
 def run(args: argparse.Namespace) -> int:
     from app.align import align_script
     from app.audio.decode import decode
+    from app.audio.samples import ENGINE_RATE
     from app.cli.transcribe import ProgressBar
     from app.core.document import Document, MediaRef
     from app.engines.languages import normalize_code
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     samples = decode(media)
     bar = ProgressBar(media.name, enabled=not args.quiet)
     try:
-        result = align_script(samples, 16000, script, language, args.aligner, model=args.model,
+        result = align_script(samples, ENGINE_RATE, script, language, args.aligner, model=args.model,
                               include_extra_speech=not args.no_extra, progress=bar)
     finally:
         bar.done()
@@ -110,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if result.language:
         meta["language"] = result.language
     doc = Document(segments, media=MediaRef(path=str(media.resolve()),
-                                            duration_ms=len(samples) * 1000 // 16000),
+                                            duration_ms=len(samples) * 1000 // ENGINE_RATE),
                    meta=meta)
     write_file(doc, out, fmt)
     if not args.quiet:

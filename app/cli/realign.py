@@ -152,6 +152,7 @@ def _load(path: Path):
 def run(args: argparse.Namespace) -> int:
     from app.align.realign import apply_realign, compute_alignment, prepare_realign
     from app.audio.decode import decode
+    from app.audio.samples import ENGINE_RATE
     from app.cli.transcribe import ProgressBar
     from app.core.document import MediaRef
     from app.core.model import WORDS_STALE
@@ -188,12 +189,12 @@ def run(args: argparse.Namespace) -> int:
     job = prepare_realign(doc, ids, language, mode="local", min_gap_ms=gap)
     bar = ProgressBar(Path(args.doc).name, enabled=not args.quiet)
     try:
-        words = compute_alignment(job, samples, 16000, aligner, progress=bar)
+        words = compute_alignment(job, samples, ENGINE_RATE, aligner, progress=bar)
     finally:
         bar.done()
     result = apply_realign(doc, job, words)
     if doc.media is None:
-        doc.media = MediaRef(path=str(media.resolve()), duration_ms=len(samples) * 1000 // 16000)
+        doc.media = MediaRef(path=str(media.resolve()), duration_ms=len(samples) * 1000 // ENGINE_RATE)
     try:
         if fmt == PROJECT:
             save_project(doc, out)

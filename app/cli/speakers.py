@@ -100,6 +100,7 @@ def _output(args: argparse.Namespace, doc: Path, fmt: str) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     from app.audio.decode import decode
+    from app.audio.samples import ENGINE_RATE
     from app.core.document import Document
     from app.formats import FORMATS, format_for_path, read_file, write_file
 
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     segments = list(read.document)
     if not segments:
         raise UserError(f"'{doc_path}': the transcript has no segments")
-    samples = decode(media, 16000, mono=not args.channels)
+    samples = decode(media, ENGINE_RATE, mono=not args.channels)
     if args.channels and samples.ndim == 1:
         warn(f"{media}: one audio channel: --channels ignored")
     result = run_detection(samples, segments, n, channels=args.channels and samples.ndim == 2,

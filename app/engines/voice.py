@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE
 from app.core.cancel import CancelToken
 from app.engines.errors import EngineError, ModelError
 
-SAMPLE_RATE = 16000
 N_FFT = 400  # 25 ms windows
 HOP = 160  # 10 ms
 N_MELS = 40
@@ -60,7 +60,7 @@ def available() -> bool:
 
 
 # -- features ---------------------------------------------------------------------------------
-def _hz_to_mel(f: np.ndarray) -> np.ndarray:
+def _hz_to_mel(f: np.ndarray | float) -> np.ndarray:
     """Slaney's mel scale (librosa's default): linear below 1 kHz, logarithmic above."""
     f = np.asarray(f, dtype=np.float64)
     mels = f / (200.0 / 3)
@@ -78,8 +78,8 @@ def _mel_to_hz(m: np.ndarray) -> np.ndarray:
 @functools.lru_cache(maxsize=1)
 def mel_filters() -> np.ndarray:
     """``(N_MELS, N_FFT // 2 + 1)`` triangular filters, Slaney-normalised (as librosa)."""
-    fft_freqs = np.linspace(0, SAMPLE_RATE / 2, N_FFT // 2 + 1)
-    mel_pts = _mel_to_hz(np.linspace(_hz_to_mel(0.0), _hz_to_mel(SAMPLE_RATE / 2), N_MELS + 2))
+    fft_freqs = np.linspace(0, ENGINE_RATE / 2, N_FFT // 2 + 1)
+    mel_pts = _mel_to_hz(np.linspace(_hz_to_mel(0.0), _hz_to_mel(ENGINE_RATE / 2), N_MELS + 2))
     fdiff = np.diff(mel_pts)
     ramps = mel_pts[:, None] - fft_freqs[None, :]
     weights = np.zeros((N_MELS, len(fft_freqs)))

@@ -14,17 +14,16 @@ from collections.abc import Callable
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE, audio_window
 from app.core.cancel import CancelToken, Progress
 from app.core.model import Word
-from app.pipeline.translate import audio_window
 
-SAMPLE_RATE = 16000
 GROUP_GAP_MS = 30_000  # segments this far apart share no audio read (each reads its own)
 
 ProgressFn = Callable[[Progress], None]
 
 
-def realign_words(job, samples: np.ndarray, sample_rate: int = SAMPLE_RATE, *, aligner=None,
+def realign_words(job, samples: np.ndarray, sample_rate: int = ENGINE_RATE, *, aligner=None,
                   cancel: CancelToken | None = None,
                   progress: ProgressFn | None = None) -> dict[str, list[Word]]:
     """Words for every segment of a :class:`~app.align.realign.RealignJob`, by id.
@@ -47,12 +46,12 @@ def read_script(path: str | os.PathLike[str]):
     result = read_file(path)
     segments = [s for s in result.document if s.text.strip()]
     if not segments:
-        raise FormatError(f"{path}: the script has no text to align")
+        raise FormatError(str(path), None, "the script has no text to align")
     return segments, result.warnings
 
 
 def align_script_file(script_path: str | os.PathLike[str], samples: np.ndarray,
-                      sample_rate: int = SAMPLE_RATE, *, language: str | None = None,
+                      sample_rate: int = ENGINE_RATE, *, language: str | None = None,
                       cancel: CancelToken | None = None, progress: ProgressFn | None = None):
     """:func:`app.align.align_script` on a script file and a recording (worker thread).
 

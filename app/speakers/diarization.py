@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE
 from app.core.cancel import CancelToken, Progress
 from app.speakers.cluster import centroids, cluster, normalize
 
-SAMPLE_RATE = 16000
 FRAME_MS = 100  # resolution of the speaker labels
 WINDOW_MS = 1600  # the encoder's training length
 HOP_MS = 500  # window step inside a speech region
@@ -143,7 +143,7 @@ def diarize(samples: np.ndarray, *, n_speakers: int | None = None, channels: boo
 
     report(0, 0, "finding speech")
     if regions is None:
-        regions = [speech_regions(c, SAMPLE_RATE, min_silence_ms=MIN_PAUSE_MS, cancel=cancel)
+        regions = [speech_regions(c, ENGINE_RATE, min_silence_ms=MIN_PAUSE_MS, cancel=cancel)
                    if c.size else [] for c in chans]
     if encoder is None:
         from app.engines.voice import load_encoder
@@ -182,7 +182,7 @@ def diarize(samples: np.ndarray, *, n_speakers: int | None = None, channels: boo
         voices = centroids(emb, labels, k)
     else:
         k, voices = 0, np.zeros((0, 256), np.float32)
-    n_frames = [max(0, -(-len(c) * 1000 // SAMPLE_RATE) // FRAME_MS) for c in chans]
+    n_frames = [max(0, -(-len(c) * 1000 // ENGINE_RATE) // FRAME_MS) for c in chans]
     out_labels, out_scores, out_overlap = [], [], []
     for ch in range(len(chans)):
         nf = n_frames[ch]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
+from app.audio.samples import ENGINE_RATE
 from app.ui import settings
 from app.ui.waveform_render import PeakTiles
 from app.ui.worker import Job, JobContext
@@ -69,7 +70,7 @@ class ChannelWaves(QObject):
             from app.audio.decode import decode
             from app.audio.peaks import PeakPyramid
 
-            x = decode(path, 16000, mono=False, cancel=ctx.cancel)
+            x = decode(path, ENGINE_RATE, mono=False, cancel=ctx.cancel)
             if x.ndim == 1:
                 return []
             return [PeakPyramid.from_samples(c) for c in x[:MAX_CHANNELS]]

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.audio.samples import ENGINE_RATE
 from app.core.document import Change
 from app.core.model import WORDS_STALE
 from app.ui import settings
@@ -140,7 +141,7 @@ class RealignController(QObject):
             if not automatic:
                 self.w.statusBar().showMessage("Nothing to re-align: the segments have no text.", 5000)
             return None
-        samples, rate = peaks.samples, peaks.sample_rate
+        samples, rate = peaks.engine_samples(), ENGINE_RATE
         t0 = time.monotonic()
         edited_at = self._edited_at
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from app.audio.samples import ENGINE_RATE
 from app.core import edits
 from app.ui.job_controller import JobController
 from app.ui.worker import Job, JobContext, JobStatus
@@ -39,13 +40,13 @@ class ScriptAlignController(JobController):
             return None
         self.w.editor.flush()
         doc = s.doc
-        samples = s.peaks.samples
+        samples = s.peaks.engine_samples()
         language = language or doc.meta.get("language") or None
 
         def work(ctx: JobContext):
             from app.pipeline.jobs import align_script_file
 
-            return align_script_file(script_path, samples, 16000, language=language,
+            return align_script_file(script_path, samples, ENGINE_RATE, language=language,
                                      cancel=ctx.cancel, progress=ctx.progress)
 
         self.job = self.w.jobs.start(

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.audio.samples import ENGINE_RATE, SAMPLES_PER_MS, int16_to_float
 from app.core import speaker_edits
 from app.ui import settings
 from app.ui.job_controller import JobController
 from app.ui.worker import Job, JobContext, JobStatus
 
-SAMPLE_RATE = 16000
 MIN_VOICE_MS = 3000  # a voice profile needs at least this much speech
 
 
@@ -97,9 +97,9 @@ class SpeakerDetectionController(JobController):
 
     def _samples(self) -> np.ndarray | None:
         peaks = self.session.peaks
-        if peaks is None or getattr(peaks, "sample_rate", SAMPLE_RATE) != SAMPLE_RATE:
+        if peaks is None or peaks.sample_rate != ENGINE_RATE:
             return None
-        return peaks.values()
+        return int16_to_float(peaks.engine_samples())
 
     def start(self, n_speakers: int | None = None, *, use_profiles: bool = True) -> Job | None:
         """Detect the speakers of every segment in the background; None if it cannot start."""
@@ -182,7 +182,7 @@ class SpeakerDetectionController(JobController):
             from app.engines.voice import load_encoder
             from app.speakers.profiles import save_profile
 
-            audio = np.concatenate([samples[a * 16:e * 16] for a, e in spans])
+            audio = np.concatenate([samples[a * SAMPLES_PER_MS:e * SAMPLES_PER_MS] for a, e in spans])
             emb = load_encoder().embed(audio)
             return save_profile(speaker, emb, total / 1000.0)
 

@@ -18,6 +18,7 @@ edited or approved is not translated again unless asked for.
 
 from __future__ import annotations
 
+from app.audio.samples import ENGINE_RATE
 from app.ui import settings
 from app.ui.job_controller import JobController
 from app.ui.translate_dialog import AUDIO, TEXT, TranslateDialog
@@ -165,13 +166,13 @@ class TranslationController(JobController):
             self.w.statusBar().showMessage("Nothing to translate: no segment with text and times.", 5000)
             return None
         doc = s.doc
-        samples = s.peaks.samples
+        samples = s.peaks.engine_samples()
         sources = {it.seg_id: it.text for it in items}
 
         def work(ctx: JobContext):
             from app.pipeline.translate import translate_items
 
-            return translate_items(items, samples, 16000, model=model, language=language,
+            return translate_items(items, samples, ENGINE_RATE, model=model, language=language,
                                    cancel=ctx.cancel, progress=ctx.progress)
 
         n = len(items)

@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.audio.samples import ENGINE_RATE
 from app.core import edits
 from app.core.model import Segment
 from app.ui.session import EditorSession
@@ -41,7 +42,7 @@ EDGE_PX = 5
 DRAG_START_PX = 3
 SNAP_PX = 8
 ZOOM_STEP = 1.25
-DEFAULT_SAMPLE_RATE = 16000
+DEFAULT_SAMPLE_RATE = ENGINE_RATE
 # The longest timeline the view spans: 2**53 ms (285,000 years), where float ms stop being
 # exact.  A document whose times go past it (built by code; no reader or project allows it)
 # still opens, its far end just beyond the scroll range.
