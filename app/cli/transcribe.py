@@ -161,7 +161,8 @@ def _options(args: argparse.Namespace):
 
 def _prepare_model(options, quiet: bool) -> None:
     """Make sure the model is on disk, downloading a missing catalogue model."""
-    from app.engines.models import DEFAULT_QWEN, DEFAULT_WHISPER, ensure_model
+    from app.engines.catalogue import DEFAULT_QWEN, DEFAULT_WHISPER
+    from app.engines.download import ensure_model
 
     name = options.model or (DEFAULT_WHISPER if options.engine == "whisper" else DEFAULT_QWEN)
     bar = ProgressBar(f"model {name}", enabled=not quiet)
@@ -282,10 +283,11 @@ def _transcribe_one(path: Path, out: Path, engine, options, fmt: str, profile, a
 
 def _detect_speakers(path: Path, segments, options, args):
     from app.audio.decode import decode
+    from app.audio.samples import ENGINE_RATE
     from app.cli.speakers import run_detection
 
     channels = bool(options.channels)
-    samples = decode(path, 16000, mono=not channels)
+    samples = decode(path, ENGINE_RATE, mono=not channels)
     result = run_detection(samples, segments, args.speaker_count,
                            channels=channels and samples.ndim == 2,
                            profiles=not args.no_profiles, label=path.name, quiet=args.quiet)

@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE
 from app.core.cancel import CancelToken, Progress
 from app.core.model import Word
 from app.core.words import distribute, fill_missing, split_words
 from app.engines.base import (
-    SAMPLE_RATE,
     Capabilities,
     ChunkSegment,
     ChunkTranscript,
@@ -33,16 +33,17 @@ from app.engines.base import (
     TranscribeOptions,
     as_chunk_samples,
 )
+from app.engines.catalogue import DEFAULT_QWEN, QWEN_ALIGNER
 from app.engines.errors import EngineError, ModelError
 from app.engines.languages import QWEN_LANGUAGES, from_qwen, normalize_code, to_qwen
-from app.engines.models import DEFAULT_QWEN, QWEN_ALIGNER, resolve_model
+from app.engines.models import resolve_model
 from app.engines.registry import register_engine
 from app.engines.textfix import collapse_repeats, norm_word, strip_echo
 
 QWEN_EOS_IDS = (151645, 151643)  # hard-coded in qwen-asr's generate()
 CONTEXT_TOKEN_WARNING = 10_000
 ALIGNER_LANGUAGES = frozenset({"zh", "en", "yue", "fr", "de", "it", "ja", "ko", "pt", "ru", "es"})
-MIN_SPLIT_SAMPLES = 2 * SAMPLE_RATE
+MIN_SPLIT_SAMPLES = 2 * ENGINE_RATE
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 
 
@@ -278,7 +279,7 @@ class QwenEngine(Engine):
             still_truncated = still_truncated or truncated
             if not text:
                 continue
-            offset_ms = int(round(offset * 1000 / SAMPLE_RATE))
+            offset_ms = int(round(offset * 1000 / ENGINE_RATE))
             for seg in self._segments(samples, text, lang or language, options):
                 segments.append(seg.shifted(offset_ms))
         if first_truncated:
@@ -297,7 +298,7 @@ class QwenEngine(Engine):
     def _segments(self, samples: np.ndarray, text: str, language: str | None,
                   options: TranscribeOptions) -> list[ChunkSegment]:
         """Sentences of ``text`` with word times (aligned when possible, else estimated)."""
-        duration = int(round(len(samples) * 1000 / SAMPLE_RATE))
+        duration = int(round(len(samples) * 1000 / ENGINE_RATE))
         texts = split_words(text)
         words: list[Word] | None = None
         if options.word_timestamps and self._aligner is not None and language in ALIGNER_LANGUAGES:
@@ -320,7 +321,7 @@ class QwenEngine(Engine):
     def _align(self, samples: np.ndarray, text: str, texts: list[str], language: str,
                duration: int) -> list[Word] | None:
         try:
-            result = self._aligner.align(audio=(samples, SAMPLE_RATE), text=text,
+            result = self._aligner.align(audio=(samples, ENGINE_RATE), text=text,
                                          language=QWEN_LANGUAGES[language])[0]
         except (RuntimeError, ValueError, IndexError):
             return None

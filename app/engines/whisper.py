@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE
 from app.core.cancel import CancelToken, Progress
 from app.core.model import Word
 from app.engines.base import (
@@ -32,13 +33,10 @@ from app.engines.base import (
     TranscribeOptions,
     as_chunk_samples,
 )
+from app.engines.catalogue import DEFAULT_WHISPER, find_model
 from app.engines.errors import EngineError
-from app.engines.models import (
-    DEFAULT_WHISPER,
-    find_model,
-    load_whisper,
-    resolve_model,
-)
+from app.engines.loading import load_whisper
+from app.engines.models import resolve_model
 from app.engines.registry import register_engine
 
 SENTENCE_END = (".", "!", "?", "。", "！", "？", "…")
@@ -247,7 +245,7 @@ class WhisperEngine(Engine):
                                             max_length)
         per_item = []
         for i, d in enumerate(decoded):
-            duration = len(arrays[i]) / 16000.0
+            duration = len(arrays[i]) / ENGINE_RATE
             subs = [] if self._is_silence(d, options) else \
                 _split_by_timestamps(d["tokens"], tokenizers[i], duration)
             per_item.append(subs)
@@ -349,7 +347,7 @@ class WhisperEngine(Engine):
                 avg_logprob=d["avg_logprob"], no_speech_prob=d["no_speech_prob"],
                 compression_ratio=d["compression_ratio"], temperature=d["temperature"],
             ))
-        warnings = ()
+        warnings: tuple[str, ...] = ()
         if d["truncated"] and segments:
             warnings = ("Whisper reached its output limit on this chunk: text may be missing",)
         return ChunkTranscript(

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE, SAMPLES_PER_MS
 from app.core.cancel import Cancelled, CancelToken, Progress
 from app.core.model import FAILED, Segment
 from app.engines.base import ChunkTranscript, Engine
@@ -46,7 +47,6 @@ from app.pipeline.types import (
 )
 from app.pipeline.wordtimes import apply_word_timer, finish_draft
 
-SAMPLE_RATE = 16000
 TRIM_PAD_MS = 200  # speech kept around a chunk's speech when it is trimmed
 HEAD_TARGET_S, HEAD_MAX_S = 8.0, 12.0  # the first chunk: short, for a quick first result
 ProgressFn = Callable[[Progress], None]
@@ -60,7 +60,7 @@ def pipeline_device(options: PipelineOptions) -> str:
     """The device defaults are chosen for ("cpu" or "cuda")."""
     if options.device in ("cpu", "cuda"):
         return options.device
-    from app.engines.models import cuda_available
+    from app.engines.loading import cuda_available
 
     return "cuda" if cuda_available() else "cpu"
 
@@ -125,13 +125,14 @@ def transcribe_file(path: str | os.PathLike[str], options: PipelineOptions | Non
             progress(TranscriptionProgress(0, 0, f"decoding {name}", stage="decoding",
                                            audio_done_s=p.done, audio_total_s=p.total))
 
-    picked, notes = None, []
+    picked: list[int] | None = None
+    notes: list[str] = []
     if options.channels:
         from app.audio.probe import probe, speaker_channels
 
         picked, notes = speaker_channels(probe(path))  # MediaError past 8 channels
     try:
-        samples = decode(path, SAMPLE_RATE, mono=not options.channels, progress=on_decode,
+        samples = decode(path, ENGINE_RATE, mono=not options.channels, progress=on_decode,
                          cancel=cancel)
     except Cancelled:
         return TranscriptionResult([], cancelled=True)
@@ -161,7 +162,7 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
     stats = TranscriptionStats(engine=options.engine)
     x = np.asarray(samples, dtype=np.float32)
     channels, speakers = _split_channels(x, options, stats)
-    stats.audio_s = (channels[0].shape[-1] / SAMPLE_RATE) if channels else 0.0
+    stats.audio_s = (channels[0].shape[-1] / ENGINE_RATE) if channels else 0.0
 
     def report(p: TranscriptionProgress) -> None:
         if progress is not None:
@@ -191,7 +192,7 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
     items: list[WorkItem] = []
     for ch, sig in enumerate(channels):
         try:
-            regions = speech_regions(sig, SAMPLE_RATE, min_silence_ms=options.min_silence_ms,
+            regions = speech_regions(sig, ENGINE_RATE, min_silence_ms=options.min_silence_ms,
                                      cancel=cancel) if sig.size else []
         except Cancelled:
             stats.wall_s = time.monotonic() - t0
@@ -199,7 +200,7 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
         regions_by_channel.append(regions)
         stats.speech_s += sum(e - s for s, e in regions) / 1000.0
         for start, end in plan_spans(sig, regions, target_s, max_s):
-            items.append(WorkItem(-1, start, end, sig[start * 16:end * 16], ch, speakers[ch]))
+            items.append(WorkItem(-1, start, end, sig[start * SAMPLES_PER_MS:end * SAMPLES_PER_MS], ch, speakers[ch]))
     items.sort(key=lambda it: (it.start_ms, it.channel))
     for i, it in enumerate(items):
         it.index = i
@@ -271,13 +272,13 @@ def plan_spans(sig: np.ndarray, regions: list[tuple[int, int]], target_s: float,
 
     if not regions:
         return []
-    chunks = [c for c in plan_chunks(sig, SAMPLE_RATE, regions, target_s=target_s, max_s=max_s)
+    chunks = [c for c in plan_chunks(sig, ENGINE_RATE, regions, target_s=target_s, max_s=max_s)
               if not c.silent]
     spans = [_trim_to_speech(c.start_ms, c.end_ms, regions) for c in chunks]
     if spans and spans[0][1] - spans[0][0] > HEAD_MAX_S * 1000 and max_s > HEAD_MAX_S:
         s0, e0 = spans[0]
         local = [(max(0, s - s0), min(e0, e) - s0) for s, e in regions if e > s0 and s < e0]
-        head = plan_chunks(sig[s0 * 16:e0 * 16], SAMPLE_RATE, local,
+        head = plan_chunks(sig[s0 * SAMPLES_PER_MS:e0 * SAMPLES_PER_MS], ENGINE_RATE, local,
                            target_s=HEAD_TARGET_S, max_s=HEAD_MAX_S)
         if len(head) > 1:
             cut = s0 + head[0].end_ms
@@ -354,7 +355,7 @@ class _Assembler:
                 t = time.monotonic()
                 language = segments[0].language
                 segments = apply_word_timer(self.word_timer, self.channels[item.channel],
-                                            SAMPLE_RATE, segments, language, self.stats.warnings)
+                                            ENGINE_RATE, segments, language, self.stats.warnings)
                 self.stats.timing_s += time.monotonic() - t
         self.segments_by_channel[item.channel].extend(segments)
         self.done += 1

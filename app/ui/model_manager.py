@@ -1,7 +1,7 @@
 """Models: which speech models are bundled, installed or downloadable, their sizes and where
 they are stored; downloading one (with progress and Cancel) and deleting a downloaded one.
 
-:class:`ModelDownloader` runs :func:`app.engines.models.download_model` as a background job;
+:class:`ModelDownloader` runs :func:`app.engines.download.download_model` as a background job;
 the transcribe dialog uses it too.  Without network the download fails at once with the
 catalogue's message ("cannot download model 'small' from huggingface.co/...: no network
 connection; ..."), shown in the dialog: nothing else changes.
@@ -46,7 +46,7 @@ def model_status(info: Any) -> str:
 
 def catalogue(engine: str | None = None) -> list[tuple[Any, str]]:
     """``(ModelInfo, status)`` for the catalogue's models (of one engine)."""
-    from app.engines.models import CATALOGUE
+    from app.engines.catalogue import CATALOGUE
 
     return [(m, model_status(m)) for m in CATALOGUE.values() if engine is None or m.engine == engine]
 
@@ -83,7 +83,7 @@ class ModelDownloader(QObject):
     def start(self, name: str) -> Job | None:
         if self.running:
             return None
-        from app.engines.models import download_model
+        from app.engines.download import download_model
 
         self.name = name
         self.last_error = None
@@ -264,7 +264,8 @@ class ModelManagerDialog(QDialog):
         return job
 
     def delete_selected(self) -> bool:
-        from app.engines.models import remove_model, unload_whisper
+        from app.engines.loading import unload_whisper
+        from app.engines.models import remove_model
 
         name = self.selected_name()
         if not name or self.status_of(name) != INSTALLED:

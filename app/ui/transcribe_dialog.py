@@ -249,7 +249,7 @@ class TranscribeDialog(QDialog):
         self._fill_languages()
 
     def _refresh_models(self) -> None:
-        from app.engines.models import DEFAULT_QWEN, DEFAULT_WHISPER
+        from app.engines.catalogue import DEFAULT_QWEN, DEFAULT_WHISPER
 
         keep = self.model_box.currentData()
         entries = catalogue(self.engine)
@@ -278,7 +278,7 @@ class TranscribeDialog(QDialog):
         self.language_box.blockSignals(False)
 
     def _on_model_changed(self) -> None:
-        from app.engines.models import find_model
+        from app.engines.catalogue import find_model
 
         info = find_model(self.model)
         english_only = info is not None and not info.multilingual
