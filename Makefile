@@ -1,6 +1,7 @@
 # Cueline: two commands do all the set-up.
 #   make run   create .venv, install everything, open the editor on the demo media
-#   make test  the same set-up, then the whole suite headless (ruff, import contracts, pytest)
+#   make test  the same set-up, then the whole suite headless (ruff, import contracts, mypy,
+#              pytest)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -41,6 +42,7 @@ run: sysdeps-run $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests packaging
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # CUELINE_STRICT_TOOLS: a test needing a system tool fails when it is missing instead of skipping
 test: sysdeps-test lint

@@ -7,7 +7,9 @@ keeps the old one, which makes undo exact.  Times are integer milliseconds.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 # Flags a segment can carry.
 WORDS_STALE = "words_stale"  # text edited since the words were timed: re-align
@@ -99,7 +101,14 @@ class InvariantError(ValueError):
     """A segment or document broke one of the model's rules."""
 
 
-def word_spans(text: str, words: tuple[Word, ...] | list[Word]) -> list[tuple[int, int]] | None:
+class HasText(Protocol):
+    """Anything with a word's text (all :func:`word_spans` reads)."""
+
+    @property
+    def text(self) -> str: ...
+
+
+def word_spans(text: str, words: Sequence[HasText]) -> list[tuple[int, int]] | None:
     """Character spans of ``words`` in ``text``, or ``None`` if they do not compose it.
 
     Words compose a text when the text is the words in order separated (and surrounded) by

@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ def media_ref(path: str | os.PathLike[str], duration_ms: int | None = None) -> M
 
 
 def relink_media(ref: MediaRef, project_path: str | os.PathLike[str] | None = None,
-                 search_dirs: list[str | os.PathLike[str]] = ()) -> Path | None:
+                 search_dirs: Sequence[str | os.PathLike[str]] = ()) -> Path | None:
     """Find the media of ``ref``: at its path, or (moved) next to the project or in
     ``search_dirs`` with the same name and content fingerprint."""
     p = Path(ref.path)

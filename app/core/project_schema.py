@@ -199,7 +199,7 @@ class ProjectIn(_Strict):
     format: Literal["cueline-project"]
     version: Annotated[int, Field(ge=1, le=VERSION)]
     media: MediaIn | None = None
-    meta: MetaIn = MetaIn()
+    meta: MetaIn = MetaIn()  # type: ignore[call-arg]  # the extras default to none
     segments: list[SegmentIn] = []
     recovery: RecoveryIn | None = None
 

@@ -79,8 +79,9 @@ def decode(data: bytes, ctx: Context) -> tuple[str, str]:
                 text = body.decode(codec, errors="replace")
             break
     if text is None:
-        codec = _utf16_without_bom(data)
-        if codec:
+        found = _utf16_without_bom(data)
+        if found:
+            codec = found
             try:
                 text = data.decode(codec)
                 encoding = {"utf-16-le": "UTF-16 LE", "utf-16-be": "UTF-16 BE"}[codec]

@@ -328,7 +328,7 @@ def write(doc: Document, *, speakers: bool = True, karaoke: bool = True,
         "version": VERSION,
         "time_unit": "ms",
         "language": language if "language" in moved else None,
-        "cleanup": list(cleanup) if "cleanup" in moved else [],
+        "cleanup": list(cleanup) if cleanup and "cleanup" in moved else [],
         "media": media,
         "meta": {k: v for k, v in doc.meta.items() if k not in moved},
     }

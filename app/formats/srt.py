@@ -54,9 +54,9 @@ def read(text: str, ctx: Context) -> Parsed:
     n = len(lines)
     timing: dict[int, TimingLine | None] = {}
     for i, line in enumerate(lines):
-        t = parse_timing_line(line, "srt")
-        if t is not None:
-            timing[i] = t
+        parsed = parse_timing_line(line, "srt")
+        if parsed is not None:
+            timing[i] = parsed
         elif looks_like_timing(line):
             timing[i] = None
     if not timing:

@@ -108,16 +108,17 @@ def _read_timestamped(ctx: Context, lines: list[str]) -> list[Segment]:
             ctx.warn(i + 1, "text before the first timestamp ignored", kind="text before first time")
         elif entries[-1] is not None:
             entries[-1]["more"].append(line)
-    entries = [e for e in entries if e is not None]
-    names = [_speaker(e["first"])[0] for e in entries if e["first"].strip()]
+    found: list[dict] = [e for e in entries if e is not None]
+    names = [_speaker(e["first"])[0] for e in found if e["first"].strip()]
     use = _use_speakers(names)
     out: list[Segment] = []
-    for k, e in enumerate(entries):
+    for k, e in enumerate(found):
         speaker, first = _speaker(e["first"]) if use else (None, e["first"])
         body = normalize_text("\n".join([first, *e["more"]]))
-        start, end, flags = e["start"], e["end"], frozenset()
+        start, end = e["start"], e["end"]
+        flags: frozenset[str] = frozenset()
         if end is None:
-            nxt = entries[k + 1]["start"] if k + 1 < len(entries) else None
+            nxt = found[k + 1]["start"] if k + 1 < len(found) else None
             end = nxt if nxt is not None and nxt >= start else start + _reading_ms(body)
             flags = frozenset({TIMES_ESTIMATED})
         if end < start:

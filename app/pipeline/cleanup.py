@@ -201,9 +201,9 @@ class Cleaner:
             return [d for d in drafts if d.text.strip()]
         out = []
         for d in drafts:
-            d = self._clean_one(d)
-            if d is not None:
-                out.append(d)
+            cleaned = self._clean_one(d)
+            if cleaned is not None:
+                out.append(cleaned)
         return out
 
     def _retext(self, d: Draft, text: str) -> Draft:

@@ -155,6 +155,7 @@ def _blocks(segments: Sequence[Segment]) -> list[_Block]:
                          translation_state=seg.translation_state)
             blocks.append(cur)
         else:
+            assert cur is not None  # joinable
             toks[0].sep = join_space(cur.tokens[-1].text, toks[0].text)
         cur.tokens.extend(toks)
         cur.segments.append(index)
