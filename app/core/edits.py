@@ -7,9 +7,10 @@ Every function here opens a transaction on the document, so calling it inside an
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from app.core.document import Document
+from app.core.frames import step_frames
 from app.core.model import (
     TIMES_ESTIMATED,
     TR_EDITED,
@@ -136,11 +137,42 @@ def shift(doc: Document, delta: int, *, from_ms: int | None = None,
     return len(ids) if delta else 0
 
 
-def nudge(doc: Document, seg_id: str, *, start_delta: int = 0, end_delta: int = 0) -> None:
-    seg = doc.get(seg_id)
-    start = max(0, seg.start + start_delta)
-    end = max(start, seg.end + end_delta)
-    set_times(doc, seg_id, start, end)
+def nudge(doc: Document, seg_ids: Iterable[str], *, start_delta: int = 0,
+          end_delta: int = 0) -> None:
+    """Move the starts and ends of segments by ``start_delta`` / ``end_delta`` ms (an end
+    never before its start, no time below 0); one undo step "Nudge"."""
+    with doc.transaction("Nudge"):
+        for sid in seg_ids:
+            seg = doc.get(sid)
+            start = max(0, seg.start + start_delta)
+            end = max(start, seg.end + end_delta)
+            set_times(doc, sid, start, end)
+
+
+def nudge_frames(doc: Document, seg_ids: Iterable[str], fps: float, *, start_frames: int = 0,
+                 end_frames: int = 0) -> None:
+    """Move edges to the frame boundary ``n`` frames away (an edge between two boundaries goes
+    to the next one), so times stay on frames at any rate, 23.976 included; one undo step."""
+    with doc.transaction("Nudge"):
+        for sid in seg_ids:
+            seg = doc.get(sid)
+            start = step_frames(seg.start, fps, start_frames) if start_frames else seg.start
+            end = step_frames(seg.end, fps, end_frames) if end_frames else seg.end
+            set_times(doc, sid, start, max(start, end))
+
+
+def set_many_times(doc: Document, times: Mapping[str, tuple[int, int]], name: str) -> int:
+    """Set ``(start, end)`` of several segments as ONE undo step ``name`` (a timeline drag that
+    moved a shared edge: both neighbours).  Applied in time order, so the document is never
+    left with a segment crossing its neighbour in between; ids no longer in the document are
+    skipped.  Returns how many segments were set."""
+    n = 0
+    with doc.transaction(name):
+        for sid, (start, end) in sorted(times.items(), key=lambda kv: kv[1][0]):
+            if sid in doc:
+                set_times(doc, sid, start, end)
+                n += 1
+    return n
 
 
 # -- structure ------------------------------------------------------------------------------
@@ -407,6 +439,20 @@ def apply_result(doc: Document, segments: Sequence[Segment], *, replace_range: t
             doc.insert_segments(doc.insertion_index(seg.start, seg.end), (seg,))
         for k, v in (meta or {}).items():
             doc.set_meta(k, v)
+
+
+def replace_segments(doc: Document, seg_ids: Iterable[str], segments: Sequence[Segment], *,
+                     name: str, merge_key: object = None) -> list[str]:
+    """Swap segments for others in ONE undo step (a finished transcription's segments for the
+    cues shaped from them): ``seg_ids`` removed (unknown ids skipped), ``segments`` inserted
+    at their places in time.  With ``merge_key`` the step merges into the run that made the
+    segments.  Returns the ids of the inserted segments."""
+    with doc.transaction(name, merge_key=merge_key):
+        ids = [sid for sid in dict.fromkeys(seg_ids) if sid in doc]
+        for sid in sorted(ids, key=doc.index_of, reverse=True):
+            doc.remove_segments(doc.index_of(sid), 1)
+        apply_result(doc, segments, name=name)
+    return [s.id for s in segments]
 
 
 def apply_alignment(doc: Document, seg_id: str, words: Sequence[Word], expected_text: str, *,

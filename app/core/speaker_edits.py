@@ -1,8 +1,9 @@
 """Speaker edits: what users (and speaker detection) do to the speakers of a document.
 
-Each function is one undoable step (it joins an outer ``doc.transaction``).  Setting and
-renaming live in :mod:`app.core.edits`; this module adds merging several speakers, giving a
-selection to a speaker, and applying detected speakers (segments relabelled or split where the
+Each edit is one undoable step (it joins an outer ``doc.transaction``).  Setting and
+renaming live in :mod:`app.core.edits`; this module adds counting who speaks how much (the
+Speakers dialog's table), merging several speakers, giving a selection to a speaker, and
+applying detected speakers (segments relabelled or split where the
 speaker changes).
 """
 
@@ -13,6 +14,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from app.core import edits
 from app.core.document import Document
 from app.core.model import Segment
+
+
+def speaker_counts(doc: Document) -> list[tuple[str | None, int, int]]:
+    """``(speaker, segments, speaking ms)`` in order of first appearance; no speaker last."""
+    counts: dict[str | None, list[int]] = {}
+    for s in doc:
+        c = counts.setdefault(s.speaker or None, [0, 0])
+        c[0] += 1
+        c[1] += s.duration
+    named: list[tuple[str | None, int, int]] = [(k, v[0], v[1]) for k, v in counts.items()
+                                                 if k is not None]
+    if None in counts:
+        named.append((None, counts[None][0], counts[None][1]))
+    return named
 
 
 def merge_speakers(doc: Document, names: Iterable[str], into: str) -> int:

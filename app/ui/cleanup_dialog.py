@@ -26,13 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.document import Document
-from app.core.model import WORDS_STALE, Segment
+from app.core.cleanup_log import cleanup_entries, restore_entries, restore_entry
 from app.core.timecode import format_timecode
-from app.core.words import distribute, split_words
 from app.ui.session import EditorSession
 
-RESTORE_NAME = "Restore removed text"
 COLUMNS = ("Time", "Reason", "Text", "Speech", "Word prob.", "Rule", "")
 COL_TEXT, COL_SPEECH, COL_PROB, COL_RULE, COL_RESTORE = 2, 3, 4, 5, 6
 
@@ -45,42 +42,6 @@ def entry_cells(e: dict[str, Any]) -> tuple[str, ...]:
             f"{share:.0%}" if isinstance(share, (int, float)) else "–",
             f"{prob:.2f}" if isinstance(prob, (int, float)) else "–",
             str(e.get("rule") or ""), "")
-
-
-def cleanup_entries(doc: Document) -> list[dict[str, Any]]:
-    """The document's cleanup log (entries that are not dicts with times are left out)."""
-    log = doc.meta.get("cleanup") or []
-    out = []
-    for e in log if isinstance(log, (list, tuple)) else []:
-        if isinstance(e, dict) and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
-            out.append(e)
-    return out
-
-
-def entry_segment(entry: dict[str, Any], language: str | None = None) -> Segment:
-    """The segment a log entry restores: the removed segment when the log kept it, else its
-    text over its times.  Its word times are estimated and flagged ``WORDS_STALE``, so the
-    background re-aligner measures them."""
-    seg = entry.get("segment") if isinstance(entry.get("segment"), dict) else None
-    src = seg or entry
-    text = str(src.get("text") or entry.get("text") or "").strip()
-    start = max(0, int(src.get("start", entry["start"])))
-    end = max(start, int(src.get("end", entry["end"])))
-    words = tuple(distribute(split_words(text), start, end)) if text else ()
-    return Segment(start, end, text, words, language=language,
-                   flags=frozenset({WORDS_STALE}) if words else frozenset())
-
-
-def restore_entry(doc: Document, index: int) -> str:
-    """Put log entry ``index`` back as a segment, one undoable step; returns its id."""
-    log = list(doc.meta.get("cleanup") or [])
-    entry = log[index]
-    seg = entry_segment(entry, doc.meta.get("language") or None)
-    del log[index]
-    with doc.transaction(RESTORE_NAME):
-        doc.insert_segments(doc.insertion_index(seg.start, seg.end), (seg,))
-        doc.set_meta("cleanup", log)
-    return seg.id
 
 
 class CleanupDialog(QDialog):
@@ -170,15 +131,7 @@ class CleanupDialog(QDialog):
 
     def restore_selected(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}, reverse=True)
-        out = []
-        entries = [self._entries[r] for r in rows]
-        doc = self.session.doc
-        with doc.transaction(RESTORE_NAME):
-            for entry in entries:
-                log = doc.meta.get("cleanup") or []
-                index = next((i for i, e in enumerate(log) if e is entry), None)
-                if index is not None:
-                    out.append(restore_entry(doc, index))
+        out = restore_entries(self.session.doc, [self._entries[r] for r in rows])
         if out:
             self.session.set_current(out[-1])
         return out

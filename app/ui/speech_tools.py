@@ -16,8 +16,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from app.core.cleanup_log import cleanup_entries
 from app.ui.channel_waves import ChannelWaves
-from app.ui.cleanup_dialog import CleanupDialog, cleanup_entries
+from app.ui.cleanup_dialog import CleanupDialog
 from app.ui.model_manager import DOWNLOADABLE, ModelManagerDialog
 from app.ui.realign_controller import RealignController
 from app.ui.script_align import ScriptAlignController

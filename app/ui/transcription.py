@@ -187,12 +187,9 @@ class TranscriptionController(QObject):
         mine = [doc.get(sid) for sid in self.applied_ids if sid in doc]
         if not mine:
             return
-        shaped = shape(mine, self.profile)
-        with doc.transaction(RUN_NAME, merge_key=self.merge_key):
-            for sid in sorted((s.id for s in mine), key=doc.index_of, reverse=True):
-                doc.remove_segments(doc.index_of(sid), 1)
-            edits.apply_result(doc, shaped, name=RUN_NAME)
-        self.applied_ids = [s.id for s in shaped]
+        self.applied_ids = edits.replace_segments(doc, [s.id for s in mine],
+                                                  shape(mine, self.profile), name=RUN_NAME,
+                                                  merge_key=self.merge_key)
 
     def _on_finished(self, result: TranscriptionResult) -> None:
         self._finish(result, JobStatus.FINISHED)

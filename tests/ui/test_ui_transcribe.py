@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from app.core import edits
+from app.core.cleanup_log import RESTORE_NAME
 from app.core.model import WORDS_STALE, Segment
 from app.formats import read_file
 from app.subtitles import check
-from app.ui.cleanup_dialog import RESTORE_NAME
 from app.ui.transcribe_dialog import TranscribeDialog, approx_tokens
 from app.ui.worker import JobStatus
 from tests.ui.speech_media import jfk_loop
