@@ -15,7 +15,7 @@ from PySide6.QtGui import QAction
 from app.audio.samples import ENGINE_RATE
 from app.ui import settings
 from app.ui.waveform_render import PeakTiles
-from app.ui.worker import Job, JobContext
+from app.ui.worker import Task, TaskContext
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -27,7 +27,7 @@ class ChannelWaves(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
-        self.job: Job | None = None
+        self.task: Task | None = None
         self._for: str | None = None  # the media the channel peaks belong to
         self.action = QAction("One waveform per &channel", window)
         self.action.setObjectName("action_channel_waves")
@@ -40,7 +40,7 @@ class ChannelWaves(QObject):
     def channels(self) -> int:
         return int(getattr(self.w.session.media_info, "channels", 1) or 1)
 
-    def set_enabled(self, on: bool) -> Job | None:
+    def set_enabled(self, on: bool) -> Task | None:
         settings.put("view/channel_waves", bool(on))
         if self.action.isChecked() != bool(on):
             self.action.setChecked(bool(on))
@@ -56,17 +56,17 @@ class ChannelWaves(QObject):
         if self.action.isChecked():
             self._load()
 
-    def _load(self) -> Job | None:
+    def _load(self) -> Task | None:
         s = self.w.session
         path = s.media_path
         if not path or self.channels < 2 or s.peaks is None:
             return None
         if self._for == path and self.w.waveform.channel_tiles:
             return None
-        if self.job is not None and not self.job.status.done:
-            return self.job
+        if self.task is not None and not self.task.status.done:
+            return self.task
 
-        def work(ctx: JobContext):
+        def work(ctx: TaskContext):
             from app.audio.decode import decode
             from app.audio.peaks import PeakPyramid
 
@@ -81,8 +81,8 @@ class ChannelWaves(QObject):
             self._for = path
             self.w.waveform.set_channel_tiles([PeakTiles(p) for p in pyramids] or None)
 
-        self.job = self.w.jobs.start(work, "Waveform per channel", cancellable=True,
+        self.task = self.w.tasks.start(work, "Waveform per channel", cancellable=True,
                                      on_finished=done,
                                      on_failed=lambda exc: self.w.statusBar().showMessage(
                                          f"Cannot show the channels: {exc}", 8000))
-        return self.job
+        return self.task

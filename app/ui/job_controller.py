@@ -7,23 +7,23 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.ui.worker import Job, JobStatus
+from app.ui.worker import Task, TaskStatus
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 
 class JobController(QObject):
-    run_ended = Signal(object)  # JobStatus
+    run_ended = Signal(object)  # TaskStatus
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.session = window.session
-        self.job: Job | None = None
+        self.task: Task | None = None
         self.last_result: Any = None
-        self.last_status: JobStatus | None = None
+        self.last_status: TaskStatus | None = None
 
     @property
     def running(self) -> bool:
-        return self.job is not None and not self.job.status.done
+        return self.task is not None and not self.task.status.done

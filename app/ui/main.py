@@ -62,7 +62,7 @@ def _schedule_screenshot(app: QApplication, window, out: str) -> None:
     clock.start()
 
     def ready() -> bool:
-        return not window.jobs.active and not window.media.loading
+        return not window.tasks.active and not window.media.loading
 
     def shoot() -> None:
         if not ready() and clock.elapsed() < SCREENSHOT_TIMEOUT_MS:

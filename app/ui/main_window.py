@@ -41,7 +41,7 @@ from app.ui.speech_tools import SpeechTools
 from app.ui.video_panel import VideoPanel
 from app.ui.video_tools import VideoTools
 from app.ui.waveform_panel import WaveformPanel
-from app.ui.worker import JobRunner, progress_text
+from app.ui.worker import TaskRunner, progress_text
 
 
 def rules_summary(profile_name: str, violations: dict[str, list], segments: int) -> str:
@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.session = EditorSession(self)
         self.prompts = prompts or Prompts(self)
         self.prompts.parent = self
-        self.jobs = JobRunner(self)
+        self.tasks = TaskRunner(self)
         self.table = SegmentTableView(self.session)
         self.waveform_panel = WaveformPanel(self.session)
         self.waveform = self.waveform_panel.view
@@ -325,7 +325,7 @@ class MainWindow(QMainWindow):
         s.selection_changed.connect(self._update_status)
         s.document_reset.connect(self._update_status)
         s.committed.connect(lambda _n: self._update_status())
-        self.jobs.jobs_changed.connect(self.update_jobs)
+        self.tasks.tasks_changed.connect(self.update_tasks)
         self.waveform.context_menu_requested.connect(self._on_waveform_context_menu_requested)
         self.waveform.segment_activated.connect(lambda _sid: self.focus_text())
 
@@ -374,18 +374,15 @@ class MainWindow(QMainWindow):
         self.cleanup_button.setVisible(bool(note))
         self.profile_label.setText(f"  {rules_summary(name, s.violations, n)}  ")
 
-    def _update_jobs(self) -> None:
-        self.update_jobs()
-
-    def update_jobs(self) -> None:
-        """The status bar's job area: the newest job's progress, ETA and a Cancel button."""
-        active = self.jobs.active
-        self.cancel_button.setVisible(bool(self.jobs.cancellable))
+    def update_tasks(self) -> None:
+        """The status bar's task area: the newest task's progress, ETA and a Cancel button."""
+        active = self.tasks.active
+        self.cancel_button.setVisible(bool(self.tasks.cancellable))
         if not active:
             self.job_label.setText("")
             self.job_progress.hide()
             return
-        cancellable = self.jobs.cancellable
+        cancellable = self.tasks.cancellable
         job = cancellable[-1] if cancellable else active[-1]
         self.job_label.setText(progress_text(job) + (f" (+{len(active) - 1})" if len(active) > 1 else ""))
         self.job_progress.show()
@@ -505,8 +502,8 @@ class MainWindow(QMainWindow):
         self.waveform.release_spectrogram()
         self.playback.stop()
         self.video.shutdown()
-        self.jobs.cancel_all()
-        self.jobs.wait(5000)
+        self.tasks.cancel_all()
+        self.tasks.wait(5000)
         if not self.files.dirty:
             self.files.discard_recovery()
 

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from app.core.cancel import Progress
-from app.ui.worker import Job, JobContext
+from app.ui.worker import Task, TaskContext
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 VAD_BLOCK_S = 600
 
 
-def load_media(path: str, ctx: JobContext):
+def load_media(path: str, ctx: TaskContext):
     """Probe, waveform peaks and a player of ``path`` (runs on a pool thread)."""
     from app.audio.peaks import PeakPyramid
     from app.audio.playback import Player
@@ -35,7 +35,7 @@ def load_media(path: str, ctx: JobContext):
     return info, peaks, player
 
 
-def find_speech(samples: np.ndarray, sample_rate: int, ctx: JobContext) -> list[tuple[int, int]]:
+def find_speech(samples: np.ndarray, sample_rate: int, ctx: TaskContext) -> list[tuple[int, int]]:
     """Speech regions of a (memory-mapped) mono signal, in blocks so memory stays bounded."""
     from app.audio.vad import speech_regions
 
@@ -65,20 +65,20 @@ class MediaController(QObject):
         super().__init__(window)
         self.w = window
         self.session = window.session
-        self._job: Job | None = None
-        self._speech_job: Job | None = None
+        self._job: Task | None = None
+        self._speech_job: Task | None = None
 
     @property
     def loading(self) -> bool:
         return self._job is not None and not self._job.status.done
 
-    def load(self, path: str) -> Job:
+    def load(self, path: str) -> Task:
         self._reset(path, "Loading waveform…")
-        self._job = self.w.jobs.start(
+        self._job = self.w.tasks.start(
             lambda ctx: load_media(path, ctx), "Loading waveform",
             on_finished=lambda result, p=path: self._on_job_finished(p, result),
             on_failed=lambda exc, p=path: self._on_job_failed(p, exc),
-            on_progress=lambda _p: self.w._update_jobs())
+            on_progress=lambda _p: self.w.update_tasks())
         return self._job
 
     def unload(self) -> None:
@@ -116,11 +116,11 @@ class MediaController(QObject):
         self.w.playback.open(player)
         s.media_changed.emit()
         self.loaded.emit(path)
-        self._speech_job = self.w.jobs.start(
+        self._speech_job = self.w.tasks.start(
             lambda ctx: find_speech(peaks.samples, peaks.sample_rate, ctx), "Finding speech",
             on_finished=lambda regions, p=path: self._on_speech_finished(p, regions),
             on_failed=lambda exc: self.w.statusBar().showMessage(f"Speech detection failed: {exc}", 8000),
-            on_progress=lambda _p: self.w._update_jobs())
+            on_progress=lambda _p: self.w.update_tasks())
 
     def _on_job_failed(self, path: str, exc: BaseException) -> None:
         if path != self.session.media_path:

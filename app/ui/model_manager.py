@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.core.cancel import Progress
 from app.ui.file_controller import describe
-from app.ui.worker import Job, JobRunner, JobStatus
+from app.ui.worker import Task, TaskRunner, TaskStatus
 
 BUNDLED, INSTALLED, DOWNLOADABLE = "bundled", "installed", "downloadable"
 ENGINE_TITLES = {"whisper": "Whisper", "qwen": "Qwen3-ASR", "qwen-aligner": "Qwen3 aligner"}
@@ -69,40 +69,40 @@ class ModelDownloader(QObject):
     failed = Signal(str, str)  # model name, message for the user
     cancelled = Signal(str)
 
-    def __init__(self, jobs: JobRunner, parent: QObject | None = None) -> None:
+    def __init__(self, jobs: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.jobs = jobs
-        self.job: Job | None = None
+        self.tasks = jobs
+        self.task: Task | None = None
         self.name: str | None = None
         self.last_error: str | None = None
 
     @property
     def running(self) -> bool:
-        return self.job is not None and not self.job.status.done
+        return self.task is not None and not self.task.status.done
 
-    def start(self, name: str) -> Job | None:
+    def start(self, name: str) -> Task | None:
         if self.running:
             return None
         from app.engines.download import download_model
 
         self.name = name
         self.last_error = None
-        self.job = self.jobs.start(
+        self.task = self.tasks.start(
             lambda ctx, n=name: download_model(n, progress=ctx.progress, cancel=ctx.cancel),
             f"Downloading {name}", cancellable=True,
             on_progress=self.progress.emit,
             on_finished=lambda path, n=name: self.finished.emit(n, path),
             on_failed=lambda exc, n=name: self._on_failed(n, exc),
             on_cancelled=lambda n=name: self.cancelled.emit(n))
-        return self.job
+        return self.task
 
     def _on_failed(self, name: str, exc: BaseException) -> None:
         self.last_error = describe(exc)
         self.failed.emit(name, self.last_error)
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
+        if self.task is not None:
+            self.task.cancel()
 
 
 class DownloadPanel(QWidget):
@@ -164,7 +164,7 @@ class ModelManagerDialog(QDialog):
 
     COLUMNS = ("Model", "Engine", "Status", "Size", "Description")
 
-    def __init__(self, jobs: JobRunner, prompts: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, jobs: TaskRunner, prompts: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         from app.engines.models import model_dir
 
@@ -253,7 +253,7 @@ class ModelManagerDialog(QDialog):
         self.download_button.setEnabled(status == DOWNLOADABLE and not busy)
         self.delete_button.setEnabled(status == INSTALLED and not busy)
 
-    def download_selected(self) -> Job | None:
+    def download_selected(self) -> Task | None:
         name = self.selected_name()
         if not name or self.status_of(name) != DOWNLOADABLE:
             return None
@@ -286,7 +286,7 @@ class ModelManagerDialog(QDialog):
         return removed
 
     def done(self, result: int) -> None:  # noqa: D401 - QDialog API
-        if self.downloader.running and self.downloader.job is not None \
-                and self.downloader.job.status is not JobStatus.CANCELLED:
+        if self.downloader.running and self.downloader.task is not None \
+                and self.downloader.task.status is not TaskStatus.CANCELLED:
             self.downloader.cancel()
         super().done(result)

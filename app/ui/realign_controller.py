@@ -33,7 +33,7 @@ from app.audio.samples import ENGINE_RATE
 from app.core.document import Change
 from app.core.model import WORDS_STALE
 from app.ui import settings
-from app.ui.worker import Job, JobContext
+from app.ui.worker import Task, TaskContext
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -51,7 +51,7 @@ class RealignController(QObject):
         self.session = window.session
         self.auto = settings.get("realign/auto", True, bool)
         self.pending: set[str] = set()
-        self.job: Job | None = None
+        self.task: Task | None = None
         self.last_result = None
         self.last_elapsed_s: float | None = None
         self._edited_at: float | None = None
@@ -65,7 +65,7 @@ class RealignController(QObject):
 
     @property
     def running(self) -> bool:
-        return self.job is not None and not self.job.status.done
+        return self.task is not None and not self.task.status.done
 
     def set_auto(self, on: bool) -> None:
         self.auto = bool(on)
@@ -88,8 +88,8 @@ class RealignController(QObject):
     def _on_document_reset(self) -> None:
         self.pending.clear()
         self.timer.stop()
-        if self.job is not None:
-            self.job.cancel()
+        if self.task is not None:
+            self.task.cancel()
 
     def _on_media_changed(self) -> None:
         if self.auto and self.pending and self.session.peaks is not None:
@@ -108,15 +108,15 @@ class RealignController(QObject):
             self.start(ids, automatic=True)
 
     # -- running -------------------------------------------------------------------------------
-    def realign_selection(self) -> Job | None:
+    def realign_selection(self) -> Task | None:
         self.w.editor.flush()
         return self.start(self.session.selected_in_order())
 
-    def realign_all(self) -> Job | None:
+    def realign_all(self) -> Task | None:
         self.w.editor.flush()
         return self.start([s.id for s in self.session.doc])
 
-    def start(self, ids: Iterable[str], *, automatic: bool = False) -> Job | None:
+    def start(self, ids: Iterable[str], *, automatic: bool = False) -> Task | None:
         """Re-align the segments ``ids`` in the background; None when nothing can be done."""
         from app.align.realign import prepare_realign
 
@@ -145,19 +145,19 @@ class RealignController(QObject):
         t0 = time.monotonic()
         edited_at = self._edited_at
 
-        def work(ctx: JobContext):
+        def work(ctx: TaskContext):
             from app.pipeline.jobs import realign_words
 
             return realign_words(job_spec, samples, rate, cancel=ctx.cancel, progress=ctx.progress)
 
         n = len(job_spec.items)
-        self.job = self.w.jobs.start(
+        self.task = self.w.tasks.start(
             work, f"Re-aligning {n} segment{'s' if n != 1 else ''}",
             on_finished=lambda words: self._on_finished(doc, job_spec, words, t0, edited_at,
                                                         automatic),
-            on_failed=lambda exc: self._on_failed(exc, automatic), on_progress=lambda _p: self.w.update_jobs(),
+            on_failed=lambda exc: self._on_failed(exc, automatic), on_progress=lambda _p: self.w.update_tasks(),
             cancellable=True)
-        return self.job
+        return self.task
 
     def _on_finished(self, doc, job_spec, words, t0: float, edited_at: float | None,
                      automatic: bool = False) -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from app.audio.samples import ENGINE_RATE
 from app.core import edits
 from app.ui.job_controller import JobController
-from app.ui.worker import Job, JobContext, JobStatus
+from app.ui.worker import Task, TaskContext, TaskStatus
 
 if TYPE_CHECKING:
     pass
@@ -22,7 +22,7 @@ ALIGN_NAME = "Align script"
 
 
 class ScriptAlignController(JobController):
-    def ask(self) -> Job | None:
+    def ask(self) -> Task | None:
         from app.ui.file_controller import subtitle_extensions
 
         if self.session.peaks is None:
@@ -34,7 +34,7 @@ class ScriptAlignController(JobController):
                                      f"Scripts and subtitles ({subs});;All files (*)")
         return self.start(path) if path else None
 
-    def start(self, script_path: str, language: str | None = None) -> Job | None:
+    def start(self, script_path: str, language: str | None = None) -> Task | None:
         s = self.session
         if s.peaks is None or self.running:
             return None
@@ -43,21 +43,21 @@ class ScriptAlignController(JobController):
         samples = s.peaks.engine_samples()
         language = language or doc.meta.get("language") or None
 
-        def work(ctx: JobContext):
+        def work(ctx: TaskContext):
             from app.pipeline.jobs import align_script_file
 
             return align_script_file(script_path, samples, ENGINE_RATE, language=language,
                                      cancel=ctx.cancel, progress=ctx.progress)
 
-        self.job = self.w.jobs.start(
+        self.task = self.w.tasks.start(
             work, f"Aligning {os.path.basename(script_path)}", cancellable=True,
             on_finished=lambda result: self._on_finished(doc, script_path, result),
             on_failed=lambda exc: self._on_failed(script_path, exc),
-            on_cancelled=lambda: self._ended(JobStatus.CANCELLED),
-            on_progress=lambda _p: self.w.update_jobs())
-        return self.job
+            on_cancelled=lambda: self._ended(TaskStatus.CANCELLED),
+            on_progress=lambda _p: self.w.update_tasks())
+        return self.task
 
-    def _ended(self, status: JobStatus) -> None:
+    def _ended(self, status: TaskStatus) -> None:
         self.last_status = status
         self.run_ended.emit(status)
 
@@ -76,8 +76,8 @@ class ScriptAlignController(JobController):
             note += (f"; {script} line(s) not found in the audio, {speech} stretch(es) of speech "
                      "not in the script (flagged M)")
         self.w.statusBar().showMessage(note, 12000)
-        self._ended(JobStatus.FINISHED)
+        self._ended(TaskStatus.FINISHED)
 
     def _on_failed(self, script_path: str, exc: BaseException) -> None:
         self.w.show_error("Cannot align the script", exc, script_path)
-        self._ended(JobStatus.FAILED)
+        self._ended(TaskStatus.FAILED)

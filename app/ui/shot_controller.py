@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from app.ui.worker import Job, JobContext
+from app.ui.worker import Task, TaskContext
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 
-def find_shots(path: str, ctx: JobContext):
+def find_shots(path: str, ctx: TaskContext):
     from app.audio.shots import shot_changes
 
     return shot_changes(path, progress=ctx.progress, cancel=ctx.cancel)
@@ -25,7 +25,7 @@ class ShotController(QObject):
         super().__init__(window)
         self.w = window
         self.session = window.session
-        self._job: Job | None = None
+        self._job: Task | None = None
         self._for: str | None = None
         window.media.loaded.connect(self._on_media_loaded)
         self.session.media_changed.connect(self._on_session_media_changed)
@@ -47,12 +47,12 @@ class ShotController(QObject):
         if not getattr(info, "has_video", False):
             return
         self._for = path
-        self._job = self.w.jobs.start(
+        self._job = self.w.tasks.start(
             lambda ctx: find_shots(path, ctx), "Finding shot changes",
             on_finished=lambda result, p=path: self._on_job_finished(p, result),
             on_failed=lambda exc: self.w.statusBar().showMessage(
                 f"Shot change detection failed: {getattr(exc, 'user_message', exc)}", 8000),
-            on_progress=lambda _p: self.w.update_jobs(), cancellable=True)
+            on_progress=lambda _p: self.w.update_tasks(), cancellable=True)
 
     def _on_job_finished(self, path: str, result) -> None:
         if path != self.session.media_path:

@@ -27,7 +27,7 @@ from app.audio.samples import ENGINE_RATE, SAMPLES_PER_MS, int16_to_float
 from app.core import speaker_edits
 from app.ui import settings
 from app.ui.job_controller import JobController
-from app.ui.worker import Job, JobContext, JobStatus
+from app.ui.worker import Task, TaskContext, TaskStatus
 
 MIN_VOICE_MS = 3000  # a voice profile needs at least this much speech
 
@@ -83,7 +83,7 @@ class DetectSpeakersDialog(QDialog):
 
 
 class SpeakerDetectionController(JobController):
-    def ask(self) -> Job | None:
+    def ask(self) -> Task | None:
         s = self.session
         if not len(s.doc):
             self.w.prompts.warning("Detect speakers", "There are no segments yet: transcribe "
@@ -101,7 +101,7 @@ class SpeakerDetectionController(JobController):
             return None
         return int16_to_float(peaks.engine_samples())
 
-    def start(self, n_speakers: int | None = None, *, use_profiles: bool = True) -> Job | None:
+    def start(self, n_speakers: int | None = None, *, use_profiles: bool = True) -> Task | None:
         """Detect the speakers of every segment in the background; None if it cannot start."""
         from app.engines.voice import INSTALL_HINT, available
 
@@ -121,43 +121,43 @@ class SpeakerDetectionController(JobController):
         doc = s.doc
         segments = list(doc)
 
-        def work(ctx: JobContext):
+        def work(ctx: TaskContext):
             from app.speakers import detect_speakers
 
             return detect_speakers(samples, segments, n_speakers=n_speakers,
                                    use_profiles=use_profiles, progress=ctx.progress,
                                    cancel=ctx.cancel)
 
-        self.job = self.w.jobs.start(
+        self.task = self.w.tasks.start(
             work, "Detecting speakers", cancellable=True,
             on_finished=lambda result: self._apply(doc, result),
             on_cancelled=self._on_cancelled, on_failed=self._on_failed,
-            on_progress=lambda _p: self.w.update_jobs())
-        return self.job
+            on_progress=lambda _p: self.w.update_tasks())
+        return self.task
 
     def _apply(self, doc, result) -> None:
         self.last_result = result
-        self.last_status = JobStatus.FINISHED
+        self.last_status = TaskStatus.FINISHED
         if doc is not self.session.doc:
-            self.run_ended.emit(JobStatus.FINISHED)
+            self.run_ended.emit(TaskStatus.FINISHED)
             return
         changed = speaker_edits.apply_speakers(doc, result.replacements)
         self.w.statusBar().showMessage(f"Speakers: {result.summary()}; {changed} segment"
                                        f"{'s' if changed != 1 else ''} changed.", 10000)
-        self.run_ended.emit(JobStatus.FINISHED)
+        self.run_ended.emit(TaskStatus.FINISHED)
 
     def _on_cancelled(self) -> None:
-        self.last_status = JobStatus.CANCELLED
+        self.last_status = TaskStatus.CANCELLED
         self.w.statusBar().showMessage("Speaker detection cancelled: nothing changed.", 6000)
-        self.run_ended.emit(JobStatus.CANCELLED)
+        self.run_ended.emit(TaskStatus.CANCELLED)
 
     def _on_failed(self, exc: BaseException) -> None:
-        self.last_status = JobStatus.FAILED
+        self.last_status = TaskStatus.FAILED
         self.w.show_error("Speaker detection failed", exc, self.session.media_path)
-        self.run_ended.emit(JobStatus.FAILED)
+        self.run_ended.emit(TaskStatus.FAILED)
 
     # -- voice profiles ------------------------------------------------------------------------
-    def remember_voice(self, speaker: str | None = None) -> Job | None:
+    def remember_voice(self, speaker: str | None = None) -> Task | None:
         """Save the voice of ``speaker`` (default: the current segment's) as a profile, from
         the audio of all its segments."""
         s = self.session
@@ -178,7 +178,7 @@ class SpeakerDetectionController(JobController):
                                    "media to remember the voice.")
             return None
 
-        def work(ctx: JobContext):
+        def work(ctx: TaskContext):
             from app.engines.voice import load_encoder
             from app.speakers.profiles import save_profile
 
@@ -186,9 +186,9 @@ class SpeakerDetectionController(JobController):
             emb = load_encoder().embed(audio)
             return save_profile(speaker, emb, total / 1000.0)
 
-        self.job = self.w.jobs.start(
+        self.task = self.w.tasks.start(
             work, f"Remembering the voice of {speaker}", cancellable=False,
             on_finished=lambda p: self.w.statusBar().showMessage(
                 f"Voice of {p.name} remembered: later files name this voice {p.name}.", 8000),
             on_failed=lambda exc: self.w.show_error("Cannot remember the voice", exc, None))
-        return self.job
+        return self.task

@@ -28,7 +28,7 @@ from app.ui.transcribe_dialog import TranscribeDialog
 from app.ui.transcription import TranscriptionController, cleanup_summary
 from app.ui.translation import TranslationController
 from app.ui.voice_profiles_dialog import VoiceProfilesDialog
-from app.ui.worker import Job
+from app.ui.worker import Task
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -75,7 +75,7 @@ class SpeechTools(QObject):
         s.document_reset.connect(self.update_enabled)
         s.selection_changed.connect(self.update_enabled)
         s.committed.connect(lambda _n: self.update_enabled())
-        window.jobs.jobs_changed.connect(self.update_enabled)
+        window.tasks.tasks_changed.connect(self.update_enabled)
         self.update_enabled()
 
     def _add(self, name: str, text: str, slot: Callable[[], object], shortcuts: list[str] = ()) -> QAction:
@@ -117,7 +117,7 @@ class SpeechTools(QObject):
         loaded = s.peaks is not None
         c = self.actions
         c["transcribe"].setEnabled(media and not self.transcription.running)
-        c["cancel_job"].setEnabled(bool(self.w.jobs.cancellable))
+        c["cancel_job"].setEnabled(bool(self.w.tasks.cancellable))
         c["cleanup_log"].setEnabled(bool(cleanup_entries(s.doc)))
         has = bool(len(s.doc))
         c["realign_all"].setEnabled(loaded and has)
@@ -132,10 +132,10 @@ class SpeechTools(QObject):
     def transcribe_dialog(self) -> TranscribeDialog:
         s = self.w.session
         channels = int(getattr(s.media_info, "channels", 1) or 1)
-        return TranscribeDialog(self.w.jobs, channels=channels, segments=len(s.doc),
+        return TranscribeDialog(self.w.tasks, channels=channels, segments=len(s.doc),
                                 profiles=self.w.profiles, current_profile=s.profile, parent=self.w)
 
-    def ask_transcribe(self) -> Job | None:
+    def ask_transcribe(self) -> Task | None:
         """Tools ▸ Transcribe: the dialog, then the run (live results in the table)."""
         if not self.w.session.media_path:
             self.w.prompts.warning("Transcribe", "Open a media file first.")
@@ -156,10 +156,10 @@ class SpeechTools(QObject):
 
     def cancel_job(self) -> None:
         """Cancel the newest cancellable job (a transcription keeps what it finished)."""
-        jobs = self.w.jobs.cancellable
+        jobs = self.w.tasks.cancellable
         if jobs:
             jobs[-1].cancel()
-            self.w.update_jobs()
+            self.w.update_tasks()
 
     def show_cleanup(self) -> CleanupDialog:
         if self.cleanup_dialog is None:
@@ -201,7 +201,7 @@ class SpeechTools(QObject):
         return dlg
 
     def models_dialog(self) -> ModelManagerDialog:
-        return ModelManagerDialog(self.w.jobs, self.w.prompts, self.w)
+        return ModelManagerDialog(self.w.tasks, self.w.prompts, self.w)
 
     def show_models(self) -> None:
         self.w.prompts.run_dialog(self.models_dialog())

@@ -38,7 +38,7 @@ from app.ui.model_manager import (
     catalogue,
     status_label,
 )
-from app.ui.worker import JobRunner
+from app.ui.worker import TaskRunner
 
 ENGINES = (("whisper", "Whisper (faster-whisper, good on a CPU)"),
            ("qwen", "Qwen3-ASR (30 languages, GPU advised)"))
@@ -66,7 +66,7 @@ def language_name(code: str) -> str:
 
 
 class TranscribeDialog(QDialog):
-    def __init__(self, jobs: JobRunner, *, channels: int = 1, segments: int = 0,
+    def __init__(self, jobs: TaskRunner, *, channels: int = 1, segments: int = 0,
                  profiles: list[Any] | None = None, current_profile: Any = None,
                  parent: QWidget | None = None) -> None:
         """``current_profile``: the editor's profile, offered for shaping."""

@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.core import edits
 from app.core.model import FAILED, Segment
-from app.ui.worker import Job, JobContext, JobStatus
+from app.ui.worker import Task, TaskContext, TaskStatus
 
 if TYPE_CHECKING:
     from app.pipeline.types import PipelineOptions, TranscriptionResult
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 RUN_NAME = "Transcribe"
 
 
-def run_transcription(path: str, options: PipelineOptions, ctx: JobContext) -> TranscriptionResult:
+def run_transcription(path: str, options: PipelineOptions, ctx: TaskContext) -> TranscriptionResult:
     """The job body (pool thread): decode, transcribe, hand each chunk over as it finishes."""
     from app.pipeline.transcribe import transcribe_file
 
@@ -53,20 +53,20 @@ def cleanup_summary(count: int) -> str:
 class TranscriptionController(QObject):
     run_started = Signal(str)  # run id
     partial_applied = Signal(int, int)  # chunk index, segments added
-    run_ended = Signal(object)  # JobStatus
+    run_ended = Signal(object)  # TaskStatus
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.session = window.session
-        self.job: Job | None = None
+        self.task: Task | None = None
         self.run_id: str | None = None
         self.options: PipelineOptions | None = None
         self.profile: Any = None
         self.partial_indexes: list[int] = []
         self.applied_ids: list[str] = []
         self.last_result: TranscriptionResult | None = None
-        self.last_status: JobStatus | None = None
+        self.last_status: TaskStatus | None = None
         self.first_segment_s: float | None = None
         self._doc = None
         self._replace = False
@@ -78,14 +78,14 @@ class TranscriptionController(QObject):
     # -- state ---------------------------------------------------------------------------------
     @property
     def running(self) -> bool:
-        return self.job is not None and not self.job.status.done
+        return self.task is not None and not self.task.status.done
 
     @property
     def merge_key(self) -> tuple[str, str] | None:
         return ("transcribe", self.run_id) if self.run_id else None
 
     # -- starting ------------------------------------------------------------------------------
-    def start(self, options: PipelineOptions, *, replace: bool = True, profile: Any = None) -> Job | None:
+    def start(self, options: PipelineOptions, *, replace: bool = True, profile: Any = None) -> Task | None:
         """Transcribe the open media with ``options``; ``replace``: the run replaces the
         document's segments (else adds to them); ``profile``: shape the result into cues at
         the end.  Returns the job, or None when there is nothing to transcribe."""
@@ -113,18 +113,18 @@ class TranscriptionController(QObject):
         self._t0 = time.monotonic()
         self._doc.history.hold_merge(self.merge_key)
         name = os.path.basename(path)
-        self.job = self.w.jobs.start(
+        self.task = self.w.tasks.start(
             lambda ctx, p=path, o=options: run_transcription(p, o, ctx), f"Transcribing {name}",
             on_partial=self._on_partial, on_finished=self._on_finished,
             on_failed=self._on_failed, on_cancelled=self._on_cancelled,
-            on_progress=lambda _p: self.w.update_jobs(), cancellable=True)
+            on_progress=lambda _p: self.w.update_tasks(), cancellable=True)
         self.run_started.emit(self.run_id)
-        return self.job
+        return self.task
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.w.update_jobs()
+        if self.task is not None:
+            self.task.cancel()
+            self.w.update_tasks()
 
     # -- live results --------------------------------------------------------------------------
     def _on_partial(self, value: tuple[int, list[Segment]]) -> None:
@@ -163,22 +163,22 @@ class TranscriptionController(QObject):
             self.cancel()
 
     # -- the end -------------------------------------------------------------------------------
-    def _finish(self, result: TranscriptionResult | None, status: JobStatus) -> None:
+    def _finish(self, result: TranscriptionResult | None, status: TaskStatus) -> None:
         doc = self._doc
         key = self.merge_key
         self.last_result = result
         self.last_status = status
         if doc is not None and self._valid and self.session.doc is doc:
             if result is not None:
-                if status is JobStatus.FINISHED and self.profile is not None:
+                if status is TaskStatus.FINISHED and self.profile is not None:
                     self._shape(result)
                 meta = result.meta()
-                meta["cancelled"] = status is JobStatus.CANCELLED
+                meta["cancelled"] = status is TaskStatus.CANCELLED
                 edits.apply_result(doc, [], name=RUN_NAME, meta=meta, merge_key=key)
         if doc is not None:
             doc.history.release_merge(key)
         self.run_ended.emit(status)
-        self.w.update_jobs()
+        self.w.update_tasks()
 
     def _shape(self, result: TranscriptionResult) -> None:
         from app.subtitles import shape
@@ -192,7 +192,7 @@ class TranscriptionController(QObject):
                                                   merge_key=self.merge_key)
 
     def _on_finished(self, result: TranscriptionResult) -> None:
-        self._finish(result, JobStatus.FINISHED)
+        self._finish(result, TaskStatus.FINISHED)
         n = len([s for s in result.segments if not s.has(FAILED)])
         took = time.monotonic() - self._t0
         parts = [f"Transcribed {n} segment{'s' if n != 1 else ''} in {took:.1f} s"]
@@ -203,13 +203,13 @@ class TranscriptionController(QObject):
         self.w.statusBar().showMessage("; ".join(parts), 12000)
 
     def _on_cancelled(self) -> None:
-        job = self.job
+        job = self.task
         result = job.result if job is not None else None
-        self._finish(result, JobStatus.CANCELLED)
+        self._finish(result, TaskStatus.CANCELLED)
         n = len(self.applied_ids)
         self.w.statusBar().showMessage(
             f"Transcription cancelled: kept the {n} segment{'s' if n != 1 else ''} finished.", 10000)
 
     def _on_failed(self, exc: BaseException) -> None:
-        self._finish(None, JobStatus.FAILED)
+        self._finish(None, TaskStatus.FAILED)
         self.w.show_error("Transcription failed", exc, self.session.media_path)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.ui import settings
 from app.ui.model_manager import DOWNLOADABLE, catalogue, status_label
 from app.ui.transcribe_dialog import WHISPER_LANGUAGES, language_name
-from app.ui.worker import JobContext
+from app.ui.worker import TaskContext, TaskRunner
 
 TEXT, AUDIO = "text", "audio"
 SERVER_PRESETS = (
@@ -63,11 +63,11 @@ class TranslateDialog(QDialog):
     into which language, with which glossary."""
 
     def __init__(self, *, selected: int, total: int, language: str | None,
-                 glossary: str = "", parent: QWidget | None = None, jobs=None) -> None:
+                 glossary: str = "", parent: QWidget | None = None, tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Translate")
         self.setObjectName("translateDialog")
-        self.jobs = jobs
+        self.tasks = tasks
         self.all_button = QRadioButton(f"All {total} segments")
         self.sel_button = QRadioButton(f"The {selected} selected segment{'s' if selected != 1 else ''}")
         self.sel_button.setEnabled(selected > 0)
@@ -280,7 +280,7 @@ class TranslateDialog(QDialog):
         self.list_button.setEnabled(False)
         self.message.setText(f"Asking {base} for its models…")
 
-        def work(ctx: JobContext):
+        def work(ctx: TaskContext):
             async def ask():
                 client = ChatClient(ServerConfig(base, "", api_key=key,
                                                  timeout_s=LIST_TIMEOUT_S, connect_timeout_s=5.0))
@@ -303,9 +303,9 @@ class TranslateDialog(QDialog):
             self.list_button.setEnabled(True)
             self.message.setText(getattr(exc, "user_message", None) or str(exc))
 
-        if self.jobs is None:
+        if self.tasks is None:
             return
-        self.jobs.start(work, "Listing models", on_finished=done, on_failed=failed)
+        self.tasks.start(work, "Listing models", on_finished=done, on_failed=failed)
 
     def remember(self) -> None:
         settings.put("translate/method", self.method)

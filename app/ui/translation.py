@@ -22,13 +22,13 @@ from app.audio.samples import ENGINE_RATE
 from app.ui import settings
 from app.ui.job_controller import JobController
 from app.ui.translate_dialog import AUDIO, TEXT, TranslateDialog
-from app.ui.worker import Job, JobContext, JobStatus
+from app.ui.worker import Task, TaskContext, TaskStatus
 
 __all__ = ["AUDIO", "TEXT", "TranslateDialog", "TranslationController"]
 
 
 class TranslationController(JobController):
-    def ask(self) -> Job | None:
+    def ask(self) -> Task | None:
         """Tools ▸ Translate…: the dialog, then the job."""
         s = self.session
         if not len(s.doc):
@@ -38,7 +38,7 @@ class TranslationController(JobController):
         dlg = TranslateDialog(selected=len(s.selected_in_order()), total=len(s.doc),
                               language=s.doc.meta.get("language") or None,
                               glossary=settings.get("transcribe/context", "") or "",
-                              parent=self.w, jobs=self.w.jobs)
+                              parent=self.w, tasks=self.w.tasks)
         if not self.w.prompts.run_dialog(dlg):
             return None
         problem = dlg.problem()
@@ -55,7 +55,7 @@ class TranslationController(JobController):
     # -- text, through a chat server -----------------------------------------------------------
     def start_text(self, seg_ids: list[str] | None = None, *, server: str, model: str,
                    target: str, glossary: str = "", redo_reviewed: bool = False,
-                   batch_size: int | None = None, timeout_s: float = 180.0) -> Job | None:
+                   batch_size: int | None = None, timeout_s: float = 180.0) -> Task | None:
         """Translate the text of ``seg_ids`` (None: all) on ``server``; None if it cannot
         start (told to the user)."""
         from app.pipeline.textmt import (
@@ -91,20 +91,20 @@ class TranslationController(JobController):
         doc = s.doc
         batch = batch_size or DEFAULT_BATCH
 
-        def work(ctx: JobContext):
+        def work(ctx: TaskContext):
             return translate_text(job_spec, config, batch_size=batch, cancel=ctx.cancel,
                                   progress=ctx.progress)
 
         n = len(job_spec.todo)
-        self.job = self.w.jobs.start(
+        self.task = self.w.tasks.start(
             work, f"Translating {n} segment{'s' if n != 1 else ''} with {model}", cancellable=True,
-            on_finished=lambda result: self._apply_text(doc, job_spec, result, JobStatus.FINISHED),
-            on_cancelled=lambda: self._apply_text(doc, job_spec, self.job.result if self.job else None,
-                                                  JobStatus.CANCELLED),
-            on_failed=self._on_failed, on_progress=lambda _p: self.w.update_jobs())
-        return self.job
+            on_finished=lambda result: self._apply_text(doc, job_spec, result, TaskStatus.FINISHED),
+            on_cancelled=lambda: self._apply_text(doc, job_spec, self.task.result if self.task else None,
+                                                  TaskStatus.CANCELLED),
+            on_failed=self._on_failed, on_progress=lambda _p: self.w.update_tasks())
+        return self.task
 
-    def _apply_text(self, doc, job_spec, result, status: JobStatus) -> None:
+    def _apply_text(self, doc, job_spec, result, status: TaskStatus) -> None:
         from app.pipeline.textmt import apply_text_translations
 
         self.last_result = result
@@ -114,7 +114,7 @@ class TranslationController(JobController):
             result.translations = self._laid_out(result.translations, job_spec.target_language)
             changed = apply_text_translations(doc, job_spec, result).changed
         if result is not None and result.error:
-            self.last_status = status = JobStatus.FAILED
+            self.last_status = status = TaskStatus.FAILED
             kept = f"\n\n{changed} segment{'s' if changed != 1 else ''} translated before it " \
                    "stopped are kept (one undo step)." if changed else ""
             end = "" if result.error.endswith((".", "?", "!")) else "."
@@ -129,8 +129,8 @@ class TranslationController(JobController):
                 f"left untranslated: the model never answered {'them' if len(numbers) != 1 else 'it'} "
                 f"cleanly (segment{'s' if len(numbers) != 1 else ''} {shown}; first reason: {first}). "
                 "F9 goes to the segments still to translate.")
-        word = "cancelled" if status is JobStatus.CANCELLED else \
-            "stopped" if status is JobStatus.FAILED else "done"
+        word = "cancelled" if status is TaskStatus.CANCELLED else \
+            "stopped" if status is TaskStatus.FAILED else "done"
         self.w.statusBar().showMessage(
             f"Translation {word}: {changed} segment{'s' if changed != 1 else ''} translated.", 8000)
         self.run_ended.emit(status)
@@ -147,7 +147,7 @@ class TranslationController(JobController):
 
     # -- audio, through Whisper ----------------------------------------------------------------
     def start(self, seg_ids: list[str] | None = None, *, model: str = "base",
-              language: str | None = None) -> Job | None:
+              language: str | None = None) -> Task | None:
         """Translate ``seg_ids`` (None: all) from their audio into English with Whisper, in
         the background; None if it cannot start."""
         from app.pipeline.translate import prepare_translation
@@ -169,22 +169,22 @@ class TranslationController(JobController):
         samples = s.peaks.engine_samples()
         sources = {it.seg_id: it.text for it in items}
 
-        def work(ctx: JobContext):
+        def work(ctx: TaskContext):
             from app.pipeline.translate import translate_items
 
             return translate_items(items, samples, ENGINE_RATE, model=model, language=language,
                                    cancel=ctx.cancel, progress=ctx.progress)
 
         n = len(items)
-        self.job = self.w.jobs.start(
+        self.task = self.w.tasks.start(
             work, f"Translating {n} segment{'s' if n != 1 else ''}", cancellable=True,
-            on_finished=lambda result: self._apply(doc, result, JobStatus.FINISHED, sources),
-            on_cancelled=lambda: self._apply(doc, self.job.result if self.job else None,
-                                             JobStatus.CANCELLED, sources),
-            on_failed=self._on_failed, on_progress=lambda _p: self.w.update_jobs())
-        return self.job
+            on_finished=lambda result: self._apply(doc, result, TaskStatus.FINISHED, sources),
+            on_cancelled=lambda: self._apply(doc, self.task.result if self.task else None,
+                                             TaskStatus.CANCELLED, sources),
+            on_failed=self._on_failed, on_progress=lambda _p: self.w.update_tasks())
+        return self.task
 
-    def _apply(self, doc, result, status: JobStatus, sources=None) -> None:
+    def _apply(self, doc, result, status: TaskStatus, sources=None) -> None:
         from app.pipeline.translate import apply_translations
 
         self.last_result = result
@@ -196,12 +196,12 @@ class TranslationController(JobController):
                 changed = apply_translations(doc, translations, sources=sources)
                 if changed:
                     doc.set_meta("translation_language", "en")
-        word = "cancelled" if status is JobStatus.CANCELLED else "done"
+        word = "cancelled" if status is TaskStatus.CANCELLED else "done"
         self.w.statusBar().showMessage(f"Translation {word}: {changed} segment"
                                        f"{'s' if changed != 1 else ''} now have English.", 8000)
         self.run_ended.emit(status)
 
     def _on_failed(self, exc: BaseException) -> None:
-        self.last_status = JobStatus.FAILED
+        self.last_status = TaskStatus.FAILED
         self.w.show_error("Translation failed", exc, self.session.media_path)
-        self.run_ended.emit(JobStatus.FAILED)
+        self.run_ended.emit(TaskStatus.FAILED)

@@ -14,7 +14,7 @@ from PySide6.QtGui import QTextCursor
 from app.core import edits
 from app.core.model import WORDS_STALE, Word
 from app.ui.realign_controller import DEBOUNCE_MS
-from app.ui.worker import JobStatus
+from app.ui.worker import TaskStatus
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +120,7 @@ def test_a_segment_stale_after_undo_or_redo_is_realigned(jfk_window, qtbot):
     assert len(doc.history) == 2 and not doc.history.can_redo
 
 
-def test_a_segment_edited_again_while_aligning_keeps_the_users_text(jfk_window, qtbot, run_job):
+def test_a_segment_edited_again_while_aligning_keeps_the_users_text(jfk_window, qtbot, run_task):
     w = jfk_window
     tools = w.tools
     tools.realign.set_auto(False)
@@ -132,14 +132,14 @@ def test_a_segment_edited_again_while_aligning_keeps_the_users_text(jfk_window, 
     second = doc[0].text.replace("Americans", "citizens")
     assert second != doc[0].text
     edits.edit_text(doc, sid, second)  # while the job runs on the first text
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(job)
+    assert job.status is TaskStatus.FINISHED
     result = tools.realign.last_result
     assert result.skipped == [sid] and not result.applied
     assert doc[0].text == second and doc[0].has(WORDS_STALE)
     # Re-align all (the menu action) then times the text as it is now
     tools.actions["realign_all"].trigger()
-    run_job(tools.realign.job)
+    run_task(tools.realign.task)
     assert doc[0].text == second and not doc[0].has(WORDS_STALE)
     assert not word(doc[0], "citizens,").estimated
 

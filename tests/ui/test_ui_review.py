@@ -14,7 +14,7 @@ from app.core.model import Segment
 from app.subtitles.measure import line_lengths
 from app.ui.export_dialog import ExportDialog
 from app.ui.segment_table_model import COL_ENGLISH, COL_SPEAKER
-from app.ui.worker import JobStatus
+from app.ui.worker import TaskStatus
 from tests.conftest import STEREO_LEFT_TEXT, STEREO_RIGHT_TEXT, requires_espeak
 from tests.ui.speech_media import GERMAN as GERMAN_LINES
 from tests.ui.speech_media import german_clip
@@ -43,7 +43,7 @@ def export(w, path, fmt: str, **choices) -> str:
 
 @requires_espeak
 def test_translate_german_segments_to_english_from_their_own_audio(window, media_window, tmp_path,
-                                                                   run_job):
+                                                                   run_task):
     media, cut = german_clip(tmp_path / "german.wav")
     w = media_window(media)
     doc = w.session.doc
@@ -52,8 +52,8 @@ def test_translate_german_segments_to_english_from_their_own_audio(window, media
     assert w.table.isColumnHidden(COL_ENGLISH)
     job = w.tools.translation.start(None, model="base", language="de")
     assert job is not None
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(job)
+    assert job.status is TaskStatus.FINISHED
     english = [s.translation for s in doc]
     assert all(english), english
     for text in english:
@@ -97,7 +97,7 @@ def test_translate_german_segments_to_english_from_their_own_audio(window, media
 
 
 def test_stereo_interview_as_two_interleaved_speakers(window, media_window, stereo_path, tmp_path,
-                                                      run_job):
+                                                      run_task):
     w = media_window(stereo_path)
 
     def one_per_channel(dlg) -> bool:
@@ -108,8 +108,8 @@ def test_stereo_interview_as_two_interleaved_speakers(window, media_window, ster
 
     w.prompts.dialog_hook = one_per_channel
     job = w.tools.ask_transcribe()
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(job)
+    assert job.status is TaskStatus.FINISHED
     doc = w.session.doc
     assert doc.speakers() == ["Speaker 1", "Speaker 2"]
     starts = [s.start for s in doc]

@@ -15,7 +15,7 @@ from app.ui.segment_table_model import COL_SPEAKER
 from app.ui.speaker_detection import DetectSpeakersDialog
 from app.ui.voice_profiles_dialog import VoiceProfilesDialog
 from app.ui.waveform_paint import assign_lanes
-from app.ui.worker import JobStatus
+from app.ui.worker import TaskStatus
 from tests.conftest import need_tool
 from tests.speakers.conftest import transcript
 
@@ -51,7 +51,7 @@ def interview_window(window, media_window, interview, tmp_path):
 
 
 @pytest.mark.slow
-def test_detect_speakers_runs_in_the_background_as_one_undo_step(interview_window, run_job,
+def test_detect_speakers_runs_in_the_background_as_one_undo_step(interview_window, run_task,
                                                                  interview):
     w = interview_window
     doc = w.session.doc
@@ -67,9 +67,9 @@ def test_detect_speakers_runs_in_the_background_as_one_undo_step(interview_windo
 
     w.prompts.dialog_hook = choose
     w.tools.actions["detect_speakers"].trigger()
-    job = w.tools.speaker_detection.job
-    run_job(job)
-    assert seen and job.status is JobStatus.FINISHED
+    job = w.tools.speaker_detection.task
+    run_task(job)
+    assert seen and job.status is TaskStatus.FINISHED
     assert doc.speakers() == ["Speaker 1", "Speaker 2"]
     assert len(doc) > len(before[0])  # segments holding two turns were split
     assert "2 speaker(s)" in w.statusBar().currentMessage()
@@ -87,29 +87,29 @@ def test_detect_speakers_runs_in_the_background_as_one_undo_step(interview_windo
 
 
 @pytest.mark.slow
-def test_cancelled_detection_changes_nothing(interview_window, run_job):
+def test_cancelled_detection_changes_nothing(interview_window, run_task):
     w = interview_window
     before = w.session.doc.snapshot()
     job = w.tools.speaker_detection.start()
     job.cancel()
-    run_job(job)
-    assert job.status is JobStatus.CANCELLED
+    run_task(job)
+    assert job.status is TaskStatus.CANCELLED
     assert w.session.doc.snapshot() == before
     assert "cancelled" in w.statusBar().currentMessage()
 
 
 @pytest.mark.slow
-def test_remember_a_voice_then_it_is_named_and_listed(interview_window, run_job, prompts, qtbot):
+def test_remember_a_voice_then_it_is_named_and_listed(interview_window, run_task, prompts, qtbot):
     w = interview_window
-    run_job(w.tools.speaker_detection.start(2, use_profiles=False))
+    run_task(w.tools.speaker_detection.start(2, use_profiles=False))
     doc = w.session.doc
     edits.rename_speaker(doc, "Speaker 1", "Maria Host")
     job = w.tools.speaker_detection.remember_voice("Maria Host")
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(job)
+    assert job.status is TaskStatus.FINISHED
     assert [p.name for p in profiles.list_profiles()] == ["Maria Host"]
     # detection again: the voice is recognised and named
-    run_job(w.tools.speaker_detection.start(None, use_profiles=True))
+    run_task(w.tools.speaker_detection.start(None, use_profiles=True))
     assert "Maria Host" in doc.speakers() and "Speaker 1" in doc.speakers()
     # listed in Speakers ▸ Voice profiles, and deleted there
     w.tools.actions["voice_profiles"].trigger()
@@ -203,12 +203,12 @@ def test_export_offers_a_word_transcript(window, worded_doc, tmp_path):
 
 @pytest.mark.slow
 def test_a_stereo_interview_shows_one_waveform_per_channel(window, media_window, stereo_path,
-                                                           run_job, qtbot):
+                                                           run_task, qtbot):
     w = media_window(stereo_path)
     waves = w.tools.channel_waves
     assert w.waveform.channel_tiles is None
     job = waves.set_enabled(True)
-    run_job(job)
+    run_task(job)
     assert len(w.waveform.channel_tiles) == 2
     w.waveform.fit_all()
     img = w.waveform.grab().toImage()

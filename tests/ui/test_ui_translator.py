@@ -18,7 +18,7 @@ from app.subtitles.measure import line_lengths
 from app.ui.export_dialog import ExportDialog
 from app.ui.segment_table_model import COL_CPS, COL_DUR, COL_ENGLISH, COL_REVIEW, COL_TEXT
 from app.ui.translation import AUDIO, TranslateDialog
-from app.ui.worker import JobStatus
+from app.ui.worker import TaskStatus
 from tests.chat_server import free_port
 
 pytestmark = pytest.mark.gui
@@ -180,14 +180,14 @@ def test_approving_an_untranslated_segment_says_why_nothing_happened(w):
 
 
 # -- translating through a chat server --------------------------------------------------------
-def test_the_text_is_translated_through_the_chat_server_as_one_undo_step(qtbot, w, chat, run_job):
+def test_the_text_is_translated_through_the_chat_server_as_one_undo_step(qtbot, w, chat, run_task):
     doc = w.session.doc
     edits.edit_text(doc, doc[0].id, "Guten Morgen, Anna.")  # stale: translated again
     steps = len(doc.history)
     job = w.tools.translation.start_text(server=chat.url, model=chat.model, target="en",
                                          glossary="Anna\nWetterdienst = weather service")
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(job)
+    assert job.status is TaskStatus.FINISHED
     sent = chat.requests()
     assert [r["ids"] for r in sent] == [[1, 3]]  # the stale and the untranslated segment
     assert sent[0]["request"]["glossary"][0] == {"term": "Anna", "translation": "Anna"}
@@ -200,19 +200,19 @@ def test_the_text_is_translated_through_the_chat_server_as_one_undo_step(qtbot, 
     assert doc[2].translation is None and doc[0].translation_status == TR_STALE
 
 
-def test_a_long_machine_translation_is_laid_out_under_the_profile(qtbot, w, chat, run_job):
+def test_a_long_machine_translation_is_laid_out_under_the_profile(qtbot, w, chat, run_task):
     doc = w.session.doc
     chat.control(translate="dict", dictionary={"danke": LONG_EN.rstrip(".").lower(), "schön": ""})
-    run_job(w.tools.translation.start_text([doc[2].id], server=chat.url, model=chat.model,
+    run_task(w.tools.translation.start_text([doc[2].id], server=chat.url, model=chat.model,
                                            target="en"))
     profile = w.session.profile
     lengths = line_lengths(doc[2].translation, profile)
     assert len(lengths) > 1 and max(lengths) <= profile.max_chars_per_line
 
 
-def test_cues_the_model_never_answers_are_reported(qtbot, w, chat, run_job):
+def test_cues_the_model_never_answers_are_reported(qtbot, w, chat, run_task):
     chat.control(faults=[{"kind": "missing", "ids": [3]}])
-    run_job(w.tools.translation.start_text(server=chat.url, model=chat.model, target="en",
+    run_task(w.tools.translation.start_text(server=chat.url, model=chat.model, target="en",
                                            redo_reviewed=True))
     doc = w.session.doc
     assert doc[2].translation is None and doc[0].translation == "GUTEN MORGEN."
@@ -220,20 +220,20 @@ def test_cues_the_model_never_answers_are_reported(qtbot, w, chat, run_job):
     assert "1 segment was left untranslated" in message and "segment 3" in message
 
 
-def test_an_unreachable_server_is_one_clear_error_and_changes_nothing(qtbot, w, run_job):
+def test_an_unreachable_server_is_one_clear_error_and_changes_nothing(qtbot, w, run_task):
     doc = w.session.doc
     before = doc.snapshot()
     url = f"http://127.0.0.1:{free_port()}/v1"
     job = w.tools.translation.start_text(server=url, model="m", target="en")
-    run_job(job, timeout=60_000)
-    assert w.tools.translation.last_status is JobStatus.FAILED
+    run_task(job, timeout=60_000)
+    assert w.tools.translation.last_status is TaskStatus.FAILED
     (title, message), = w.prompts.errors
     assert message == f"Cannot reach the translation server at {url} (connection refused): " \
         "is it running?"
     assert doc.snapshot() == before
 
 
-def test_cancel_keeps_what_was_finished_in_one_step(qtbot, w, chat, run_job):
+def test_cancel_keeps_what_was_finished_in_one_step(qtbot, w, chat, run_task):
     doc = Document([Segment(i * 1000, i * 1000 + 900, f"Satz {i}.") for i in range(30)])
     w.session.set_document(doc)
     chat.control(faults=[{"kind": "slow", "delay_s": 20, "ids": [13]}])
@@ -241,8 +241,8 @@ def test_cancel_keeps_what_was_finished_in_one_step(qtbot, w, chat, run_job):
     qtbot.waitUntil(lambda: job.last_progress is not None and job.last_progress.done >= 12,
                     timeout=20_000)
     w.tools.cancel_job()
-    run_job(job, timeout=10_000)
-    assert job.status is JobStatus.CANCELLED
+    run_task(job, timeout=10_000)
+    assert job.status is TaskStatus.CANCELLED
     assert sum(1 for s in doc if s.translation) == 12
     assert doc.history.undo_name == "Translate"
 
