@@ -18,7 +18,7 @@ Never worse:
   stay estimated and the segment is flagged ``TIMES_ESTIMATED`` (shown in the table and on the
   waveform) instead of ``WORDS_STALE``.
 
-A job has three parts so the UI stays responsive:
+A re-alignment has three parts so the UI stays responsive:
 
 1. :func:`prepare_realign` (UI thread): a snapshot of the segments and their neighbours;
 2. :func:`compute_alignment` (worker thread): the aligner's work on the snapshot only, reading
@@ -41,7 +41,7 @@ import numpy as np
 
 from app.align.base import Aligner, Region, window_speech
 from app.align.errors import AlignError
-from app.align.windows import MAX_WINDOW_MS
+from app.align.windows import MAX_WINDOW_MS, LongWindow
 from app.audio.samples import ENGINE_RATE, to_engine_rate
 from app.core.cancel import CancelToken, Progress
 from app.core.document import Document, ReplaceOp
@@ -63,7 +63,7 @@ FAR = 1 << 62
 
 @dataclass(frozen=True)
 class Target:
-    """One segment to re-align, as it was when the job began.
+    """One segment to re-align, as it was when the re-alignment began.
 
     ``lo``/``hi``: where its audio may be read (the neighbours' edges, or the recording's);
     ``edge_lo``/``edge_hi``: where its words may reach (the neighbours' edges less the minimum
@@ -96,8 +96,8 @@ class Target:
 
 
 @dataclass(frozen=True)
-class RealignJob:
-    """What a re-align job works on, captured when it began."""
+class RealignPlan:
+    """What a re-alignment works on, captured when it began (the prepare step)."""
 
     targets: tuple[Target, ...]
     language: str | None
@@ -126,7 +126,7 @@ def document_language(doc: Document, segment_ids: Iterable[str] = ()) -> str | N
 
 
 def prepare_realign(doc: Document, segment_ids: Iterable[str], language: str | None = None, *,
-                    mode: str = "local", min_gap_ms: int = 0) -> RealignJob:
+                    mode: str = "local", min_gap_ms: int = 0) -> RealignPlan:
     """Snapshot the segments to re-align (unknown ids and empty texts are left out).
 
     ``mode``: "local" re-times only what an edit changed, "full" every word.  ``min_gap_ms``:
@@ -152,7 +152,7 @@ def prepare_realign(doc: Document, segment_ids: Iterable[str], language: str | N
         if targets and t.whole and targets[-1].whole and i > 0 and segs[i - 1].id == targets[-1].key:
             t = Target(s, lo, hi, edge_lo, edge_hi, mode, joint=True)
         targets.append(t)
-    return RealignJob(tuple(targets), language or document_language(doc, wanted))
+    return RealignPlan(tuple(targets), language or document_language(doc, wanted))
 
 
 def _neighbour(segs: Sequence[Segment], i: int, step: int) -> Segment | None:
@@ -187,26 +187,29 @@ class _Audio:
         return to_engine_rate(np.asarray(x), self.rate)
 
 
-def compute_alignment(job: RealignJob, samples: np.ndarray, sample_rate: int,
+def compute_alignment(plan: RealignPlan, samples: np.ndarray, sample_rate: int,
                       aligner: Aligner | None = None, *, cancel: CancelToken | None = None,
-                      progress: Callable[[Progress], None] | None = None) -> dict[str, list[Word]]:
-    """The words each segment of the job should have, by id (safe in a worker thread).
+                      progress: Callable[[Progress], None] | None = None,
+                      long_window: LongWindow | None = None) -> dict[str, list[Word]]:
+    """The words each segment of the plan should have, by id (safe in a worker thread).
 
     Unchanged words come back as they were; a segment whose new times were less plausible
-    comes back with its old words (apply flags it).
+    comes back with its old words (apply flags it).  Segments aligned whole in a window
+    longer than the aligner takes go to ``long_window`` (the pipeline's anchored alignment,
+    :func:`app.pipeline.script.long_window`); without it they keep their words.
     """
     from app.align.registry import best_aligner
 
-    if not job.targets:
+    if not plan.targets:
         return {}
-    aligner = aligner or best_aligner(job.language)
+    aligner = aligner or best_aligner(plan.language)
     audio = _Audio(np.asarray(samples), sample_rate)
     if audio.total_ms <= 0:
         raise AlignError("no audio to re-align with")
     out: dict[str, list[Word]] = {}
     groups: list[list[Target]] = []
     cap = min(MAX_WINDOW_MS, int(aligner.max_window_s * 1000)) - 2 * EDGE_PAD_MS
-    for t in job.targets:
+    for t in plan.targets:
         if t.joint and groups and t.segment.end - groups[-1][0].segment.start <= cap:
             groups[-1].append(t)
         else:
@@ -216,13 +219,13 @@ def compute_alignment(job: RealignJob, samples: np.ndarray, sample_rate: int,
         if cancel is not None:
             cancel.raise_if_cancelled()
         if group[0].whole:
-            out.update(_align_whole(aligner, audio, group, job.language, cancel))
+            out.update(_align_whole(aligner, audio, group, plan.language, cancel, long_window))
         else:
             t = group[0]
-            out[t.key] = _align_local(aligner, audio, t, job.language, cancel)
+            out[t.key] = _align_local(aligner, audio, t, plan.language, cancel)
         done += len(group)
         if progress is not None:
-            progress(Progress(done, len(job.targets), "aligning words"))
+            progress(Progress(done, len(plan.targets), "aligning words"))
     return out
 
 
@@ -327,17 +330,18 @@ def _plausible(new: Sequence[Word], old: Sequence[Word], left: int, right: int,
 
 
 def _align_whole(aligner: Aligner, audio: _Audio, group: list[Target], language: str | None,
-                 cancel: CancelToken | None) -> dict[str, list[Word]]:
+                 cancel: CancelToken | None,
+                 long_window: LongWindow | None = None) -> dict[str, list[Word]]:
     """Segments aligned whole (together when they are neighbours), each inside its room."""
-    from app.align.script import align_long
-
     first, last = group[0], group[-1]
     lo = max(first.lo, first.edge_lo, first.segment.start - EDGE_PAD_MS)
     hi = min(last.hi, last.edge_hi, last.segment.end + EDGE_PAD_MS)
     x = audio.read(lo, hi)
     texts = [t.text for t in group]
     if (hi - lo) > aligner.max_window_s * 1000:
-        words = align_long(aligner, x, ENGINE_RATE, texts, language, start_ms=lo, cancel=cancel)
+        if long_window is None:  # longer than the aligner takes, and no one to help: kept
+            return {t.key: list(t.segment.words) for t in group}
+        words = long_window(aligner, x, texts, language, lo, cancel)
         speech: list[Region] = []
     else:
         speech = _speech(audio, lo, hi)
@@ -358,18 +362,18 @@ def _align_whole(aligner: Aligner, audio: _Audio, group: list[Target], language:
 
 
 # -- applying (UI thread) --------------------------------------------------------------------
-def apply_realign(doc: Document, job: RealignJob, words: dict[str, list[Word]], *,
+def apply_realign(doc: Document, plan: RealignPlan, words: dict[str, list[Word]], *,
                   amend: bool = False) -> RealignResult:
     """Apply computed words as one undoable "Re-align" step (UI thread).
 
     ``amend`` folds the change into the last undo step instead (the edit that made the words
     stale), keeping the redo stack: an edit and its re-alignment undo together, and a
     re-alignment after an undo does not wipe what can be redone.  A segment that changed in
-    any way since the job began is skipped (its text, times or words are not the snapshot's).
+    any way since the re-alignment began is skipped (its text, times or words are not the snapshot's).
     """
     result = RealignResult(words=dict(words))
     changes: list[Segment] = []
-    for t in job.targets:
+    for t in plan.targets:
         ws = words.get(t.key)
         if ws is None:
             continue
@@ -444,13 +448,14 @@ def realign(doc: Document, segment_ids: Sequence[str], samples: np.ndarray, samp
             aligner: Aligner | None = None, language: str | None = None,
             cancel: CancelToken | None = None,
             progress: Callable[[Progress], None] | None = None, *, mode: str = "local",
-            min_gap_ms: int = 0, amend: bool = False) -> RealignResult:
+            min_gap_ms: int = 0, amend: bool = False,
+            long_window: LongWindow | None = None) -> RealignResult:
     """Re-align ``segment_ids`` of ``doc`` against the media ``samples``, in one undo step
-    (``amend``: folded into the last one)."""
+    (``amend``: folded into the last one); ``long_window``: see :func:`compute_alignment`."""
     t0 = time.monotonic()
-    job = prepare_realign(doc, segment_ids, language, mode=mode, min_gap_ms=min_gap_ms)
-    words = compute_alignment(job, samples, sample_rate, aligner, cancel=cancel,
-                              progress=progress)
-    result = apply_realign(doc, job, words, amend=amend)
+    plan = prepare_realign(doc, segment_ids, language, mode=mode, min_gap_ms=min_gap_ms)
+    words = compute_alignment(plan, samples, sample_rate, aligner, cancel=cancel,
+                              progress=progress, long_window=long_window)
+    result = apply_realign(doc, plan, words, amend=amend)
     result.elapsed_s = time.monotonic() - t0
     return result

@@ -66,13 +66,13 @@ def _output(args: argparse.Namespace, fmt: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.align import align_script
     from app.audio.decode import decode
     from app.audio.samples import ENGINE_RATE
     from app.cli.transcribe import ProgressBar
     from app.core.document import Document, MediaRef
     from app.engines.languages import normalize_code
     from app.formats import read_file, write_file
+    from app.pipeline.script import align_script
 
     fmt = _format(args)
     out = _output(args, fmt)
@@ -98,8 +98,8 @@ def run(args: argparse.Namespace) -> int:
                               include_extra_speech=not args.no_extra, progress=bar)
     finally:
         bar.done()
-    for w in result.warnings:
-        warn(w)
+    for note in result.warnings:
+        warn(note)
     for u in result.unmatched:
         warn(u.describe())
     segments = result.segments

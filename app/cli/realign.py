@@ -150,7 +150,7 @@ def _load(path: Path):
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.align.realign import apply_realign, compute_alignment, prepare_realign
+    from app.align.realign import apply_realign, prepare_realign
     from app.audio.decode import decode
     from app.audio.samples import ENGINE_RATE
     from app.cli.transcribe import ProgressBar
@@ -160,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
     from app.core.words import retime_text
     from app.engines.languages import normalize_code
     from app.formats import write_file
+    from app.pipeline.realign import realign_words
     from app.subtitles.profiles import ProfileError, load_profile
 
     fmt = _format(args)
@@ -186,13 +187,13 @@ def run(args: argparse.Namespace) -> int:
     from app.align.registry import best_aligner
 
     aligner = best_aligner(language, prefer=args.aligner)
-    job = prepare_realign(doc, ids, language, mode="local", min_gap_ms=gap)
+    plan = prepare_realign(doc, ids, language, mode="local", min_gap_ms=gap)
     bar = ProgressBar(Path(args.doc).name, enabled=not args.quiet)
     try:
-        words = compute_alignment(job, samples, ENGINE_RATE, aligner, progress=bar)
+        timed = realign_words(plan, samples, ENGINE_RATE, aligner=aligner, progress=bar)
     finally:
         bar.done()
-    result = apply_realign(doc, job, words)
+    result = apply_realign(doc, plan, timed)
     if doc.media is None:
         doc.media = MediaRef(path=str(media.resolve()), duration_ms=len(samples) * 1000 // ENGINE_RATE)
     try:

@@ -95,12 +95,13 @@ def default_word_timer(options: PipelineOptions, engine: Engine | None = None) -
     if mode != "align":
         return None
     from app.align import best_aligner, word_timer
+    from app.pipeline.script import long_window
 
     try:
         aligner = best_aligner(options.decode.language, prefer=None)
     except Exception:  # noqa: BLE001 - no aligner: the engine's own word times are kept
         return None
-    return word_timer(aligner)
+    return word_timer(aligner, long_window=long_window)
 
 
 def transcribe_file(path: str | os.PathLike[str], options: PipelineOptions | None = None, *,

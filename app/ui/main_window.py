@@ -30,6 +30,7 @@ from app.ui import icons, settings
 from app.ui.actions import EditorActions
 from app.ui.file_controller import FileController, describe
 from app.ui.find_replace_dialog import FindReplaceDialog
+from app.ui.job_controller import JobHost
 from app.ui.media_controller import MediaController
 from app.ui.playback import PlaybackController
 from app.ui.prompts import Prompts
@@ -419,6 +420,16 @@ class MainWindow(QMainWindow):
 
     def show_error(self, title: str, exc: BaseException, path: str | None = None) -> None:
         self.prompts.error(title, describe(exc, path))
+
+    def show_status(self, message: str, ms: int = 0) -> None:
+        self.statusBar().showMessage(message, ms)
+
+    def job_host(self) -> JobHost:
+        """What background-edit controllers use of the window (they never get the window)."""
+        return JobHost(session=self.session, prompts=self.prompts, tasks=self.tasks,
+                       status=self.show_status, show_error=self.show_error,
+                       flush_edits=self.editor.flush, edit_pending=self.editor.has_pending_edit,
+                       tasks_changed=self.update_tasks, dialog_parent=self)
 
     def _on_waveform_context_menu_requested(self, pos: QPoint, ms: int) -> None:
         c = self.commands.actions

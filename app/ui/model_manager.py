@@ -130,9 +130,9 @@ class DownloadPanel(QWidget):
         box.addLayout(row)
         box.addWidget(self.message)
         downloader.progress.connect(self._on_progress)
-        downloader.finished.connect(lambda name, path: self._done(f"Downloaded {name} to {path}.", False))
-        downloader.failed.connect(lambda name, msg: self._done(msg, True))
-        downloader.cancelled.connect(lambda name: self._done(f"Download of {name} cancelled; it "
+        downloader.finished.connect(lambda name, path: self.show_outcome(f"Downloaded {name} to {path}.", False))
+        downloader.failed.connect(lambda name, msg: self.show_outcome(msg, True))
+        downloader.cancelled.connect(lambda name: self.show_outcome(f"Download of {name} cancelled; it "
                                                              "resumes where it stopped next time.", False))
         self._show_bar(False)
 
@@ -153,7 +153,7 @@ class DownloadPanel(QWidget):
             self.bar.setValue(int(p.fraction * 1000))
             self.bar.setFormat(f"{p.done / 1e6:.0f} of {p.total / 1e6:.0f} MB")
 
-    def _done(self, text: str, error: bool) -> None:
+    def show_outcome(self, text: str, error: bool) -> None:
         self.message.setStyleSheet("QLabel#downloadMessage { color: rgb(226,67,67); }" if error else "")
         self.message.setText(text)
         self._show_bar(False)
@@ -277,9 +277,9 @@ class ModelManagerDialog(QDialog):
         try:
             removed = remove_model(name)
         except OSError as exc:
-            self.panel._done(describe(exc), True)
+            self.panel.show_outcome(describe(exc), True)
             return False
-        self.panel._done(f"Deleted {name}." if removed else
+        self.panel.show_outcome(f"Deleted {name}." if removed else
                          f"{name} is in the Hugging Face cache, not in Cueline's folder: delete it "
                          "there.", not removed)
         self.refresh()

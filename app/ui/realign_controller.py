@@ -8,7 +8,7 @@ them in the background:
 1. :func:`app.align.realign.prepare_realign` snapshots the segments (UI thread), in "local"
    mode: only the changed words are re-timed, the others keep their times and confidences;
    edges keep the profile's minimum gap to the neighbours;
-2. :func:`app.pipeline.jobs.realign_words` aligns them, reading only the audio around them
+2. :func:`app.pipeline.realign.realign_words` aligns them, reading only the audio around them
    (pool thread, the waveform's 16 kHz samples);
 3. :func:`app.align.realign.apply_realign` applies the words folded into the last undo step
    (``amend``): the edit and its re-alignment undo as one.  A segment edited again meanwhile
@@ -19,40 +19,37 @@ text.  An undo or redo that leaves a segment stale queues it too: its re-alignme
 into the step now on top and keeps the redo stack.  "Re-align selection" and "Re-align all"
 re-time every word of the chosen segments on demand, as an undo step of their own; new times
 less plausible than the old ones are refused either way (see :mod:`app.align.realign`).
+
+The three steps run through the editor's one background-edit path,
+:meth:`~app.ui.job_controller.JobController.run_job`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.audio.samples import ENGINE_RATE
-from app.core.document import Change
+from app.core.document import Change, Document
 from app.core.model import WORDS_STALE
 from app.ui import settings
-from app.ui.worker import Task, TaskContext
-
-if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+from app.ui.job_controller import JobController, JobHost
+from app.ui.worker import Task, TaskContext, TaskStatus
 
 DEBOUNCE_MS = 600
 
 
-class RealignController(QObject):
+class RealignController(JobController):
     applied = Signal(object)  # app.align.realign.RealignResult
     failed = Signal(object)  # the exception
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.w = window
-        self.session = window.session
+    def __init__(self, host: JobHost, parent: QObject | None = None) -> None:
+        super().__init__(host, parent)
         self.auto = settings.get("realign/auto", True, bool)
         self.pending: set[str] = set()
-        self.task: Task | None = None
-        self.last_result = None
         self.last_elapsed_s: float | None = None
         self._edited_at: float | None = None
         self.timer = QTimer(self)
@@ -62,10 +59,6 @@ class RealignController(QObject):
         self.session.segments_changed.connect(self._on_segments_changed)
         self.session.document_reset.connect(self._on_document_reset)
         self.session.media_changed.connect(self._on_media_changed)
-
-    @property
-    def running(self) -> bool:
-        return self.task is not None and not self.task.status.done
 
     def set_auto(self, on: bool) -> None:
         self.auto = bool(on)
@@ -96,7 +89,7 @@ class RealignController(QObject):
             self.timer.start()
 
     def _on_timer(self) -> None:
-        if self.w.editor._commit_timer.isActive() or self.running:
+        if self.host.edit_pending() or self.running:
             self.timer.start()  # the user is still typing, or a job is on: wait
             return
         doc = self.session.doc
@@ -109,11 +102,11 @@ class RealignController(QObject):
 
     # -- running -------------------------------------------------------------------------------
     def realign_selection(self) -> Task | None:
-        self.w.editor.flush()
+        self.host.flush_edits()
         return self.start(self.session.selected_in_order())
 
     def realign_all(self) -> Task | None:
-        self.w.editor.flush()
+        self.host.flush_edits()
         return self.start([s.id for s in self.session.doc])
 
     def start(self, ids: Iterable[str], *, automatic: bool = False) -> Task | None:
@@ -124,8 +117,8 @@ class RealignController(QObject):
         doc = self.session.doc
         if peaks is None:
             if not automatic:
-                self.w.prompts.warning("Re-align", "Open the media first: word times are measured "
-                                       "in its audio.")
+                self.prompts.warning("Re-align", "Open the media first: word times are measured "
+                                     "in its audio.")
             else:
                 self.pending.update(ids)  # done once the media is loaded
             return None
@@ -135,39 +128,36 @@ class RealignController(QObject):
             return None
         profile = self.session.profile
         gap = profile.min_gap() if profile is not None else 0
-        job_spec = prepare_realign(doc, ids, mode="local" if automatic else "full",
-                                   min_gap_ms=gap)
-        if not job_spec.items:
+        plan = prepare_realign(doc, ids, mode="local" if automatic else "full", min_gap_ms=gap)
+        if not plan.items:
             if not automatic:
-                self.w.statusBar().showMessage("Nothing to re-align: the segments have no text.", 5000)
+                self.status("Nothing to re-align: the segments have no text.", 5000)
             return None
-        samples, rate = peaks.engine_samples(), ENGINE_RATE
+        samples = peaks.engine_samples()
         t0 = time.monotonic()
         edited_at = self._edited_at
 
-        def work(ctx: TaskContext):
-            from app.pipeline.jobs import realign_words
+        def compute(ctx: TaskContext) -> Any:
+            from app.pipeline.realign import realign_words
 
-            return realign_words(job_spec, samples, rate, cancel=ctx.cancel, progress=ctx.progress)
+            return realign_words(plan, samples, ENGINE_RATE, cancel=ctx.cancel,
+                                 progress=ctx.progress)
 
-        n = len(job_spec.items)
-        self.task = self.w.tasks.start(
-            work, f"Re-aligning {n} segment{'s' if n != 1 else ''}",
-            on_finished=lambda words: self._on_finished(doc, job_spec, words, t0, edited_at,
-                                                        automatic),
-            on_failed=lambda exc: self._on_failed(exc, automatic), on_progress=lambda _p: self.w.update_tasks(),
-            cancellable=True)
-        return self.task
+        def apply(doc: Document, words: Any, _status: TaskStatus) -> None:
+            self._apply(doc, plan, words, t0, edited_at, automatic)
 
-    def _on_finished(self, doc, job_spec, words, t0: float, edited_at: float | None,
-                     automatic: bool = False) -> None:
+        n = len(plan.items)
+        return self.run_job(f"Re-aligning {n} segment{'s' if n != 1 else ''}", compute, apply,
+                            on_failed=lambda exc: self._on_failed(exc, automatic))
+
+    def _apply(self, doc: Document, plan: Any, words: Any, t0: float, edited_at: float | None,
+               automatic: bool = False) -> None:
         from app.align.realign import apply_realign
 
-        if self.session.doc is not doc:
-            return
         try:
-            result = apply_realign(doc, job_spec, words, amend=automatic)
+            result = apply_realign(doc, plan, words, amend=automatic)
         except ValueError as exc:  # words that do not fit the text: nothing was applied
+            self.last_status = TaskStatus.FAILED
             self._on_failed(exc, False)
             return
         result.elapsed_s = time.monotonic() - t0
@@ -185,12 +175,12 @@ class RealignController(QObject):
             k = len(result.kept)
             message += (f" Kept the earlier times of {k} segment{'s' if k != 1 else ''}: the new "
                         "ones were less plausible (flagged E where they are estimates).")
-        self.w.statusBar().showMessage(message, 8000 if result.kept else 4000)
+        self.status(message, 8000 if result.kept else 4000)
         self.applied.emit(result)
 
     def _on_failed(self, exc: BaseException, automatic: bool) -> None:
         self.failed.emit(exc)
         if automatic:  # no dialog in the middle of typing: say it in the status bar
-            self.w.statusBar().showMessage(f"Re-align failed: {exc}", 10000)
+            self.status(f"Re-align failed: {exc}", 10000)
         else:
-            self.w.show_error("Re-align failed", exc, self.session.media_path)
+            self.host.show_error("Re-align failed", exc, self.session.media_path)

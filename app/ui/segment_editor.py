@@ -475,6 +475,10 @@ class SegmentEditor(QWidget):
             if sid in self.session.doc and (self.session.doc.get(sid).translation or "") != typed:
                 edits.edit_translation(self.session.doc, sid, typed if typed.strip() else None)
 
+    def has_pending_edit(self) -> bool:
+        """Typing not yet applied to the document (it is, a moment after the last key)."""
+        return self._commit_timer.isActive()
+
     def is_typing(self) -> bool:
         """The user is working in one of the panel's fields."""
         return any(w.hasFocus() for w in (self.text, self.start_edit, self.end_edit, self.dur_edit,

@@ -10,6 +10,8 @@ segments (also in the background).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.audio.samples import ENGINE_RATE, SAMPLES_PER_MS, int16_to_float
 from app.core import speaker_edits
+from app.core.document import Document
 from app.ui import settings
 from app.ui.job_controller import JobController
 from app.ui.worker import Task, TaskContext, TaskStatus
@@ -86,11 +89,11 @@ class SpeakerDetectionController(JobController):
     def ask(self) -> Task | None:
         s = self.session
         if not len(s.doc):
-            self.w.prompts.warning("Detect speakers", "There are no segments yet: transcribe "
-                                   "the media first.")
+            self.prompts.warning("Detect speakers", "There are no segments yet: transcribe "
+                                 "the media first.")
             return None
-        dlg = DetectSpeakersDialog(segments=len(s.doc), parent=self.w)
-        if not self.w.prompts.run_dialog(dlg):
+        dlg = DetectSpeakersDialog(segments=len(s.doc), parent=self.host.dialog_parent)
+        if not self.prompts.run_dialog(dlg):
             return None
         dlg.remember()
         return self.start(dlg.n_speakers, use_profiles=dlg.use_profiles)
@@ -105,58 +108,38 @@ class SpeakerDetectionController(JobController):
         """Detect the speakers of every segment in the background; None if it cannot start."""
         from app.engines.voice import INSTALL_HINT, available
 
-        s = self.session
         samples = self._samples()
         if samples is None:
-            self.w.prompts.warning("Detect speakers", "Open the media first: speakers are "
-                                   "told apart by their voices.")
+            self.prompts.warning("Detect speakers", "Open the media first: speakers are "
+                                 "told apart by their voices.")
             return None
         if self.running:
-            self.w.prompts.warning("Detect speakers", "Speaker detection is already running.")
+            self.prompts.warning("Detect speakers", "Speaker detection is already running.")
             return None
         if not available():
-            self.w.prompts.warning("Detect speakers", INSTALL_HINT[0].upper() + INSTALL_HINT[1:] + ".")
+            self.prompts.warning("Detect speakers", INSTALL_HINT[0].upper() + INSTALL_HINT[1:] + ".")
             return None
-        self.w.editor.flush()
-        doc = s.doc
-        segments = list(doc)
+        self.host.flush_edits()
+        segments = list(self.session.doc)
 
-        def work(ctx: TaskContext):
+        def compute(ctx: TaskContext) -> Any:
             from app.speakers import detect_speakers
 
             return detect_speakers(samples, segments, n_speakers=n_speakers,
                                    use_profiles=use_profiles, progress=ctx.progress,
                                    cancel=ctx.cancel)
 
-        self.task = self.w.tasks.start(
-            work, "Detecting speakers", cancellable=True,
-            on_finished=lambda result: self._apply(doc, result),
-            on_cancelled=self._on_cancelled, on_failed=self._on_failed,
-            on_progress=lambda _p: self.w.update_tasks())
-        return self.task
+        return self.run_job("Detecting speakers", compute, self._apply,
+                            error_title="Speaker detection failed",
+                            on_cancelled=lambda: self.status(
+                                "Speaker detection cancelled: nothing changed.", 6000))
 
-    def _apply(self, doc, result) -> None:
-        self.last_result = result
-        self.last_status = TaskStatus.FINISHED
-        if doc is not self.session.doc:
-            self.run_ended.emit(TaskStatus.FINISHED)
-            return
+    def _apply(self, doc: Document, result: Any, _status: TaskStatus) -> None:
         changed = speaker_edits.apply_speakers(doc, result.replacements)
-        self.w.statusBar().showMessage(f"Speakers: {result.summary()}; {changed} segment"
-                                       f"{'s' if changed != 1 else ''} changed.", 10000)
-        self.run_ended.emit(TaskStatus.FINISHED)
+        self.status(f"Speakers: {result.summary()}; {changed} segment"
+                    f"{'s' if changed != 1 else ''} changed.", 10000)
 
-    def _on_cancelled(self) -> None:
-        self.last_status = TaskStatus.CANCELLED
-        self.w.statusBar().showMessage("Speaker detection cancelled: nothing changed.", 6000)
-        self.run_ended.emit(TaskStatus.CANCELLED)
-
-    def _on_failed(self, exc: BaseException) -> None:
-        self.last_status = TaskStatus.FAILED
-        self.w.show_error("Speaker detection failed", exc, self.session.media_path)
-        self.run_ended.emit(TaskStatus.FAILED)
-
-    # -- voice profiles ------------------------------------------------------------------------
+    # -- voice profiles (a file, not a document edit: a plain task) -------------------------
     def remember_voice(self, speaker: str | None = None) -> Task | None:
         """Save the voice of ``speaker`` (default: the current segment's) as a profile, from
         the audio of all its segments."""
@@ -165,30 +148,31 @@ class SpeakerDetectionController(JobController):
             cur = s.current
             speaker = cur.speaker if cur is not None else None
         if not speaker:
-            speaker = self.w.prompts.ask_text("Remember voice", "Speaker whose voice to remember:",
-                                              "", s.doc.speakers() or None)
+            speaker = self.prompts.ask_text("Remember voice", "Speaker whose voice to remember:",
+                                            "", s.doc.speakers() or None)
         if not speaker:
             return None
         spans = [(x.start, x.end) for x in s.doc if x.speaker == speaker and x.end > x.start]
         total = sum(e - a for a, e in spans)
         samples = self._samples()
         if samples is None or total < MIN_VOICE_MS:
-            self.w.prompts.warning("Remember voice", f"{speaker} needs at least "
-                                   f"{MIN_VOICE_MS // 1000} s of speech in segments of the open "
-                                   "media to remember the voice.")
+            self.prompts.warning("Remember voice", f"{speaker} needs at least "
+                                 f"{MIN_VOICE_MS // 1000} s of speech in segments of the open "
+                                 "media to remember the voice.")
             return None
 
         def work(ctx: TaskContext):
             from app.engines.voice import load_encoder
             from app.speakers.profiles import save_profile
 
-            audio = np.concatenate([samples[a * SAMPLES_PER_MS:e * SAMPLES_PER_MS] for a, e in spans])
+            audio = np.concatenate([samples[a * SAMPLES_PER_MS:e * SAMPLES_PER_MS]
+                                    for a, e in spans])
             emb = load_encoder().embed(audio)
             return save_profile(speaker, emb, total / 1000.0)
 
-        self.task = self.w.tasks.start(
+        self.task = self.host.tasks.start(
             work, f"Remembering the voice of {speaker}", cancellable=False,
-            on_finished=lambda p: self.w.statusBar().showMessage(
+            on_finished=lambda p: self.status(
                 f"Voice of {p.name} remembered: later files name this voice {p.name}.", 8000),
-            on_failed=lambda exc: self.w.show_error("Cannot remember the voice", exc, None))
+            on_failed=lambda exc: self.host.show_error("Cannot remember the voice", exc, None))
         return self.task

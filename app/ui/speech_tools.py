@@ -38,11 +38,12 @@ class SpeechTools(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
-        self.transcription = TranscriptionController(window)
-        self.realign = RealignController(window)
-        self.translation = TranslationController(window)
-        self.script = ScriptAlignController(window)
-        self.speaker_detection = SpeakerDetectionController(window)
+        host = window.job_host()
+        self.transcription = TranscriptionController(host, self)
+        self.realign = RealignController(host, self)
+        self.translation = TranslationController(host, self)
+        self.script = ScriptAlignController(host, window.files.ask_open, self)
+        self.speaker_detection = SpeakerDetectionController(host, self)
         self.channel_waves = ChannelWaves(window)
         self.cleanup_dialog: CleanupDialog | None = None
         self.speakers_dialog: SpeakersDialog | None = None

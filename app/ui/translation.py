@@ -18,7 +18,10 @@ edited or approved is not translated again unless asked for.
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.audio.samples import ENGINE_RATE
+from app.core.document import Document
 from app.ui import settings
 from app.ui.job_controller import JobController
 from app.ui.translate_dialog import AUDIO, TEXT, TranslateDialog
@@ -28,22 +31,24 @@ __all__ = ["AUDIO", "TEXT", "TranslateDialog", "TranslationController"]
 
 
 class TranslationController(JobController):
+    _changed = 0  # segments the last apply step translated
+
     def ask(self) -> Task | None:
         """Tools ▸ Translate…: the dialog, then the job."""
         s = self.session
         if not len(s.doc):
-            self.w.prompts.warning("Translate", "There are no segments to translate: transcribe "
-                                   "the media or import subtitles first.")
+            self.prompts.warning("Translate", "There are no segments to translate: transcribe "
+                                 "the media or import subtitles first.")
             return None
         dlg = TranslateDialog(selected=len(s.selected_in_order()), total=len(s.doc),
                               language=s.doc.meta.get("language") or None,
                               glossary=settings.get("transcribe/context", "") or "",
-                              parent=self.w, tasks=self.w.tasks)
-        if not self.w.prompts.run_dialog(dlg):
+                              parent=self.host.dialog_parent, tasks=self.host.tasks)
+        if not self.prompts.run_dialog(dlg):
             return None
         problem = dlg.problem()
         if problem:
-            self.w.prompts.warning("Translate", problem)
+            self.prompts.warning("Translate", problem)
             return None
         dlg.remember()
         ids = s.selected_in_order() if dlg.selected_only else None
@@ -64,6 +69,7 @@ class TranslationController(JobController):
             SecretError,
             ServerConfig,
             api_key_for,
+            apply_text_translations,
             check_base_url,
             prepare_text_translation,
             translate_text,
@@ -72,68 +78,65 @@ class TranslationController(JobController):
 
         s = self.session
         if self.running:
-            self.w.prompts.warning("Translate", "A translation is already running.")
+            self.prompts.warning("Translate", "A translation is already running.")
             return None
         try:
             base = check_base_url(server)
             key = api_key_for(base)
         except (ChatError, SecretError) as exc:
-            self.w.prompts.warning("Translate", str(exc))
+            self.prompts.warning("Translate", str(exc))
             return None
-        self.w.editor.flush()
-        job_spec = prepare_text_translation(s.doc, target, seg_ids, redo_reviewed=redo_reviewed,
-                                            glossary=parse_glossary(glossary))
-        if not job_spec.todo:
-            self.w.statusBar().showMessage("Nothing to translate: every segment with text has "
-                                           "a translation a person edited or approved.", 6000)
+        self.host.flush_edits()
+        spec = prepare_text_translation(s.doc, target, seg_ids, redo_reviewed=redo_reviewed,
+                                        glossary=parse_glossary(glossary))
+        if not spec.todo:
+            self.status("Nothing to translate: every segment with text has a translation a "
+                        "person edited or approved.", 6000)
             return None
         config = ServerConfig(base, model, api_key=key, timeout_s=timeout_s)
-        doc = s.doc
         batch = batch_size or DEFAULT_BATCH
 
-        def work(ctx: TaskContext):
-            return translate_text(job_spec, config, batch_size=batch, cancel=ctx.cancel,
+        def compute(ctx: TaskContext) -> Any:
+            return translate_text(spec, config, batch_size=batch, cancel=ctx.cancel,
                                   progress=ctx.progress)
 
-        n = len(job_spec.todo)
-        self.task = self.w.tasks.start(
-            work, f"Translating {n} segment{'s' if n != 1 else ''} with {model}", cancellable=True,
-            on_finished=lambda result: self._apply_text(doc, job_spec, result, TaskStatus.FINISHED),
-            on_cancelled=lambda: self._apply_text(doc, job_spec, self.task.result if self.task else None,
-                                                  TaskStatus.CANCELLED),
-            on_failed=self._on_failed, on_progress=lambda _p: self.w.update_tasks())
-        return self.task
+        def apply(doc: Document, result: Any, _status: TaskStatus) -> None:
+            if result.translations:
+                result.translations = self._laid_out(result.translations, spec.target_language)
+                self._changed = apply_text_translations(doc, spec, result).changed
 
-    def _apply_text(self, doc, job_spec, result, status: TaskStatus) -> None:
-        from app.pipeline.textmt import apply_text_translations
+        n = len(spec.todo)
+        return self.run_job(f"Translating {n} segment{'s' if n != 1 else ''} with {model}",
+                            compute, apply, error_title="Translation failed",
+                            keep_on_cancel=True, on_end=self._report_text)
 
-        self.last_result = result
-        self.last_status = status
-        changed = 0
-        if result is not None and doc is self.session.doc and result.translations:
-            result.translations = self._laid_out(result.translations, job_spec.target_language)
-            changed = apply_text_translations(doc, job_spec, result).changed
+    def _report_text(self, status: TaskStatus) -> None:
+        """What the user is told when a text translation ends (errors in the reply included:
+        those end the run as FAILED, keeping what was translated before)."""
+        if status is TaskStatus.FAILED:
+            return  # an exception: run_job shows it
+        result = self.last_result
+        changed, self._changed = self._changed, 0
         if result is not None and result.error:
             self.last_status = status = TaskStatus.FAILED
             kept = f"\n\n{changed} segment{'s' if changed != 1 else ''} translated before it " \
                    "stopped are kept (one undo step)." if changed else ""
             end = "" if result.error.endswith((".", "?", "!")) else "."
-            self.w.prompts.error("Translation stopped",
-                                 f"{result.error[:1].upper()}{result.error[1:]}{end}{kept}")
+            self.prompts.error("Translation stopped",
+                               f"{result.error[:1].upper()}{result.error[1:]}{end}{kept}")
         elif result is not None and result.failed:
             numbers = sorted(result.numbers.get(sid, 0) for sid in result.failed)
             shown = ", ".join(str(n) for n in numbers[:12]) + (" …" if len(numbers) > 12 else "")
             first = next(iter(result.failed.values()))
-            self.w.prompts.warning(
+            self.prompts.warning(
                 "Translation", f"{len(numbers)} segment{'s were' if len(numbers) != 1 else ' was'} "
                 f"left untranslated: the model never answered {'them' if len(numbers) != 1 else 'it'} "
                 f"cleanly (segment{'s' if len(numbers) != 1 else ''} {shown}; first reason: {first}). "
                 "F9 goes to the segments still to translate.")
         word = "cancelled" if status is TaskStatus.CANCELLED else \
             "stopped" if status is TaskStatus.FAILED else "done"
-        self.w.statusBar().showMessage(
-            f"Translation {word}: {changed} segment{'s' if changed != 1 else ''} translated.", 8000)
-        self.run_ended.emit(status)
+        self.status(f"Translation {word}: {changed} segment{'s' if changed != 1 else ''} "
+                    "translated.")
 
     def _laid_out(self, translations: dict[str, str], language: str) -> dict[str, str]:
         """Each translation's lines laid out under the editor's profile, for its language."""
@@ -150,58 +153,48 @@ class TranslationController(JobController):
               language: str | None = None) -> Task | None:
         """Translate ``seg_ids`` (None: all) from their audio into English with Whisper, in
         the background; None if it cannot start."""
-        from app.pipeline.translate import prepare_translation
+        from app.pipeline.translate import apply_translations, prepare_translation
 
         s = self.session
         if s.peaks is None:
-            self.w.prompts.warning("Translate", "Open the media first: each segment is translated "
-                                   "from its own audio.")
+            self.prompts.warning("Translate", "Open the media first: each segment is translated "
+                                 "from its own audio.")
             return None
         if self.running:
-            self.w.prompts.warning("Translate", "A translation is already running.")
+            self.prompts.warning("Translate", "A translation is already running.")
             return None
-        self.w.editor.flush()
+        self.host.flush_edits()
         items = prepare_translation(s.doc, seg_ids)
         if not items:
-            self.w.statusBar().showMessage("Nothing to translate: no segment with text and times.", 5000)
+            self.status("Nothing to translate: no segment with text and times.", 5000)
             return None
-        doc = s.doc
         samples = s.peaks.engine_samples()
         sources = {it.seg_id: it.text for it in items}
 
-        def work(ctx: TaskContext):
+        def compute(ctx: TaskContext) -> Any:
             from app.pipeline.translate import translate_items
 
             return translate_items(items, samples, ENGINE_RATE, model=model, language=language,
                                    cancel=ctx.cancel, progress=ctx.progress)
 
-        n = len(items)
-        self.task = self.w.tasks.start(
-            work, f"Translating {n} segment{'s' if n != 1 else ''}", cancellable=True,
-            on_finished=lambda result: self._apply(doc, result, TaskStatus.FINISHED, sources),
-            on_cancelled=lambda: self._apply(doc, self.task.result if self.task else None,
-                                             TaskStatus.CANCELLED, sources),
-            on_failed=self._on_failed, on_progress=lambda _p: self.w.update_tasks())
-        return self.task
-
-    def _apply(self, doc, result, status: TaskStatus, sources=None) -> None:
-        from app.pipeline.translate import apply_translations
-
-        self.last_result = result
-        self.last_status = status
-        changed = 0
-        if result is not None and doc is self.session.doc and result.translations:
+        def apply(doc: Document, result: Any, _status: TaskStatus) -> None:
+            if not result.translations:
+                return
             translations = self._laid_out(result.translations, "en")
             with doc.transaction("Translate to English"):
-                changed = apply_translations(doc, translations, sources=sources)
-                if changed:
+                self._changed = apply_translations(doc, translations, sources=sources)
+                if self._changed:
                     doc.set_meta("translation_language", "en")
-        word = "cancelled" if status is TaskStatus.CANCELLED else "done"
-        self.w.statusBar().showMessage(f"Translation {word}: {changed} segment"
-                                       f"{'s' if changed != 1 else ''} now have English.", 8000)
-        self.run_ended.emit(status)
 
-    def _on_failed(self, exc: BaseException) -> None:
-        self.last_status = TaskStatus.FAILED
-        self.w.show_error("Translation failed", exc, self.session.media_path)
-        self.run_ended.emit(TaskStatus.FAILED)
+        n = len(items)
+        return self.run_job(f"Translating {n} segment{'s' if n != 1 else ''}", compute, apply,
+                            error_title="Translation failed", keep_on_cancel=True,
+                            on_end=self._report_audio)
+
+    def _report_audio(self, status: TaskStatus) -> None:
+        if status is TaskStatus.FAILED:
+            return
+        changed, self._changed = self._changed, 0
+        word = "cancelled" if status is TaskStatus.CANCELLED else "done"
+        self.status(f"Translation {word}: {changed} segment{'s' if changed != 1 else ''} now "
+                    "have English.")

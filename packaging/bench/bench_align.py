@@ -163,7 +163,7 @@ def long_script(minutes: float, seed: int = 7) -> GroundTruth:
 
 
 def script_alignment(gt: GroundTruth, listen_model: str | None = None) -> dict:
-    from app.align.script import align_script
+    from app.pipeline.script import align_script
 
     t0 = time.perf_counter()
     res = align_script(gt.samples, SR, "\n".join(gt.sentences), "en",

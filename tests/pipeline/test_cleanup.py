@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from app.core.model import LOW_CONFIDENCE, Word, check_segment
-from app.core.words import distribute, split_words
+from app.core.words import compose_words, distribute, split_words
 from app.engines.base import ChunkSegment
 from app.engines.whisper import WhisperEngine
 from app.pipeline import cleanup
 from app.pipeline.cleanup import Cleaner, dedupe_seam, is_boilerplate
 from app.pipeline.transcribe import transcribe_samples
 from app.pipeline.types import Draft, PipelineOptions
-from app.pipeline.wordtimes import compose_words, finish_draft
+from app.pipeline.wordtimes import finish_draft
 from tests.conftest import requires_espeak
 from tests.pipeline.signals import SIGN_OFFS, kept, music, noise, sign_off_clips, silence, tone
 

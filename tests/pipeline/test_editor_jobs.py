@@ -11,7 +11,7 @@ from app.core import edits
 from app.core.cancel import CancelToken
 from app.core.document import Document
 from app.core.model import Segment
-from app.pipeline.jobs import GROUP_GAP_MS, realign_words
+from app.pipeline.realign import GROUP_GAP_MS, realign_words
 from app.pipeline.translate import (
     apply_translations,
     prepare_translation,
