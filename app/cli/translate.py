@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     from app.formats.io import atomic_write
     from app.pipeline.textmt import api_key_for, check_base_url, translate_text
     from app.pipeline.textmt.client import ServerConfig
-    from app.pipeline.textmt.run import DEFAULT_BATCH, DEFAULT_CONTEXT, job_from_texts
+    from app.pipeline.textmt.run import DEFAULT_BATCH, DEFAULT_CONTEXT, plan_from_texts
     from app.subtitles import load_profile
 
     if not args.target.strip():
@@ -159,10 +159,10 @@ def run(args: argparse.Namespace) -> int:
     key = api_key_for(base, args.api_key_env)
     model = args.model or _pick_model(base, key)
     source = args.source or doc.meta.get("language") or None
-    job = job_from_texts([s.text for s in doc], args.target.strip(), source_language=source,
+    plan = plan_from_texts([s.text for s in doc], args.target.strip(), source_language=source,
                          glossary=glossary)
     server = ServerConfig(base, model, api_key=key, timeout_s=args.timeout, retries=args.retries)
-    result = translate_text(job, server, batch_size=args.batch or DEFAULT_BATCH,
+    result = translate_text(plan, server, batch_size=args.batch or DEFAULT_BATCH,
                             context=DEFAULT_CONTEXT if args.context is None else args.context,
                             parallel=args.parallel, progress=_progress)
     if sys.stderr.isatty():
@@ -182,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         atomic_write(args.output, _render(laid, fmt, args.bilingual).encode("utf-8"))
     done = len(result.translations)
-    total = len(job.todo)
+    total = len(plan.todo)
     print(f"{args.output}: {done} of {total} cue{'s' if total != 1 else ''} translated into "
           f"{args.target} by {model} ({result.requests} request{'s' if result.requests != 1 else ''}, "
           f"{result.elapsed_s:.1f} s)")

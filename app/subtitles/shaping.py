@@ -212,7 +212,8 @@ def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None,
         for i in range(j - 1, -1, -1):
             if j - i > 1 and (breaker.length(i, j) > capacity
                               or toks[j - 1].end - toks[i].start > profile.max_duration_ms
-                              or (t_capacity is not None and share(i, j) > 2 * t_capacity)):
+                              or (t_capacity is not None and share is not None
+                                  and share(i, j) > 2 * t_capacity)):
                 return
             yield i
 
@@ -233,7 +234,7 @@ def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None,
         return found
 
     def translation_fits(i: int, j: int) -> bool:
-        return t_capacity is None or j - i == 1 or share(i, j) <= t_capacity
+        return t_capacity is None or share is None or j - i == 1 or share(i, j) <= t_capacity
 
     def fits(i: int, j: int) -> bool:
         return (timing(i, j)[0] == 0 and layout(i, j).cost < OVERFLOW_COST

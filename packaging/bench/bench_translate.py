@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.pipeline.textmt import ServerConfig, job_from_texts, translate_text  # noqa: E402
+from app.pipeline.textmt import ServerConfig, plan_from_texts, translate_text  # noqa: E402
 from tests.chat_server import FakeChatServer  # noqa: E402
 
 WORDS = ("morgen wird es regnen aber am wochenende scheint die sonne wieder über ganz "
@@ -53,7 +53,7 @@ def texts(n: int) -> list[str]:
 
 
 def run(server: FakeChatServer, src: list[str], batch: int, parallel: int = 1) -> dict:
-    job = job_from_texts(src, "en", source_language="de")
+    job = plan_from_texts(src, "en", source_language="de")
     cfg = ServerConfig(server.url, server.model, timeout_s=30, backoff_s=0.01)
     t0 = time.perf_counter()
     result = translate_text(job, cfg, batch_size=batch, parallel=parallel)

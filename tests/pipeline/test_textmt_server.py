@@ -18,7 +18,7 @@ from app.pipeline.textmt import (
     ServerConfig,
     api_key_for,
     apply_text_translations,
-    job_from_texts,
+    plan_from_texts,
     prepare_text_translation,
     translate_text,
 )
@@ -36,7 +36,7 @@ def config(chat, **kw) -> ServerConfig:
 
 
 def run(chat, texts=TEXTS, *, batch=12, context=3, glossary=(), parallel=1, **kw):
-    job = job_from_texts(texts, "en", source_language="de", glossary=glossary)
+    job = plan_from_texts(texts, "en", source_language="de", glossary=glossary)
     return job, translate_text(job, config(chat, **kw), batch_size=batch, context=context,
                                parallel=parallel)
 
@@ -144,7 +144,7 @@ def test_a_server_too_slow_every_time_is_a_clear_error(chat):
 
 def test_a_refused_port_is_a_clear_error_quickly():
     url = f"http://127.0.0.1:{free_port()}/v1"
-    job = job_from_texts(TEXTS, "en")
+    job = plan_from_texts(TEXTS, "en")
     t0 = time.monotonic()
     result = translate_text(job, ServerConfig(url, "m", backoff_s=0.01, retries=2))
     assert result.error == (f"cannot reach the translation server at {url} "
@@ -177,7 +177,7 @@ def test_a_model_that_never_answers_with_translations_stops_the_run(chat):
 
 
 def test_an_unknown_model_is_named(chat):
-    job = job_from_texts(TEXTS[:3], "en")
+    job = plan_from_texts(TEXTS[:3], "en")
     result = translate_text(job, ServerConfig(chat.url, "llama9", backoff_s=0.01))
     assert result.error == (f"the translation server at {chat.url} answered 404: no chat "
                             f"endpoint at {chat.url}/chat/completions, or no model 'llama9' "
@@ -228,7 +228,7 @@ def test_a_missing_key_is_explained(chat):
 def test_cancel_closes_the_connection_at_once_and_keeps_what_was_done(chat):
     chat.control(faults=[{"kind": "slow", "delay_s": 20, "ids": [13]}])
     token = CancelToken()
-    job = job_from_texts(TEXTS, "en")
+    job = plan_from_texts(TEXTS, "en")
     done = []
 
     def watch(p):

@@ -4,7 +4,7 @@
   cue by cue;
 - :mod:`client`: the HTTP side (httpx): retries, timeouts, cancel by closing the connection;
 - :mod:`secrets`: the API key, from the environment or the system keyring, never shown;
-- :mod:`run`: a translation job over a document, batch by batch, applied as one undo step.
+- :mod:`run`: a text translation over a document, batch by batch, applied as one undo step.
 
 Any server speaking ``POST {base}/chat/completions`` works: Ollama
 (``http://localhost:11434/v1``), llama.cpp's ``llama-server`` (``http://localhost:8080/v1``),
@@ -16,11 +16,11 @@ from app.pipeline.textmt.run import (
     DEFAULT_BATCH,
     DEFAULT_CONTEXT,
     TextItem,
-    TextJob,
+    TextPlan,
     TextTranslationResult,
     apply_text_translations,
-    job_from_texts,
     language_label,
+    plan_from_texts,
     prepare_text_translation,
     translate_text,
 )
@@ -28,7 +28,7 @@ from app.pipeline.textmt.secrets import ApiKey, SecretError, api_key_for
 
 __all__ = [
     "DEFAULT_BATCH", "DEFAULT_CONTEXT", "ApiKey", "ChatError", "SecretError", "ServerConfig",
-    "TextItem", "TextJob", "TextTranslationResult", "api_key_for", "apply_text_translations",
-    "check_base_url", "job_from_texts", "language_label", "normalize_base",
+    "TextItem", "TextPlan", "TextTranslationResult", "api_key_for", "apply_text_translations",
+    "check_base_url", "plan_from_texts", "language_label", "normalize_base",
     "prepare_text_translation", "translate_text",
 ]

@@ -1,6 +1,6 @@
 """Translating the (corrected) text of a document's segments through a chat model (Qt-free).
 
-A job has three parts, like every background edit:
+A text translation has three parts, like every background edit:
 
 1. :func:`prepare_text_translation` (UI thread): a snapshot of every segment's text and
    translation (the context) and which of them to translate;
@@ -74,7 +74,7 @@ def language_label(code: str | None) -> str:
 
 @dataclass(frozen=True)
 class TextItem:
-    """One segment as it was when the job began."""
+    """One segment as it was when the translation began."""
 
     seg_id: str
     number: int  # its number in the document, from 1 (the id the model sees)
@@ -83,7 +83,7 @@ class TextItem:
 
 
 @dataclass(frozen=True)
-class TextJob:
+class TextPlan:
     items: tuple[TextItem, ...]  # every segment, in order: the context comes from these
     todo: tuple[int, ...]  # the positions in ``items`` to translate
     target_language: str
@@ -121,8 +121,8 @@ class TextTranslationResult:
 def prepare_text_translation(doc: Document, target_language: str,
                              seg_ids: Iterable[str] | None = None, *, redo_reviewed: bool = False,
                              source_language: str | None = None,
-                             glossary: Sequence[tuple[str, str | None]] = ()) -> TextJob:
-    """The job for ``seg_ids`` (None: every segment): segments with text that need a
+                             glossary: Sequence[tuple[str, str | None]] = ()) -> TextPlan:
+    """The plan for ``seg_ids`` (None: every segment): segments with text that need a
     translation (untranslated, stale or machine-made); with ``redo_reviewed`` also those a
     person edited or approved."""
     wanted = None if seg_ids is None else set(seg_ids)
@@ -137,26 +137,26 @@ def prepare_text_translation(doc: Document, target_language: str,
         if redo_reviewed or s.translation_status in REDO_STATES:
             todo.append(i)
     source = source_language or doc.meta.get("language") or None
-    return TextJob(tuple(items), tuple(todo), target_language, source, tuple(glossary))
+    return TextPlan(tuple(items), tuple(todo), target_language, source, tuple(glossary))
 
 
-def job_from_texts(texts: Sequence[str], target_language: str, *,
+def plan_from_texts(texts: Sequence[str], target_language: str, *,
                    source_language: str | None = None,
-                   glossary: Sequence[tuple[str, str | None]] = ()) -> TextJob:
-    """A job translating every non-empty text of ``texts`` (ids ``"0"``, ``"1"``...)."""
+                   glossary: Sequence[tuple[str, str | None]] = ()) -> TextPlan:
+    """A plan translating every non-empty text of ``texts`` (ids ``"0"``, ``"1"``...)."""
     items = tuple(TextItem(str(i), i + 1, t) for i, t in enumerate(texts))
     todo = tuple(i for i, t in enumerate(texts) if t.strip())
-    return TextJob(items, todo, target_language, source_language, tuple(glossary))
+    return TextPlan(items, todo, target_language, source_language, tuple(glossary))
 
 
-def translate_text(job: TextJob, server: ServerConfig, *, batch_size: int = DEFAULT_BATCH,
+def translate_text(plan: TextPlan, server: ServerConfig, *, batch_size: int = DEFAULT_BATCH,
                    context: int = DEFAULT_CONTEXT, parallel: int = 1,
                    cancel: CancelToken | None = None,
                    progress: ProgressFn | None = None) -> TextTranslationResult:
-    """Translate ``job`` on ``server`` (worker thread).  Never raises for the server's
+    """Translate ``plan`` on ``server`` (worker thread).  Never raises for the server's
     faults: they end the run with ``error`` set, what was finished kept; ``Cancelled`` is
     not raised either (``cancelled`` is set)."""
-    run = _Run(job, server, max(1, min(batch_size, MAX_BATCH)), max(0, min(context, MAX_CONTEXT)),
+    run = _Run(plan, server, max(1, min(batch_size, MAX_BATCH)), max(0, min(context, MAX_CONTEXT)),
                max(1, min(parallel, MAX_PARALLEL)), progress)
     t0 = time.monotonic()
     try:
@@ -168,16 +168,16 @@ def translate_text(job: TextJob, server: ServerConfig, *, batch_size: int = DEFA
 
 
 class _Run:
-    def __init__(self, job: TextJob, server: ServerConfig, batch_size: int, context: int,
+    def __init__(self, plan: TextPlan, server: ServerConfig, batch_size: int, context: int,
                  parallel: int, progress: ProgressFn | None) -> None:
-        self.job = job
+        self.plan = plan
         self.server = server
         self.batch_size = batch_size
         self.context = context
         self.parallel = parallel
         self.progress = progress
         self.result = TextTranslationResult(model=server.model, server=server.shown)
-        self.result.numbers = {job.items[i].seg_id: job.items[i].number for i in job.todo}
+        self.result.numbers = {plan.items[i].seg_id: plan.items[i].number for i in plan.todo}
         self.translated: dict[int, str] = {}  # item position -> translation (for context)
         self.unreadable = 0  # unreadable answers in a row
         self.client: ChatClient | None = None
@@ -187,7 +187,7 @@ class _Run:
 
         self.client = ChatClient(self.server)
         try:
-            todo = list(self.job.todo)
+            todo = list(self.plan.todo)
             batches = [todo[k:k + self.batch_size] for k in range(0, len(todo), self.batch_size)]
             self._report()
             if self.parallel == 1:
@@ -209,7 +209,7 @@ class _Run:
             await self.client.aclose()
 
     def _make_batch(self, positions: list[int]) -> Batch:
-        items = self.job.items
+        items = self.plan.items
         first, last = positions[0], positions[-1]
         before = []
         for i in range(max(0, first - self.context), first):
@@ -223,9 +223,9 @@ class _Run:
     async def _batch(self, positions: list[int], tries: int = 0) -> None:
         assert self.client is not None
         batch = self._make_batch(positions)
-        messages = build_messages(batch, source=language_label(self.job.source_language),
-                                  target=language_label(self.job.target_language),
-                                  glossary=self.job.glossary)
+        messages = build_messages(batch, source=language_label(self.plan.source_language),
+                                  target=language_label(self.plan.target_language),
+                                  glossary=self.plan.glossary)
         content = await self.client.complete(messages)
         try:
             checked = check_reply(batch, parse_translations(content))
@@ -240,13 +240,13 @@ class _Run:
         else:
             if checked.ok:
                 for i in positions:
-                    text = checked.translations[self.job.items[i].number]
+                    text = checked.translations[self.plan.items[i].number]
                     self.translated[i] = text
-                    self.result.translations[self.job.items[i].seg_id] = text
+                    self.result.translations[self.plan.items[i].seg_id] = text
                 self._report()
                 return
             problem = checked.problem or "no match"
-        numbers = [self.job.items[i].number for i in positions]
+        numbers = [self.plan.items[i].number for i in positions]
         where = f"cue {numbers[0]}" if len(numbers) == 1 else f"cues {numbers[0]}-{numbers[-1]}"
         if len(positions) > 1:
             self.result.rejected.append(f"{where}: {problem}: asked again in two halves")
@@ -258,25 +258,25 @@ class _Run:
             await self._batch(positions, tries + 1)
         else:
             self.result.rejected.append(f"{where}: {problem}: left untranslated")
-            self.result.failed[self.job.items[positions[0]].seg_id] = problem
+            self.result.failed[self.plan.items[positions[0]].seg_id] = problem
             self._report()
 
     def _report(self) -> None:
         if self.progress is not None:
-            total = len(self.job.todo)
+            total = len(self.plan.todo)
             done = len(self.result.translations) + len(self.result.failed)
             self.progress(Progress(done, total, f"translated {len(self.result.translations)} "
                                    f"of {total} cues"))
 
 
-def apply_text_translations(doc: Document, job: TextJob, result: TextTranslationResult,
+def apply_text_translations(doc: Document, plan: TextPlan, result: TextTranslationResult,
                             name: str = "Translate"):
     """Store the finished translations as ONE undoable step (state ``machine``), and the
     target language in the document's metadata.  Returns
     :class:`app.core.translation.Applied`."""
     with doc.transaction(name):
-        applied = apply_machine_translations(doc, result.translations, sources=job.sources,
-                                             before=job.before, name=name)
+        applied = apply_machine_translations(doc, result.translations, sources=plan.sources,
+                                             before=plan.before, name=name)
         if applied.changed:
-            doc.set_meta("translation_language", job.target_language)
+            doc.set_meta("translation_language", plan.target_language)
     return applied

@@ -180,7 +180,7 @@ def _pairs(value: Any) -> list[tuple[int, str]] | None:
             return _pairs([value])
         return [] if not value else None
     if isinstance(value, list):
-        out = []
+        pairs: list[tuple[int, str]] = []
         for item in value:
             if not isinstance(item, dict):
                 return None
@@ -188,8 +188,8 @@ def _pairs(value: Any) -> list[tuple[int, str]] | None:
             text = _text_of(item)
             if cid is None or text is None:
                 return None
-            out.append((cid, text))
-        return out
+            pairs.append((cid, text))
+        return pairs
     return None
 
 
