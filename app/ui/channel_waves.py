@@ -18,33 +18,36 @@ from app.ui.waveform_render import PeakTiles
 from app.ui.worker import Task, TaskContext
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.job_controller import JobHost
+    from app.ui.waveform_view import WaveformView
 
 MAX_CHANNELS = 8
 
 
 class ChannelWaves(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.w = window
+    def __init__(self, host: JobHost, waveform: WaveformView, parent: QObject) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.session = host.session
+        self.waveform = waveform
         self.task: Task | None = None
         self._for: str | None = None  # the media the channel peaks belong to
-        self.action = QAction("One waveform per &channel", window)
+        self.action = QAction("One waveform per &channel", parent)
         self.action.setObjectName("action_channel_waves")
         self.action.setCheckable(True)
         self.action.setChecked(settings.get("view/channel_waves", False, bool))
         self.action.toggled.connect(self.set_enabled)
-        window.session.media_changed.connect(self._on_media_changed)
+        self.session.media_changed.connect(self._on_media_changed)
 
     @property
     def channels(self) -> int:
-        return int(getattr(self.w.session.media_info, "channels", 1) or 1)
+        return int(getattr(self.session.media_info, "channels", 1) or 1)
 
     def set_enabled(self, on: bool) -> Task | None:
         settings.put("view/channel_waves", bool(on))
         if self.action.isChecked() != bool(on):
             self.action.setChecked(bool(on))
-        view = self.w.waveform
+        view = self.waveform
         if not on:
             view.set_channel_tiles(None)
             return None
@@ -52,16 +55,16 @@ class ChannelWaves(QObject):
 
     def _on_media_changed(self) -> None:
         self._for = None
-        self.w.waveform.set_channel_tiles(None)
+        self.waveform.set_channel_tiles(None)
         if self.action.isChecked():
             self._load()
 
     def _load(self) -> Task | None:
-        s = self.w.session
+        s = self.session
         path = s.media_path
         if not path or self.channels < 2 or s.peaks is None:
             return None
-        if self._for == path and self.w.waveform.channel_tiles:
+        if self._for == path and self.waveform.channel_tiles:
             return None
         if self.task is not None and not self.task.status.done:
             return self.task
@@ -76,13 +79,13 @@ class ChannelWaves(QObject):
             return [PeakPyramid.from_samples(c) for c in x[:MAX_CHANNELS]]
 
         def done(pyramids) -> None:
-            if self.w.session.media_path != path or not self.action.isChecked():
+            if self.session.media_path != path or not self.action.isChecked():
                 return
             self._for = path
-            self.w.waveform.set_channel_tiles([PeakTiles(p) for p in pyramids] or None)
+            self.waveform.set_channel_tiles([PeakTiles(p) for p in pyramids] or None)
 
-        self.task = self.w.tasks.start(work, "Waveform per channel", cancellable=True,
+        self.task = self.host.tasks.start(work, "Waveform per channel", cancellable=True,
                                      on_finished=done,
-                                     on_failed=lambda exc: self.w.statusBar().showMessage(
+                                     on_failed=lambda exc: self.host.status(
                                          f"Cannot show the channels: {exc}", 8000))
         return self.task

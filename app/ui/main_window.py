@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.editor = SegmentEditor(self.session)
         self.video = VideoPanel(self.session)
         self.playback = PlaybackController(self.session, self)
-        self.media = MediaController(self)
+        self.media = MediaController(self.job_host(), self.playback, self.waveform, self)
         self.files = FileController(self)
         self.commands = EditorActions(self)
         self.tools = SpeechTools(self)

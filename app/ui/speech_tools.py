@@ -44,7 +44,7 @@ class SpeechTools(QObject):
         self.translation = TranslationController(host, self)
         self.script = ScriptAlignController(host, window.files.ask_open, self)
         self.speaker_detection = SpeakerDetectionController(host, self)
-        self.channel_waves = ChannelWaves(window)
+        self.channel_waves = ChannelWaves(host, window.waveform, window)
         self.cleanup_dialog: CleanupDialog | None = None
         self.speakers_dialog: SpeakersDialog | None = None
         self.actions: dict[str, QAction] = {}
