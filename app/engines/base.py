@@ -38,6 +38,7 @@ class Capabilities:
     language_detection: bool = True
     max_chunk_s: float = 30.0  # longest chunk it decodes in one piece
     batched: bool = False  # decodes several chunks in one call efficiently
+    default_workers: int = 0  # chunks to run at once when the user gives no number (0: by device)
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ import numpy as np
 
 from app.audio.samples import ENGINE_RATE, SAMPLES_PER_MS
 from app.core.cancel import Cancelled, CancelToken, Progress
-from app.core.model import FAILED, Segment
-from app.engines.base import ChunkTranscript, Engine
+from app.core.model import FAILED, TIMES_ESTIMATED, Segment
+from app.engines.base import Capabilities, ChunkTranscript, Engine
 from app.engines.registry import create_engine
 from app.pipeline.cleanup import Cleaner, dedupe_seam
 from app.pipeline.scheduler import (
@@ -65,10 +65,14 @@ def pipeline_device(options: PipelineOptions) -> str:
     return "cuda" if cuda_available() else "cpu"
 
 
-def choose_workers(options: PipelineOptions, engine_name: str, device: str) -> int:
-    """Worker threads: as asked, else several for Whisper on a CPU, else one."""
+def choose_workers(options: PipelineOptions, engine_name: str, device: str,
+                   caps: Capabilities | None = None) -> int:
+    """Worker threads: as asked, else the engine's own default (a remote engine: requests in
+    flight per server), else several for Whisper on a CPU, else one."""
     if options.workers:
         return options.workers
+    if caps is not None and caps.default_workers:
+        return caps.default_workers
     return default_workers(device) if engine_name == "whisper" else 1
 
 
@@ -87,13 +91,19 @@ def default_word_timer(options: PipelineOptions, engine: Engine | None = None) -
     mode = options.word_timing
     if mode == "auto":
         engine_times = engine is not None and engine.capabilities().word_timestamps
-        mode = "snap" if engine_times else "align"
+        if engine_times:
+            return _snap_or_align(options)
+        mode = "align"
     if mode == "snap":
         from app.align.snap import snap_segments
 
         return snap_segments
     if mode != "align":
         return None
+    return _align_timer(options)
+
+
+def _align_timer(options: PipelineOptions) -> WordTimer | None:
     from app.align import best_aligner, word_timer
     from app.pipeline.script import long_window
 
@@ -102,6 +112,27 @@ def default_word_timer(options: PipelineOptions, engine: Engine | None = None) -
     except Exception:  # noqa: BLE001 - no aligner: the engine's own word times are kept
         return None
     return word_timer(aligner, long_window=long_window)
+
+
+def _snap_or_align(options: PipelineOptions) -> WordTimer:
+    """Snap the engine's word times to speech; a chunk whose words the engine only estimated
+    (a remote server that answers with text alone) is aligned instead.  The aligner is made
+    on first need, so an engine that always times its words never loads one."""
+    from app.align.snap import snap_segments
+
+    aligner: list[WordTimer | None] = []
+
+    def timer(samples: np.ndarray, sample_rate: int, segments: list[Segment],
+              language: str | None) -> list[Segment]:
+        if not any(s.has(TIMES_ESTIMATED) for s in segments):
+            return snap_segments(samples, sample_rate, segments, language)
+        if not aligner:
+            aligner.append(_align_timer(options))
+        if aligner[0] is None:
+            return segments
+        return aligner[0](samples, sample_rate, segments, language)
+
+    return timer
 
 
 def transcribe_file(path: str | os.PathLike[str], options: PipelineOptions | None = None, *,
@@ -207,8 +238,8 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
         it.index = i
     stats.chunks = len(items)
     device = pipeline_device(options)
-    stats.workers = choose_workers(options, engine.name, device)
-    stats.batch_size = options.batch_size or default_batch_size(device)
+    stats.workers = choose_workers(options, engine.name, device, caps)
+    stats.batch_size = options.batch_size or (default_batch_size(device) if caps.batched else 1)
 
     assembler = _Assembler(options, regions_by_channel, stats, t0, on_partial, report,
                            sum(it.duration_s for it in items), len(items),
