@@ -31,11 +31,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="folder for the outputs (default: next to each MEDIA)")
     parser.add_argument("--format", choices=FORMATS, dest="fmt",
                         help="output format (default: from OUT's extension, else srt)")
-    parser.add_argument("--engine", default="whisper", choices=("whisper", "qwen"),
-                        help="speech recognition engine (default: whisper)")
+    parser.add_argument("--engine", choices=("whisper", "qwen", "remote"),
+                        help="speech recognition engine (default: whisper; remote when "
+                        "--server is given)")
     parser.add_argument("--model", metavar="NAME|PATH",
                         help="model name (tiny.en, base, small, large-v3, qwen3-asr-0.6b, ...) "
-                        "or model folder; default: the bundled base model (Whisper)")
+                        "or model folder; default: the bundled base model (Whisper). With "
+                        "--engine remote: the name the server serves (default: its first)")
+    remote = parser.add_argument_group(
+        "transcribing on a server (--engine remote)",
+        "OpenAI-compatible /v1/audio/transcriptions servers (vLLM, faster-whisper-server, ...). "
+        "The API key comes from $CUELINE_API_KEY, --api-key-env, or the system keyring.")
+    remote.add_argument("--server", action="append", dest="servers", metavar="URL",
+                        help="the server's OpenAI-compatible base URL, as in "
+                        "http://gpu-box:8000/v1; repeat for several servers")
+    remote.add_argument("--api-key-env", metavar="NAME",
+                        help="environment variable holding the API key (default: "
+                        "CUELINE_API_KEY)")
+    remote.add_argument("--timeout", type=float, default=0.0, metavar="S",
+                        help="seconds to wait for one chunk's answer (default: 300)")
+    remote.add_argument("--ca-bundle", metavar="FILE",
+                        help="PEM file of certificate authorities to trust (a private CA); "
+                        "TLS is always verified")
+    remote.add_argument("--upload-format", choices=("flac", "opus", "wav"), default="flac",
+                        help="how chunks are sent: flac (lossless, default), opus (10x smaller "
+                        "than WAV, lossy: for slow links) or wav")
     parser.add_argument("--language", metavar="CODE",
                         help="language of the speech (ISO code such as en, de, zh); "
                         "default: detect")
@@ -152,11 +172,40 @@ def _options(args: argparse.Namespace):
     decode = TranscribeOptions(language=normalize_code(args.language), task=args.task,
                                beam_size=args.beam_size, best_of=args.beam_size,
                                initial_prompt=_context(args.context))
+    engine = _engine_name(args)
     return PipelineOptions(
-        engine=args.engine, model=args.model, device=args.device,
+        engine=engine, model=args.model, device=args.device,
         compute_type=args.compute_type, workers=args.workers,
         chunk_seconds=args.chunk_seconds, per_chunk_language=args.per_chunk_language,
-        channels=args.channels, cleanup=not args.no_cleanup, decode=decode)
+        channels=args.channels, cleanup=not args.no_cleanup, decode=decode,
+        engine_settings=_remote_settings(args) if engine == "remote" else {})
+
+
+def _engine_name(args: argparse.Namespace) -> str:
+    servers = getattr(args, "servers", None)
+    engine = args.engine or ("remote" if servers else "whisper")
+    if engine == "remote" and not servers:
+        raise UserError("--engine remote needs --server URL (as in http://gpu-box:8000/v1)")
+    if servers and engine != "remote":
+        raise UserError(f"--server is for --engine remote, not {engine}")
+    return engine
+
+
+def _remote_settings(args: argparse.Namespace) -> dict:
+    """The remote engine's settings; the API key itself is never among them (the engine
+    reads it from the environment or the keyring)."""
+    if args.timeout < 0:
+        raise UserError("--timeout must be positive")
+    if args.ca_bundle and not Path(args.ca_bundle).expanduser().is_file():
+        raise UserError(f"--ca-bundle: '{args.ca_bundle}' is not a file")
+    settings = {"servers": list(args.servers), "upload_format": args.upload_format}
+    if args.api_key_env:
+        settings["api_key_env"] = args.api_key_env
+    if args.timeout:
+        settings["timeout_s"] = args.timeout
+    if args.ca_bundle:
+        settings["ca_bundle"] = str(Path(args.ca_bundle).expanduser())
+    return settings
 
 
 def _prepare_model(options, quiet: bool) -> None:
@@ -164,6 +213,8 @@ def _prepare_model(options, quiet: bool) -> None:
     from app.engines.catalogue import DEFAULT_QWEN, DEFAULT_WHISPER
     from app.engines.download import ensure_model
 
+    if options.engine == "remote":
+        return  # the model lives on the server
     name = options.model or (DEFAULT_WHISPER if options.engine == "whisper" else DEFAULT_QWEN)
     bar = ProgressBar(f"model {name}", enabled=not quiet)
     try:
@@ -220,12 +271,24 @@ def run(args: argparse.Namespace) -> int:
             continue
         if not args.quiet:
             print(f"{path} -> {out}", file=sys.stderr)
+    if engine.name == "remote" and not args.quiet:
+        _print_servers(engine.summary())
     if failures:
         error(f"{len(failures)} of {len(media)} file(s) failed:")
         for path, message in failures:
             print(f"  {path}: {message}", file=sys.stderr)
         return 2
     return 0
+
+
+def _print_servers(summary: list[dict]) -> None:
+    """Where the chunks went: one line per server (chunks answered, retried, its state)."""
+    for s in summary:
+        extra = [f"{s['retried']} retried"] if s["retried"] else []
+        if s["state"] != "up":
+            extra.append(f"{s['state']}: {s['reason']}" if s["reason"] else s["state"])
+        more = f" ({', '.join(extra)})" if extra else ""
+        print(f"server {s['server']}: {s['done']} chunk(s){more}", file=sys.stderr)
 
 
 def _is_user_error(exc: Exception) -> bool:
@@ -250,8 +313,9 @@ def _transcribe_one(path: Path, out: Path, engine, options, fmt: str, profile, a
         warn(f"{path}: {w}")
     if result.failed_regions:
         spans = ", ".join(f"{r.start / 1000:.1f}-{r.end / 1000:.1f} s" for r in result.failed_regions)
+        reasons = list(dict.fromkeys(r.error.split(": ", 1)[-1] for r in result.failed_regions))
         warn(f"{path}: the engine failed on {len(result.failed_regions)} region(s) ({spans}); "
-             "they are left out")
+             f"they are left out ({'; '.join(reasons[:2])})")
     segments = [s for s in result.segments if not s.has(FAILED)]
     if args.speakers and segments and not result.cancelled:
         segments = _detect_speakers(path, segments, options, args)

@@ -140,6 +140,9 @@ def transport_reason(exc: BaseException, timeout_s: float | None = None) -> tupl
             return (f"its TLS certificate is not trusted ({detail}); for a private certificate "
                     "authority use --ca-bundle FILE", True)
         if isinstance(e, ssl.SSLError):
+            if e.reason in ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "RECORD_LAYER_FAILURE"):
+                return (f"the TLS handshake failed ({e.reason}): that port does not seem to "
+                        "speak https; try http://", True)
             return f"the TLS handshake failed ({e.reason or e})", True
         if isinstance(e, socket.gaierror):
             return "unknown host (the name does not resolve)", True

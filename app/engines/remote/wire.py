@@ -131,7 +131,7 @@ def parse_answer(body: Any, duration_ms: int, *, language: str | None = None,
     """
     if isinstance(body, str):
         body = {"text": body}
-    if not isinstance(body, dict) or not isinstance(body.get("text", ""), str):
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         raise EngineError("the server's answer is not a transcription (no 'text')")
     removed: list[tuple[str, str]] = []
     said_language = normalize_code(body.get("language")) if isinstance(
