@@ -222,6 +222,19 @@ class RemoteEngine(Engine):
             t = dataclasses.replace(t, language="en")
         return dataclasses.replace(t, warnings=t.warnings + tuple(events)) if events else t
 
+    def connection_report(self) -> list[str]:
+        """One line per server from the checks made when connecting (for *Test connection*)."""
+        lines = []
+        for r in self.probes:
+            if r.error is not None:
+                lines.append(f"✗ {r.error}")
+                continue
+            times = ("times from the server (verbose_json)" if r.verbose
+                     else "text only (words aligned here)")
+            lines.append(f"✓ {r.server.label}: model {self.model_name}, "
+                         f"{r.seconds:.1f} s, {times}")
+        return lines
+
     def summary(self) -> list[dict[str, Any]]:
         """Per server: state, answers, retried and failed requests, busy seconds."""
         return self.pool.summary() if self.pool is not None else []
@@ -241,3 +254,18 @@ def _loopback(url: str) -> bool:
 
     host = (urlsplit(url).hostname or "").lower()
     return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def check_connection(servers: list[str], model: str | None = None,
+                    cancel: CancelToken | None = None, **settings: Any) -> list[str]:
+    """Connect to ``servers`` as a run would and say how it went, one line per server.
+
+    Raises :class:`EngineError` (one line) when they cannot be used at all.
+    """
+    engine = RemoteEngine(model or None, servers=servers, **settings)
+    try:
+        engine.load(cancel=cancel)
+        notes = [f"! {w}" for w in engine._warnings if "unencrypted" in w]
+        return engine.connection_report() + notes
+    finally:
+        engine.unload()
