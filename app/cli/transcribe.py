@@ -73,7 +73,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="int8, float16, float32, ... (default: int8 on CPU, float16 on "
                         "CUDA)")
     parser.add_argument("--workers", type=int, default=0, metavar="N",
-                        help="chunks decoded at the same time (default: from the CPU cores)")
+                        help="chunks decoded at the same time (default: from the CPU cores; "
+                        "with --engine remote: requests in flight, 4 per server)")
     parser.add_argument("--chunk-seconds", type=float, default=0.0, metavar="S",
                         help="longest chunk of audio per decode (default: 30 for Whisper)")
     parser.add_argument("--beam-size", type=int, default=5, metavar="N")
