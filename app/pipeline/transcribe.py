@@ -206,9 +206,13 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
         engine = make_engine(options)
     if word_timer is None:
         word_timer = default_word_timer(options, engine)
-    report(TranscriptionProgress(0, 0, f"loading {engine.title} model '{engine.model_name}'",
-                                 stage="loading"))
-    engine.load()
+    what = f" model '{engine.model_name}'" if engine.model_name else ""  # remote: its server's
+    report(TranscriptionProgress(0, 0, f"loading {engine.title}{what}", stage="loading"))
+    try:
+        engine.load(cancel=cancel)  # a remote engine's connection checks stop on cancel
+    except Cancelled:
+        stats.wall_s = time.monotonic() - t0
+        return TranscriptionResult([], stats=stats, cancelled=True)
     stats.load_s = time.monotonic() - t_load
     stats.engine, stats.model = engine.name, str(engine.model_name)
     stats.device = pipeline_device(options) if options.device == "auto" else options.device

@@ -123,6 +123,24 @@ def test_cancel_closes_requests_in_flight_at_once(proxy, jfk_path):
     assert proxy.disconnects == 1  # the client closed the connection
 
 
+def test_cancel_while_connecting_stops_the_checks(proxy, jfk_path):
+    proxy.delay_s = 60.0  # the one-second check hangs
+    cancel = CancelToken()
+    out = {}
+    worker = threading.Thread(target=lambda: out.update(result=transcribe_file(
+        jfk_path, options(proxy.url), cancel=cancel)))
+    worker.start()
+    deadline = time.monotonic() + 60
+    while proxy.posts == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proxy.posts == 1, "the check did not reach the server"
+    t0 = time.monotonic()
+    cancel.cancel()
+    worker.join(30)
+    assert not worker.is_alive() and time.monotonic() - t0 < 5
+    assert out["result"].cancelled and out["result"].segments == []
+
+
 def test_a_server_refusing_verbose_json_gets_json_and_words_are_aligned_here(fws_tiny,
                                                                             jfk_path):
     """vLLM serving Qwen3-ASR answers json/text only: the text is aligned locally."""
