@@ -204,7 +204,7 @@ def test_api_key_from_the_keyring(monkeypatch):
     try:
         assert keyring_status() is None
         keyring_set("http://gpu-box:8000/v1", "sk-from-keyring")
-        assert mem.store == {("cueline", "http://gpu-box:8000"): "sk-from-keyring"}
+        assert mem.store == {("cueline-transcribe", "http://gpu-box:8000"): "sk-from-keyring"}
         key = api_key_for("http://gpu-box:8000/v1/")
         assert key.reveal() == "sk-from-keyring" and key.source == "the system keyring"
         assert api_key_for("http://other:8000/v1") is None  # keys are per server

@@ -139,7 +139,7 @@ def test_the_api_key_goes_to_the_keyring_never_to_the_settings(window, tmp_path)
         dlg.remote.key_edit.setText(KEY)
         assert dlg.remote.save_key()
         assert dlg.remote.key_edit.text() == ""
-        assert mem.store == {("cueline", "http://gpu-box:8000"): KEY}
+        assert mem.store == {("cueline-transcribe", "http://gpu-box:8000"): KEY}
         assert "in the system keyring" in dlg.remote.key_status.text()
         dlg.remember()
         QSettings().sync()

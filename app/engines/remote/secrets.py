@@ -26,7 +26,7 @@ from app.engines.errors import EngineError
 DEFAULT_KEY_ENV = "CUELINE_API_KEY"
 OPENAI_KEY_ENV = "OPENAI_API_KEY"
 OPENAI_HOSTS = frozenset({"api.openai.com"})
-KEYRING_SERVICE = "cueline"
+KEYRING_SERVICE = "cueline-transcribe"
 
 
 @dataclass(frozen=True)
