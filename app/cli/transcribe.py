@@ -9,12 +9,15 @@ end and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
 from app.cli import OUTPUT_FORMATS, UserError, error, output_format, warn
-from app.core.cancel import Progress
+from app.core.cancel import CancelToken, Progress
 from app.core.document import Document, MediaRef
 from app.core.model import FAILED
 
@@ -292,6 +295,27 @@ def _print_servers(summary: list[dict]) -> None:
         print(f"server {s['server']}: {s['done']} chunk(s){more}", file=sys.stderr)
 
 
+@contextlib.contextmanager
+def _cancel_on_interrupt(cancel: CancelToken):
+    """Ctrl-C cancels the run instead of interrupting the main thread: the worker threads
+    stop at once (a remote engine closes its requests in flight) rather than the process
+    waiting for them; a second Ctrl-C interrupts as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_interrupt(signum, frame) -> None:
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _is_user_error(exc: Exception) -> bool:
     names = {"FormatError", "MediaError", "ModelError", "EngineError", "AlignError",
              "ProfileError", "UserError"}
@@ -306,10 +330,14 @@ def _transcribe_one(path: Path, out: Path, engine, options, fmt: str, profile, a
     from app.pipeline.transcribe import transcribe_file
 
     bar = ProgressBar(path.name, enabled=not args.quiet)
+    cancel = CancelToken()
     try:
-        result = transcribe_file(path, options, engine=engine, progress=bar)
+        with _cancel_on_interrupt(cancel):
+            result = transcribe_file(path, options, engine=engine, progress=bar, cancel=cancel)
     finally:
         bar.done()
+    if cancel.cancelled:
+        raise KeyboardInterrupt  # Ctrl-C: requests in flight were closed; nothing is written
     for w in result.stats.warnings:
         warn(f"{path}: {w}")
     if result.failed_regions:

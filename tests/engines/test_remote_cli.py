@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,5 +127,35 @@ def test_api_key_never_appears_in_output_logs_or_files(fws_tiny, jfk_path, tmp_p
         for f in tmp_path.rglob("*"):
             if f.is_file():
                 assert KEY.encode() not in f.read_bytes(), f
+    finally:
+        proxy.stop()
+
+
+def test_ctrl_c_closes_the_requests_in_flight_and_exits(fws_tiny, jfk_path, tmp_path):
+    proxy = FaultProxy(fws_tiny.base)
+    try:
+        out = tmp_path / "x.srt"
+        env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1")
+        proc = subprocess.Popen([sys.executable, "-m", "app", "transcribe", str(jfk_path),
+                                 "--server", proxy.url, "-o", str(out)], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while proxy.posts < 1 and time.monotonic() < deadline:  # the connection check
+            time.sleep(0.02)
+        proxy.delay_s = 120.0  # from now on the server takes two minutes per chunk
+        while proxy.posts < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proxy.posts == 2 and proc.poll() is None
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+        assert time.monotonic() - t0 < 20  # not the server's two minutes
+        assert proc.returncode == 130, stderr
+        assert "cueline: error: interrupted" in stderr and "Traceback" not in stderr
+        assert not out.exists()
+        deadline = time.monotonic() + 5
+        while proxy.disconnects < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proxy.disconnects == 1
     finally:
         proxy.stop()
