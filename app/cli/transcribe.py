@@ -275,8 +275,9 @@ def run(args: argparse.Namespace) -> int:
             continue
         if not args.quiet:
             print(f"{path} -> {out}", file=sys.stderr)
-    if engine.name == "remote" and not args.quiet:
-        _print_servers(engine.summary())
+    summary = getattr(engine, "summary", None)  # a remote engine: where the chunks went
+    if summary is not None and not args.quiet:
+        _print_servers(summary())
     if failures:
         error(f"{len(failures)} of {len(media)} file(s) failed:")
         for path, message in failures:

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from app.ui.transcribe_dialog import TranscribeDialog
-from app.ui.worker import JobStatus
+from app.ui.worker import TaskStatus
 from tests.engines.remote_servers import FwsServer, closed_port
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
@@ -26,14 +26,14 @@ def server(tmp_path_factory):
 
 
 def remote_dialog(window, *urls: str) -> TranscribeDialog:
-    dlg = TranscribeDialog(window.jobs, channels=1, segments=0)
+    dlg = TranscribeDialog(window.tasks, channels=1, segments=0)
     assert dlg.set_engine("remote")
     dlg.remote.set_servers(list(urls))
     return dlg
 
 
 def test_remote_rows_replace_the_model_rows(window, qtbot):
-    dlg = TranscribeDialog(window.jobs, channels=1, segments=0)
+    dlg = TranscribeDialog(window.tasks, channels=1, segments=0)
     qtbot.addWidget(dlg)
     dlg.show()
     assert dlg.model_box.isVisible() and not dlg.remote.isVisible()
@@ -52,22 +52,22 @@ def test_remote_rows_replace_the_model_rows(window, qtbot):
     assert opts.engine_settings == {"servers": ["http://gpu-box:8000/v1",
                                                 "http://gpu-2:8000/v1"]}
     dlg.remember()
-    again = TranscribeDialog(window.jobs, channels=1, segments=0)
+    again = TranscribeDialog(window.tasks, channels=1, segments=0)
     assert again.engine == "remote" and again.remote.model() == "Qwen/Qwen3-ASR-1.7B"
     assert again.remote.servers() == ["http://gpu-box:8000/v1", "http://gpu-2:8000/v1"]
     assert again.set_engine("whisper") and again.model == "base"
 
 
 def test_test_connection_runs_in_the_background_and_says_how_it_went(window, server, qtbot,
-                                                                     run_job):
+                                                                     run_task):
     dlg = remote_dialog(window, server.url)
     qtbot.addWidget(dlg)
     qtbot.mouseClick(dlg.remote.test_button, Qt.MouseButton.LeftButton)
-    job = dlg.remote.test_job
-    assert job is not None and "Connecting" in dlg.remote.result_label.text()
+    task = dlg.remote.test_task
+    assert task is not None and "Connecting" in dlg.remote.result_label.text()
     assert not dlg.remote.test_button.isEnabled()  # one test at a time
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(task)
+    assert task.status is TaskStatus.FINISHED
     text = "\n".join(dlg.remote.result_lines)
     assert "rgb(46,139,87)" in dlg.remote.result_label.text()  # shown in green
     assert text.startswith("✓ " + server.url) and "model whisper-1" in text, text
@@ -77,8 +77,8 @@ def test_test_connection_runs_in_the_background_and_says_how_it_went(window, ser
     dead = f"http://127.0.0.1:{closed_port()}/v1"
     dlg.remote.set_servers([dead])
     assert dlg.remote.result_label.text() == "" and dlg.remote.result_lines == []
-    job = dlg.remote.test_connection()
-    run_job(job)
+    task = dlg.remote.test_connection()
+    run_task(task)
     text = "\n".join(dlg.remote.result_lines)
     assert "rgb(226,67,67)" in dlg.remote.result_label.text()  # shown in red
     assert text.startswith("✗") and "connection refused" in text and dead in text, text
@@ -86,7 +86,7 @@ def test_test_connection_runs_in_the_background_and_says_how_it_went(window, ser
 
 
 def test_transcribing_on_a_server_in_the_editor(window, media_window, server, jfk_path,
-                                                run_job):
+                                                run_task):
     w = media_window(jfk_path)
 
     def pick(dlg) -> bool:
@@ -95,9 +95,9 @@ def test_transcribing_on_a_server_in_the_editor(window, media_window, server, jf
         return True
 
     w.prompts.dialog_hook = pick
-    job = w.tools.ask_transcribe()
-    run_job(job)
-    assert job.status is JobStatus.FINISHED, w.prompts.errors
+    task = w.tools.ask_transcribe()
+    run_task(task)
+    assert task.status is TaskStatus.FINISHED, w.prompts.errors
     doc = w.session.doc
     assert "fellow americans" in " ".join(s.text for s in doc).lower()
     assert all(s.words for s in doc) and doc[0].words[0].start >= 150
@@ -106,7 +106,7 @@ def test_transcribing_on_a_server_in_the_editor(window, media_window, server, jf
     assert len(doc) == 0
 
 
-def test_a_refused_server_is_one_error_dialog(window, media_window, jfk_path, run_job):
+def test_a_refused_server_is_one_error_dialog(window, media_window, jfk_path, run_task):
     w = media_window(jfk_path)
     dead = f"http://127.0.0.1:{closed_port()}/v1"
 
@@ -116,9 +116,9 @@ def test_a_refused_server_is_one_error_dialog(window, media_window, jfk_path, ru
         return True
 
     w.prompts.dialog_hook = pick
-    job = w.tools.ask_transcribe()
-    run_job(job)
-    assert job.status is JobStatus.FAILED
+    task = w.tools.ask_transcribe()
+    run_task(task)
+    assert task.status is TaskStatus.FAILED
     assert len(w.prompts.errors) == 1
     title, message = w.prompts.errors[0]
     assert title == "Transcription failed"

@@ -33,9 +33,9 @@ from typing import Any
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE
 from app.core.cancel import CancelToken, Progress
 from app.engines.base import (
-    SAMPLE_RATE,
     Capabilities,
     ChunkTranscript,
     Engine,
@@ -116,7 +116,7 @@ class RemoteEngine(Engine):
                           max_attempts=self.max_attempts)
         if progress is not None:
             progress(Progress(0, 1, f"connecting to {len(self.urls)} server(s)"))
-        silence = encode_audio(np.zeros(int(PROBE_SILENCE_S * SAMPLE_RATE), np.float32),
+        silence = encode_audio(np.zeros(int(PROBE_SILENCE_S * ENGINE_RATE), np.float32),
                                self.upload_format)
         model = self.model_name or None
         try:
@@ -128,7 +128,9 @@ class RemoteEngine(Engine):
         fatal = [r for r in failed if not _refused(r)]
         if fatal or len(failed) == len(results):
             pool.close()
-            raise (fatal or failed)[0].error
+            first = (fatal or failed)[0].error
+            assert first is not None
+            raise first
         for r in failed:
             pool.mark_down(r.server, "connection refused")
             self._warnings.append(f"{r.error}; transcribing on the other server(s)")
@@ -213,7 +215,7 @@ class RemoteEngine(Engine):
         if options.initial_prompt and options.initial_prompt.strip():
             fields["prompt"] = options.initial_prompt.strip()
         answer = pool.call(lambda: pool.transcribe(path, audio, filename, mime, fields), cancel)
-        duration_ms = int(round(len(x) * 1000 / SAMPLE_RATE))
+        duration_ms = int(round(len(x) * 1000 / ENGINE_RATE))
         language = options.language if options.task != "translate" else "en"
         t = parse_answer(answer.body, duration_ms, language=language,
                          context=options.initial_prompt)

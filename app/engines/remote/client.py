@@ -34,7 +34,7 @@ import logging
 import ssl
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -89,10 +89,10 @@ def _loop() -> asyncio.AbstractEventLoop:
         return _loop_obj
 
 
-def run_async(coro: Awaitable[T], cancel: CancelToken | None = None) -> T:
+def run_async(coro: Coroutine[Any, Any, T], cancel: CancelToken | None = None) -> T:
     """Run ``coro`` on the HTTP loop and wait for it; cancelling ``cancel`` cancels it at
     once (its connection is closed) and raises :class:`Cancelled`."""
-    fut = asyncio.run_coroutine_threadsafe(coro, _loop())
+    fut: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(coro, _loop())
     while True:
         try:
             return fut.result(timeout=POLL_S)
@@ -454,7 +454,7 @@ class ServerPool:
 
         return list(await asyncio.gather(*(one(s) for s in self.servers)))
 
-    def call(self, factory: Callable[[], Awaitable[T]], cancel: CancelToken | None = None) -> T:
+    def call(self, factory: Callable[[], Coroutine[Any, Any, T]], cancel: CancelToken | None = None) -> T:
         """Run ``factory()`` on the HTTP loop, waiting for it from this (worker) thread."""
         return run_async(factory(), cancel)
 

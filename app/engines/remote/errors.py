@@ -76,7 +76,8 @@ def normalize_url(url: str) -> str:
 # ----------------------------------------------------------------------------- errors
 
 
-def _chain(exc: BaseException):
+def _chain(first: BaseException):
+    exc: BaseException | None = first
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))

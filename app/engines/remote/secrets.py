@@ -71,8 +71,8 @@ def api_key_for(url: str, key_env: str | None = None) -> ApiKey | None:
         value = os.environ.get(OPENAI_KEY_ENV, "").strip()
         if value:
             return ApiKey(OPENAI_KEY_ENV, value)
-    value = keyring_get(url)
-    return ApiKey("the system keyring", value) if value else None
+    stored = keyring_get(url)
+    return ApiKey("the system keyring", stored) if stored else None
 
 
 # ----------------------------------------------------------------------------- the keyring

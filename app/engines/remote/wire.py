@@ -31,9 +31,10 @@ from typing import Any
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE
 from app.core.model import Word
 from app.core.words import distribute, split_words
-from app.engines.base import SAMPLE_RATE, ChunkSegment, ChunkTranscript
+from app.engines.base import ChunkSegment, ChunkTranscript
 from app.engines.errors import EngineError
 from app.engines.languages import from_qwen, normalize_code
 from app.engines.textfix import collapse_repeats, strip_echo
@@ -61,11 +62,11 @@ def encode_audio(samples: np.ndarray, fmt: str = DEFAULT_UPLOAD_FORMAT) -> tuple
     pcm = np.clip(np.rint(x * 32767.0), -32768, 32767).astype(np.int16)[None, :]
     buf = io.BytesIO()
     with av.open(buf, "w", format=container) as out:
-        stream = out.add_stream(codec, rate=SAMPLE_RATE, layout="mono")
+        stream: Any = out.add_stream(codec, rate=ENGINE_RATE, layout="mono")
         for key, value in settings.items():
             setattr(stream, key, value)
         frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
-        frame.sample_rate = SAMPLE_RATE
+        frame.sample_rate = ENGINE_RATE
         for packet in stream.encode(frame):
             out.mux(packet)
         for packet in stream.encode(None):
