@@ -15,6 +15,7 @@
 # uninstalls it.  Debian 12+ and Ubuntu 23.04+ (the build's glibc; see README).
 # No maintainer scripts: dpkg's triggers refresh the menu and icon caches.
 set -euo pipefail
+trap 'echo "make-deb: failed at line $LINENO" >&2' ERR
 cd "$(dirname "$0")/.."
 DIST=${1:-dist/cueline}
 OUT=${2:-dist}
@@ -59,13 +60,15 @@ cp resources/icons/cueline.svg "$STAGE/usr/share/icons/hicolor/scalable/apps/cue
 chmod -R u=rwX,go=rX "$STAGE/usr" "$STAGE/DEBIAN"
 
 # The oldest glibc the build accepts: the newest GLIBC_x.y symbol version any binary uses.
-GLIBC=$(find "$DIST" -type f \( -name '*.so*' -o -perm -u+x \) -print0 |
-          xargs -0 objdump -T 2>/dev/null | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' |
-          sort -uV | tail -1)
+# (objdump fails on the scripts among the executables: only its output counts)
+GLIBC=$( { find "$DIST" -type f \( -name '*.so*' -o -perm -u+x \) -print0 |
+             xargs -0 objdump -T 2>/dev/null || true; } |
+         grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
+[ -n "$GLIBC" ] || { echo "make-deb: cannot tell which glibc the build needs (objdump)" >&2; exit 1; }
 # packages/system-deps.sh's run set (sound, video, Qt's X11 plugin), plus what PyInstaller never
 # bundles: libc, OpenGL/EGL, libxcb, libdrm (checked by packaging/check-bundle.sh)
 mapfile -t RUN_PKGS < <(bash packaging/system-deps.sh --list run)
-DEPENDS="libc6 (>= ${GLIBC:-2.36})"
+DEPENDS="libc6 (>= $GLIBC)"
 for p in libgl1 libegl1 libxcb1 libdrm2 "${RUN_PKGS[@]}"; do
   [[ ", $DEPENDS, " == *", $p, "* ]] || DEPENDS="$DEPENDS, $p"
 done

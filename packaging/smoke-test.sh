@@ -23,8 +23,9 @@ if [ ! -x "$EXE" ]; then
   echo "smoke-test: no built program at $EXE (run make dist)" >&2
   exit 1
 fi
-EXE=$(readlink -f "$EXE")
-ROOT=$(dirname "$EXE")
+# run it by the path given (/usr/bin/cueline is a link); find its files where the link points
+EXE=$(cd "$(dirname "$EXE")" && pwd)/$(basename "$EXE")
+ROOT=$(dirname "$(readlink -f "$EXE")")
 RES="$ROOT/_internal/resources"
 [ -f "$RES/demo/jfk.flac" ] || { echo "smoke-test: $RES/demo/jfk.flac is missing" >&2; exit 1; }
 

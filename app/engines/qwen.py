@@ -74,6 +74,8 @@ class QwenEngine(Engine):
             import torch
             from qwen_asr import Qwen3ASRModel
         except ImportError as exc:
+            if installed():  # there, but broken: name the cause
+                raise EngineError(f"the Qwen3-ASR engine cannot start: {exc}") from exc
             raise EngineError(missing_message()) from exc
         path = resolve_model(self.model_name)
         device = self._torch_device(torch)

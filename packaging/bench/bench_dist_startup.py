@@ -47,12 +47,15 @@ def time_to_window(cmd: list[str], env: dict[str, str]) -> float:
     """Seconds from exec to the first visible Cueline window; the program is then killed."""
     if visible_window():
         raise RuntimeError("a Cueline window is already open on this display")
+    log = tempfile.TemporaryFile(mode="w+")
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         while not visible_window():
             if proc.poll() is not None:
-                raise RuntimeError(f"{cmd[0]} exited with status {proc.returncode} before a window")
+                log.seek(0)
+                raise RuntimeError(f"{' '.join(cmd)} exited with status {proc.returncode} "
+                                   f"before a window:\n{log.read()[-3000:]}")
             if time.perf_counter() - t0 > WINDOW_TIMEOUT_S:
                 raise RuntimeError(f"no window after {WINDOW_TIMEOUT_S:.0f} s")
             time.sleep(POLL_S)
@@ -60,6 +63,7 @@ def time_to_window(cmd: list[str], env: dict[str, str]) -> float:
     finally:
         proc.kill()
         proc.wait()
+        log.close()
         deadline = time.perf_counter() + 5
         while visible_window() and time.perf_counter() < deadline:
             time.sleep(POLL_S)
@@ -109,7 +113,8 @@ def main() -> int:
             print(f"bench_dist_startup: {tool} is not installed (packaging/system-deps.sh test)")
             return 0
     if not os.environ.get("DISPLAY"):
-        cmd = ["xvfb-run", "-a", "-s", f"-screen 0 {SCREEN}", sys.executable, __file__, *sys.argv[1:]]
+        # -noreset: Xvfb otherwise resets when its last client leaves, refusing the next start
+        cmd = ["xvfb-run", "-a", "-s", f"-screen 0 {SCREEN} -noreset", sys.executable, __file__, *sys.argv[1:]]
         return subprocess.run(cmd, check=False).returncode
 
     print(f"start-up to a mapped window, {SCREEN} Xvfb, clean environment, {os.cpu_count()} CPUs, "
