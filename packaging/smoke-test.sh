@@ -8,14 +8,19 @@
 # no PYTHONPATH, no virtualenv, HF_HUB_OFFLINE=1 (no model download can happen).  It
 #   1. transcribes the bundled demo (resources/demo/jfk.flac, copied out of the build) with the
 #      default model (Whisper base) and with tiny.en, and checks the words;
-#   2. runs every subcommand: info, convert, align, and transcribe --engine qwen (which must say
-#      in one line that this build has no Qwen3-ASR, unless it is the larger build);
+#   2. runs every subcommand: info, convert, align, shots and check (on a test video made with
+#      the bundled ffmpeg, and typos), translate (an unreachable server; and a real round trip
+#      through tests/fake_chat_server.py when python3 and the repository are there), speakers
+#      and transcribe --engine qwen (which must each say in one line that this build lacks
+#      them, unless it is the larger build with PyTorch, where they run);
 #   3. checks that bad input gets one line on stderr and exit status 2, not a traceback;
 #   4. opens the editor on the demo headless (QT_QPA_PLATFORM=offscreen), lets it load the media
 #      and draw its window, saves that picture (--screenshot) and checks it exits with status 0;
-#      and again on a real X server with Qt's xcb plugin when xvfb-run is installed;
+#      then on the test video (video preview), and on a real X server with Qt's xcb plugin when
+#      xvfb-run is installed;
 # and prints the time each step took.  Exit status 0 when every check passed.
 set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
 
 TARGET=${1:-dist/cueline}
 if [ -d "$TARGET" ]; then EXE="$TARGET/cueline"; else EXE="$TARGET"; fi
@@ -124,6 +129,59 @@ elif [ "$LAST_RC" = 2 ] && [ "$(wc -l < "$WORK/qwen.err")" = 1 ] \
   report ok qwen "no Qwen3-ASR in this build, one line, exit 2"
 else report FAIL qwen "exit $LAST_RC"; fi
 
+# a 4 s video with one cut at 2.0 s (red, then blue) and a tone, made with the bundled ffmpeg
+FFMPEG=$(ls "$ROOT"/_internal/imageio_ffmpeg/binaries/ffmpeg-* 2>/dev/null | head -1)
+step makevideo -- "$FFMPEG" -hide_banner -loglevel error -f lavfi -i "color=c=red:s=320x240:r=25:d=2" \
+  -f lavfi -i "color=c=blue:s=320x240:r=25:d=2" -f lavfi -i "sine=frequency=440:duration=4" \
+  -filter_complex "[0:v][1:v]concat=n=2:v=1[v]" -map "[v]" -map 2:a -c:v mpeg4 -q:v 5 -c:a aac \
+  -shortest cuts.mp4
+if [ "$LAST_RC" = 0 ] && [ -s cuts.mp4 ]; then
+  report ok makevideo "bundled ffmpeg ($(basename "$FFMPEG")) encoded a 4 s test video"
+else report FAIL makevideo "exit $LAST_RC"; fi
+
+step shots -- "$EXE" shots cuts.mp4 --json
+if [ "$LAST_RC" = 0 ] && tr -d ' \n' < "$WORK/shots.out" | grep -q '"shot_changes":\[2.0\]'; then
+  report ok shots "one shot change, at 2.0 s"
+else report FAIL shots "exit $LAST_RC: $(tr -d '\n' < "$WORK/shots.out" | head -c 200)"; fi
+
+printf '1\n00:00:01,000 --> 00:00:03,000\nThis is a tset of speling.\n' > typos.srt
+step check -- "$EXE" check typos.srt --spell en
+if [ "$LAST_RC" = 1 ] && grep -q "unknown word 'tset'" "$WORK/check.out" \
+    && grep -q "unknown word 'speling'" "$WORK/check.out"; then
+  report ok check "spelling (bundled dictionary): both typos found, exit 1"
+else report FAIL check "exit $LAST_RC: $(tail -1 "$WORK/check.out")"; fi
+
+# no server listens on port 9 (discard): the HTTP client must say so in one line
+step translate -- "$EXE" translate jfk.srt jfk.de.srt --to de --server http://127.0.0.1:9/v1
+if [ "$LAST_RC" = 2 ] && [ "$(wc -l < "$WORK/translate.err")" = 1 ] \
+    && grep -q "cannot reach the translation server" "$WORK/translate.err" && [ ! -e jfk.de.srt ]; then
+  report ok translate "server unreachable: one line, exit 2, nothing written"
+else report FAIL translate "exit $LAST_RC"; fi
+# with the repository's fake chat server (system python3, standard library only) when at hand
+FAKE_SERVER="$HERE/../tests/fake_chat_server.py"
+if command -v python3 >/dev/null 2>&1 && [ -f "$FAKE_SERVER" ]; then
+  : > "$WORK/server.out"
+  python3 "$FAKE_SERVER" --port 0 > "$WORK/server.out" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 50); do grep -q '^PORT' "$WORK/server.out" && break; sleep 0.1; done
+  port=$(sed -n 's/^PORT //p' "$WORK/server.out")
+  step translate2 -- "$EXE" translate jfk.srt jfk.up.srt --to de --server "http://127.0.0.1:$port/v1"
+  kill "$server_pid" 2>/dev/null || true
+  if [ "$LAST_RC" = 0 ] && grep -q "AND SO MY FELLOW AMERICANS" jfk.up.srt; then
+    report ok translate2 "through a chat server (the tests' fake one): 3 cues translated"
+  else report FAIL translate2 "exit $LAST_RC"; fi
+fi
+
+step speakers -- "$EXE" speakers jfk.flac jfk.srt -o jfk.speakers.srt
+if [ -d "$ROOT/_internal/torch" ]; then
+  if [ "$LAST_RC" = 0 ] && grep -q "^Speaker 1: And so my fellow Americans" jfk.speakers.srt; then
+    report ok speakers "speaker detection (PyTorch build): one speaker"
+  else report FAIL speakers "exit $LAST_RC"; fi
+elif [ "$LAST_RC" = 2 ] && [ "$(grep -c '^cueline: error:' "$WORK/speakers.err")" = 1 ] \
+    && grep -q "does not include speaker detection" "$WORK/speakers.err" && no_traceback speakers; then
+  report ok speakers "no speaker detection in this build (needs PyTorch): one error line, exit 2"
+else report FAIL speakers "exit $LAST_RC"; fi
+
 step badinput -- "$EXE" info missing.wav
 if [ "$LAST_RC" = 2 ] && [ "$(wc -l < "$WORK/badinput.err")" = 1 ] && no_traceback badinput; then
   report ok badinput "$(cat "$WORK/badinput.err")"
@@ -139,6 +197,11 @@ step editor -- QT_QPA_PLATFORM=offscreen "$EXE" --screenshot "$WORK/editor.png" 
 if editor_ok editor "$WORK/editor.png"; then
   report ok editor "offscreen: loaded the demo, drew a $(png_size "$WORK/editor.png") window ($(( $(stat -c %s "$WORK/editor.png") / 1024 )) KiB PNG), exit 0"
 else report FAIL editor "exit $LAST_RC"; fi
+
+step editor-video -- QT_QPA_PLATFORM=offscreen "$EXE" --screenshot "$WORK/editor-video.png" cuts.mp4
+if editor_ok editor-video "$WORK/editor-video.png"; then
+  report ok editor-video "offscreen, the test video (QtMultimedia's FFmpeg plugin): exit 0"
+else report FAIL editor-video "exit $LAST_RC"; fi
 
 if command -v xvfb-run >/dev/null 2>&1; then
   # xvfb-run puts DISPLAY and XAUTHORITY in its child's environment: pass only those on
