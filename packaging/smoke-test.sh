@@ -8,7 +8,8 @@
 # no PYTHONPATH, no virtualenv, HF_HUB_OFFLINE=1 (no model download can happen).  It
 #   1. transcribes the bundled demo (resources/demo/jfk.flac, copied out of the build) with the
 #      default model (Whisper base) and with tiny.en, and checks the words;
-#   2. runs every subcommand: info, convert, align, shots and check (on a test video made with
+#   2. runs every subcommand: info, convert (also to .docx), align, realign (the demo's
+#      transcript with a word corrected), shots and check (on a test video made with
 #      the bundled ffmpeg, and typos), translate (an unreachable server; and a real round trip
 #      through tests/fake_chat_server.py when python3 and the repository are there), speakers
 #      and transcribe --engine qwen (which must each say in one line that this build lacks
@@ -128,6 +129,20 @@ elif [ "$LAST_RC" = 2 ] && [ "$(wc -l < "$WORK/qwen.err")" = 1 ] \
     && grep -q "does not include the Qwen3-ASR engine" "$WORK/qwen.err"; then
   report ok qwen "no Qwen3-ASR in this build, one line, exit 2"
 else report FAIL qwen "exit $LAST_RC"; fi
+
+# the demo's word-timed transcript with one segment's text corrected: its words are re-timed
+sed 's/"text": "ask not",/"text": "ask not now",/' "$RES/demo/jfk.json" > corrected.json
+step realign -- "$EXE" realign jfk.flac corrected.json -o corrected.srt
+if [ "$LAST_RC" = 0 ] && grep -q "re-aligned 1 segment" "$WORK/realign.err" \
+    && grep -q "^ask not now$" corrected.srt; then
+  report ok realign "corrected transcript: 1 segment re-aligned"
+else report FAIL realign "exit $LAST_RC"; fi
+
+step docx -- "$EXE" convert corrected.srt corrected.docx
+if [ "$LAST_RC" = 0 ] && [ "$(head -c 2 corrected.docx)" = PK ] \
+    && grep -a -q "word/document.xml" corrected.docx; then
+  report ok docx "Word document written ($(( $(stat -c %s corrected.docx) / 1024 )) KiB, python-docx's template)"
+else report FAIL docx "exit $LAST_RC"; fi
 
 # a 4 s video with one cut at 2.0 s (red, then blue) and a tone, made with the bundled ffmpeg
 FFMPEG=$(ls "$ROOT"/_internal/imageio_ffmpeg/binaries/ffmpeg-* 2>/dev/null | head -1)

@@ -31,6 +31,6 @@ def test_built_application_passes_the_smoke_test():
                                  f"(rebuild with make dist if the sources changed since):\n{out}"
     lines = out.splitlines()
     assert lines[-1].startswith("PASS")
-    for step in ("transcribe", "tiny", "info", "convert", "align", "shots", "check", "translate",
-                 "speakers", "qwen", "badinput", "editor", "editor-video"):
+    for step in ("transcribe", "tiny", "info", "convert", "align", "realign", "docx", "shots",
+                 "check", "translate", "speakers", "qwen", "badinput", "editor", "editor-video"):
         assert any(line.startswith("ok ") and f" {step} " in line for line in lines), step

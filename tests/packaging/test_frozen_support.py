@@ -103,3 +103,10 @@ def test_window_icon_and_qwen_item_in_a_whisper_only_build(qtbot, monkeypatch, t
     assert "does not include the Qwen3-ASR engine" in item.toolTip()
     assert not dlg.set_engine("qwen") and dlg.engine == "whisper"
     assert dlg.set_engine("whisper")
+
+
+def test_smoke_test_runs_every_subcommand():
+    """A subcommand added to the CLI must be run by the build's smoke test too."""
+    script = (ROOT / "packaging" / "smoke-test.sh").read_text()
+    missing = [name for name in cli.SUBCOMMANDS if f'"$EXE" {name} ' not in script]
+    assert not missing, f"packaging/smoke-test.sh does not run: {', '.join(missing)}"
