@@ -52,7 +52,7 @@ def test_qwen_missing_message_fits_the_kind_of_install(monkeypatch):
 
 def test_transcribe_with_qwen_missing_stops_before_any_download(monkeypatch, capsys, jfk_path,
                                                                 tmp_path):
-    import app.engines.models as models
+    import app.engines.download as download
 
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(qwen, "installed", lambda: False)
@@ -60,7 +60,7 @@ def test_transcribe_with_qwen_missing_stops_before_any_download(monkeypatch, cap
     def no_download(*args, **kwargs):
         raise AssertionError("a model was fetched for an engine that cannot run")
 
-    monkeypatch.setattr(models, "ensure_model", no_download)
+    monkeypatch.setattr(download, "ensure_model", no_download)
     out = tmp_path / "out.srt"
     assert main(["transcribe", str(jfk_path), "--engine", "qwen", "-o", str(out)]) == EXIT_USER_ERROR
     err = capsys.readouterr().err.strip().splitlines()
@@ -85,7 +85,7 @@ def test_window_icon_and_qwen_item_in_a_whisper_only_build(qtbot, monkeypatch, t
 
     from app.ui.main import application, application_icon
     from app.ui.transcribe_dialog import TranscribeDialog
-    from app.ui.worker import JobRunner
+    from app.ui.worker import TaskRunner
 
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "settings"))
@@ -96,7 +96,7 @@ def test_window_icon_and_qwen_item_in_a_whisper_only_build(qtbot, monkeypatch, t
 
     monkeypatch.setattr(qwen, "installed", lambda: False)
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    dlg = TranscribeDialog(JobRunner(), channels=1, segments=0)
+    dlg = TranscribeDialog(TaskRunner(), channels=1, segments=0)
     qtbot.addWidget(dlg)
     item = dlg.engine_box.model().item(dlg.engine_box.findData("qwen"))
     assert not item.isEnabled()
