@@ -56,3 +56,14 @@ screenshot: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist
+
+# make dist: the application for people without Python (PyInstaller, packaging/cueline.spec):
+# dist/cueline/ (run dist/cueline/cueline) and dist/cueline_VERSION_ARCH.deb, then the smoke
+# test (packaging/smoke-test.sh).  Whisper only: torch and Qwen3-ASR are left out.
+# make dist QWEN=1: the larger build that includes them (several GB).
+QWEN ?=
+.PHONY: dist
+dist: $(STAMP)
+	@bash packaging/system-deps.sh dist
+	$(PY) -m pip install --quiet -e ".[dist]"
+	PY=$(PY) QWEN=$(QWEN) bash packaging/build-dist.sh

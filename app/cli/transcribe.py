@@ -219,6 +219,11 @@ def _prepare_model(options, quiet: bool) -> None:
 
     if options.engine == "remote":
         return  # the model lives on the server
+    if options.engine == "qwen":  # before downloading a model this install cannot run
+        from app.engines import qwen
+
+        if not qwen.installed():
+            raise UserError(qwen.missing_message())
     name = options.model or (DEFAULT_WHISPER if options.engine == "whisper" else DEFAULT_QWEN)
     bar = ProgressBar(f"model {name}", enabled=not quiet)
     try:

@@ -74,8 +74,9 @@ class QwenEngine(Engine):
             import torch
             from qwen_asr import Qwen3ASRModel
         except ImportError as exc:
-            raise EngineError("the Qwen3-ASR engine needs the optional packages qwen-asr and "
-                              "torch: pip install 'cueline[qwen]'") from exc
+            if installed():  # there, but broken: name the cause
+                raise EngineError(f"the Qwen3-ASR engine cannot start: {exc}") from exc
+            raise EngineError(missing_message()) from exc
         path = resolve_model(self.model_name)
         device = self._torch_device(torch)
         if self.cpu_threads:
@@ -389,6 +390,25 @@ def quietest_point(samples: np.ndarray, center: int, reach: int, window: int = 1
     energy = np.convolve(np.abs(samples[lo - window // 2:hi + window // 2]),
                          np.ones(window, dtype=np.float32), mode="valid")
     return lo + int(np.argmin(energy[: hi - lo]))
+
+
+def installed() -> bool:
+    """True when qwen-asr and torch can be imported (the ``qwen`` extra, or the larger build)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("qwen_asr", "torch"))
+
+
+def missing_message() -> str:
+    """What to do when :func:`installed` is False: pip for an install from source; for the
+    packaged application (PyInstaller sets ``sys.frozen``) pip cannot help."""
+    import sys
+
+    if getattr(sys, "frozen", False):
+        return ("this Cueline build does not include the Qwen3-ASR engine (torch and qwen-asr): "
+                "use Whisper, or install the larger build with Qwen3-ASR (see README, Install)")
+    return ("the Qwen3-ASR engine needs the optional packages qwen-asr and torch: "
+            "pip install 'cueline[qwen]'")
 
 
 def _has_vllm() -> bool:

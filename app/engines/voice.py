@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,6 +35,9 @@ EMBEDDING_SIZE = 256
 BATCH = 32  # windows per forward pass (bounded memory, cancel between batches)
 INSTALL_HINT = ("speaker detection needs the Resemblyzer voice encoder: "
                 "pip install --no-deps resemblyzer (Cueline reads only its weights file)")
+if getattr(sys, "frozen", False):  # the packaged application (PyInstaller): pip cannot help
+    INSTALL_HINT = ("this Cueline build does not include speaker detection (it needs PyTorch): "
+                    "use the larger build (see README, Install)")
 
 _lock = threading.Lock()
 _loaded: VoiceEncoder | None = None

@@ -92,6 +92,12 @@ class TranscribeDialog(QDialog):
         self.engine_box.setObjectName("engineBox")
         for key, title in ENGINES:
             self.engine_box.addItem(title, key)
+        from app.engines import qwen
+
+        if not qwen.installed():  # a Whisper-only install or build: say why, offer no download
+            item = self.engine_box.model().item(self.engine_box.findData("qwen"))
+            item.setEnabled(False)
+            item.setToolTip(qwen.missing_message())
         self.model_box = QComboBox()
         self.model_box.setObjectName("modelBox")
         self.download_button = QPushButton("Download")
@@ -214,7 +220,11 @@ class TranscribeDialog(QDialog):
         return i >= 0
 
     def set_engine(self, engine: str) -> bool:
-        return self.set_combo(self.engine_box, engine)
+        i = self.engine_box.findData(engine)
+        if i < 0 or not self.engine_box.model().item(i).isEnabled():
+            return False
+        self.engine_box.setCurrentIndex(i)
+        return True
 
     def set_model(self, name: str) -> bool:
         return self.set_combo(self.model_box, name)
