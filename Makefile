@@ -1,6 +1,7 @@
 # Cueline: two commands do all the set-up.
 #   make run   create .venv, install everything, open the editor on the demo media
-#   make test  the same set-up, then the whole suite headless (ruff, import contracts, pytest)
+#   make test  the same set-up, then the whole suite headless (ruff, import contracts, mypy,
+#              pytest)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -30,6 +31,9 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet "$(TORCH)"
 	$(PY) -m pip install --quiet -e ".[qwen,test]" "$(TORCH)"
+	# speaker detection reads only the encoder weights inside resemblyzer's wheel: no deps,
+	# so no C compiler is needed for webrtcvad
+	$(PY) -m pip install --quiet --no-deps "resemblyzer==0.1.4"
 	touch $(STAMP)
 
 run: sysdeps-run $(STAMP)
@@ -38,6 +42,7 @@ run: sysdeps-run $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests packaging
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 # CUELINE_STRICT_TOOLS: a test needing a system tool fails when it is missing instead of skipping
 test: sysdeps-test lint
@@ -51,3 +56,14 @@ screenshot: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist
+
+# make dist: the application for people without Python (PyInstaller, packaging/cueline.spec):
+# dist/cueline/ (run dist/cueline/cueline) and dist/cueline_VERSION_ARCH.deb, then the smoke
+# test (packaging/smoke-test.sh).  Whisper only: torch and Qwen3-ASR are left out.
+# make dist QWEN=1: the larger build that includes them (several GB).
+QWEN ?=
+.PHONY: dist
+dist: $(STAMP)
+	@bash packaging/system-deps.sh dist
+	$(PY) -m pip install --quiet -e ".[dist]"
+	PY=$(PY) QWEN=$(QWEN) bash packaging/build-dist.sh

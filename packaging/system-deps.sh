@@ -7,7 +7,8 @@
 #   packaging/system-deps.sh test   the above, plus the tools the tests drive: espeak-ng and sox
 #                                   (speech with known words and timing), Xvfb, ImageMagick,
 #                                   xdotool (a real screen, screenshots, input)
-#   packaging/system-deps.sh dist   the above for `run`, plus what PyInstaller and the AppImage need
+#   packaging/system-deps.sh dist   the above for `run`, plus what PyInstaller, the .deb and its
+#                                   smoke test need
 #   packaging/system-deps.sh --list SET   print the package names and exit
 #
 # As root it runs apt-get; otherwise `sudo -n` when sudo needs no password; otherwise it stops
@@ -31,9 +32,9 @@ TEST_PKGS=(
   make
 )
 DIST_PKGS=(
-  binutils                 # PyInstaller reads shared libraries with objdump
-  file squashfs-tools      # the AppImage: its squashfs image
-  desktop-file-utils       # desktop-file-validate on the desktop entry
+  binutils                 # PyInstaller and packaging/check-bundle.sh read libraries with objdump
+  desktop-file-utils       # desktop-file-validate on the .deb's desktop entry
+  xvfb xauth               # packaging/smoke-test.sh also starts the built editor on a real X screen
 )
 
 set_name=${1:-run}

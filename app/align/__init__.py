@@ -5,10 +5,12 @@
   :func:`aligner_names`; aligners: ``"whisper"`` (CPU default, bundled ``base``) and
   ``"qwen"`` (Qwen3 forced aligner, 11 languages, when its model is installed)
 * :func:`realign` (and its parts :func:`prepare_realign`, :func:`compute_alignment`,
-  :func:`apply_realign`): re-align edited segments as one undoable step
-* :func:`align_script`: plain text or badly timed subtitles + media -> timed segments
+  :func:`apply_realign`): re-time what an edit changed, never making timing worse, as one
+  undoable step (or folded into the edit's)
 * :func:`align_segments` / :func:`word_timer`: aligned words for many segments (the
-  transcription pipeline's word-timer hook)
+  transcription pipeline's word-timer hook); a window longer than an aligner takes goes to
+  the ``long_window`` hook the caller hands in (aligning a script, which listens first, is a
+  pipeline job: :mod:`app.pipeline.script`)
 * :class:`AlignError`
 
 Names load on first use: ``import app.align`` imports no model library.
@@ -31,11 +33,8 @@ _NAMES = {
     "prepare_realign": "realign",
     "compute_alignment": "realign",
     "apply_realign": "realign",
-    "RealignJob": "realign",
+    "RealignPlan": "realign",
     "RealignResult": "realign",
-    "align_script": "script",
-    "ScriptResult": "script",
-    "Unmatched": "script",
     "align_segments": "windows",
     "word_timer": "windows",
 }

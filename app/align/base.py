@@ -18,36 +18,19 @@ import numpy as np
 
 from app.align.errors import AlignError
 from app.align.textmap import Timing, split_by_counts, words_from_timings
+from app.audio.samples import ENGINE_RATE, to_engine_rate
 from app.core.cancel import CancelToken
 from app.core.model import Word
 from app.core.words import split_words
 
-SAMPLE_RATE = 16000
 Region = tuple[int, int]
-
-
-def to_16k(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Mono float32 at 16 kHz (linear resampling when needed: enough for alignment)."""
-    x = np.asarray(samples)
-    if x.ndim == 2:
-        x = x.mean(axis=0)
-    if x.dtype == np.int16:
-        x = x.astype(np.float32) / 32768.0
-    x = x.astype(np.float32, copy=False)
-    if sample_rate == SAMPLE_RATE or len(x) == 0:
-        return x
-    if sample_rate <= 0:
-        raise AlignError(f"invalid sample rate {sample_rate}")
-    n = int(round(len(x) * SAMPLE_RATE / sample_rate))
-    t = np.arange(n, dtype=np.float64) * (sample_rate / SAMPLE_RATE)
-    return np.interp(t, np.arange(len(x)), x).astype(np.float32)
 
 
 def window_speech(samples: np.ndarray) -> list[Region]:
     """Speech regions of a window for edge snapping (100 ms minimum silence, 30 ms pad)."""
     from app.audio.vad import speech_regions
 
-    return speech_regions(samples, SAMPLE_RATE, min_silence_ms=100, pad_ms=30, min_speech_ms=50)
+    return speech_regions(samples, ENGINE_RATE, min_silence_ms=100, pad_ms=30, min_speech_ms=50)
 
 
 class Aligner(ABC):
@@ -112,8 +95,8 @@ class Aligner(ABC):
                     cancel: CancelToken | None = None, *,
                     speech: Sequence[Region] | None = None) -> list[list[Word]]:
         """Align several consecutive texts (segments) in one window; one word list each."""
-        x = to_16k(samples_16k, sample_rate)
-        duration = len(x) * 1000.0 / SAMPLE_RATE
+        x = to_engine_rate(samples_16k, sample_rate)
+        duration = len(x) * 1000.0 / ENGINE_RATE
         if duration > self.max_window_s * 1000.0 + 1.0:
             raise AlignError(f"{self.title or self.name} aligns at most {self.max_window_s:g} s "
                              f"at once; got a window of {duration / 1000:.1f} s")
@@ -147,7 +130,7 @@ class Aligner(ABC):
             local = window_speech(x)
         else:
             local = [(a - start_ms, b - start_ms) for a, b in speech]
-        sil = silences(x, SAMPLE_RATE, speech=local)
+        sil = silences(x, ENGINE_RATE, speech=local)
         idx = [i for i, t in enumerate(timings) if t is not None]
         times = [[timings[i].start, timings[i].end] for i in idx]  # type: ignore[union-attr]
         snapped = snap_edges(times, sil, weights=[word_weight(words[i]) for i in idx])

@@ -17,10 +17,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from app.align.base import SAMPLE_RATE, Aligner
+from app.align.base import Aligner
 from app.align.errors import AlignError
 from app.align.registry import register_aligner
 from app.align.textmap import Timing, map_items, timeable
+from app.audio.samples import ENGINE_RATE
 from app.core.cancel import CancelToken
 
 # The aligner's languages: ISO code -> the name it takes.
@@ -47,8 +48,9 @@ def _is_aligner_folder(path: Path) -> bool:
 
 def model_folder(model: str | None) -> Path | None:
     """The folder of an installed Qwen3 forced aligner (catalogue name, hub id or folder)."""
+    from app.engines.catalogue import find_model
     from app.engines.errors import ModelError
-    from app.engines.models import find_model, installed_path
+    from app.engines.models import installed_path
 
     name = model or DEFAULT_MODEL
     path = Path(name).expanduser()
@@ -133,7 +135,7 @@ class QwenAligner(Aligner):
             cancel.raise_if_cancelled()
         try:
             result = self._aligner.align(audio=(np.asarray(samples, dtype=np.float32),
-                                                SAMPLE_RATE), text=text, language=lang)[0]
+                                                ENGINE_RATE), text=text, language=lang)[0]
         except (RuntimeError, ValueError, IndexError) as exc:
             raise AlignError(f"Qwen3 forced alignment failed: {exc}") from exc
         items = [(str(it.text), float(it.start_time) * 1000.0, float(it.end_time) * 1000.0)

@@ -16,10 +16,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from app.align.base import SAMPLE_RATE, Aligner
+from app.align.base import Aligner
 from app.align.errors import AlignError
 from app.align.registry import register_aligner
 from app.align.textmap import Timing, has_alnum, timeable
+from app.audio.samples import ENGINE_RATE
 from app.core.cancel import CancelToken
 
 MAX_TEXT_TOKENS = 440  # the decoder's 448 positions less the start-of-transcript prompt
@@ -67,8 +68,9 @@ class WhisperAligner(Aligner):
     def available(cls, model: str | None = None) -> bool:
         import importlib.util
 
+        from app.engines.catalogue import find_model
         from app.engines.errors import ModelError
-        from app.engines.models import find_model, resolve_model
+        from app.engines.models import resolve_model
 
         if importlib.util.find_spec("faster_whisper") is None:
             return False
@@ -95,7 +97,7 @@ class WhisperAligner(Aligner):
         with self._lock:
             if self._model is None:
                 from app.engines.errors import ModelError
-                from app.engines.models import load_whisper
+                from app.engines.loading import load_whisper
 
                 try:
                     self._model = load_whisper(self._name, self._device, self._compute_type)
@@ -170,7 +172,7 @@ class WhisperAligner(Aligner):
         jumps = np.pad(np.diff(text_idx), (1, 0), constant_values=1).astype(bool)
         jump_ms = time_idx[jumps] * (1000.0 / model.tokens_per_second)
         probs = np.asarray(result.text_token_probs, dtype=np.float64)
-        duration = len(samples) * 1000.0 / SAMPLE_RATE
+        duration = len(samples) * 1000.0 / ENGINE_RATE
         out: list[Timing | None] = []
         for w, span in zip(words, spans, strict=True):
             if span is None:

@@ -3,8 +3,10 @@
 Each segment's expected place (its current times) decides its window: consecutive segments
 share one while the window stays under ``max_window_ms``; each window gets ``pad_ms`` of audio
 either side, clipped so it does not reach into a neighbour that is not being aligned.  A
-segment longer than a window is aligned on its own by the anchored long alignment
-(:func:`app.align.script.align_long`).
+segment longer than the aligner takes at once goes to the ``long_window`` hook the caller hands
+in (:data:`LongWindow`; the pipeline's is the anchored long alignment,
+:func:`app.pipeline.script.align_long`, which first listens to the window); without one the
+aligner refuses the window with an :class:`~app.align.errors.AlignError`.
 
 :func:`align_segments` is also the pipeline's word timer: ``(samples, sample_rate, segments,
 language) -> segments`` with better word times.
@@ -17,12 +19,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.align.base import SAMPLE_RATE, Aligner, Region, to_16k
+from app.align.base import Aligner, Region
+from app.audio.samples import ENGINE_RATE, to_engine_rate
 from app.core.cancel import CancelToken, Progress
 from app.core.model import TIMES_ESTIMATED, UNTIMED, WORDS_STALE, Segment, Word
 
 MAX_WINDOW_MS = 25_000
 PAD_MS = 500
+
+# (aligner, 16 kHz window, texts, language, start_ms of the window, cancel) -> words per text
+LongWindow = Callable[[Aligner, np.ndarray, list[str], str | None, int, CancelToken | None],
+                      list[list[Word]]]
 
 
 @dataclass(frozen=True)
@@ -113,12 +120,12 @@ def align_items(aligner: Aligner, samples: np.ndarray, sample_rate: int, items: 
                 language: str | None, *, limits: Sequence[Limit] | None = None,
                 speech: Sequence[Region] | None = None, cancel: CancelToken | None = None,
                 progress: Callable[[Progress], None] | None = None,
-                max_window_ms: int | None = None, pad_ms: int = PAD_MS) -> dict[str, list[Word]]:
-    """Words for each item (by key), aligned window by window in the media ``samples``."""
-    from app.align.script import align_long
-
-    x = to_16k(samples, sample_rate)
-    total = int(len(x) * 1000 / SAMPLE_RATE)
+                max_window_ms: int | None = None, pad_ms: int = PAD_MS,
+                long_window: LongWindow | None = None) -> dict[str, list[Word]]:
+    """Words for each item (by key), aligned window by window in the media ``samples``;
+    a window longer than the aligner takes goes to ``long_window`` (see the module doc)."""
+    x = to_engine_rate(samples, sample_rate)
+    total = int(len(x) * 1000 / ENGINE_RATE)
     cap = int(min(aligner.max_window_s * 1000 - 2 * pad_ms, max_window_ms or MAX_WINDOW_MS))
     windows = plan_windows(items, total, max_window_ms=cap, pad_ms=pad_ms, limits=limits)
     out: dict[str, list[Word]] = {}
@@ -126,14 +133,13 @@ def align_items(aligner: Aligner, samples: np.ndarray, sample_rate: int, items: 
     for w in windows:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        audio = x[w.start * SAMPLE_RATE // 1000:w.end * SAMPLE_RATE // 1000]
+        audio = x[w.start * ENGINE_RATE // 1000:w.end * ENGINE_RATE // 1000]
         texts = [it.text for it in w.items]
         local = None if speech is None else [(a, b) for a, b in speech if b > w.start and a < w.end]
-        if w.duration > aligner.max_window_s * 1000:
-            words = align_long(aligner, audio, SAMPLE_RATE, texts, language, start_ms=w.start,
-                               cancel=cancel)
+        if w.duration > aligner.max_window_s * 1000 and long_window is not None:
+            words = long_window(aligner, audio, texts, language, w.start, cancel)
         else:
-            words = aligner.align_texts(audio, SAMPLE_RATE, texts, language, w.start, cancel,
+            words = aligner.align_texts(audio, ENGINE_RATE, texts, language, w.start, cancel,
                                         speech=local)
         for it, ws in zip(w.items, words, strict=True):
             out[it.key] = ws
@@ -163,11 +169,13 @@ def align_segments(samples: np.ndarray, sample_rate: int, segments: Sequence[Seg
                    language: str | None, aligner: Aligner | None = None, *,
                    fit: bool = True, cancel: CancelToken | None = None,
                    progress: Callable[[Progress], None] | None = None,
-                   speech: Sequence[Region] | None = None) -> list[Segment]:
+                   speech: Sequence[Region] | None = None,
+                   long_window: LongWindow | None = None) -> list[Segment]:
     """``segments`` of the media ``samples`` with aligned words (same order and ids).
 
     ``fit`` moves each segment's edges to its first and last word (right after a
-    transcription); otherwise segments only widen to hold their words.
+    transcription); otherwise segments only widen to hold their words.  ``long_window``: see
+    :func:`align_items`.
     """
     from app.align.registry import best_aligner
 
@@ -177,19 +185,23 @@ def align_segments(samples: np.ndarray, sample_rate: int, segments: Sequence[Seg
     items = [Item(s.id, s.text, s.start, s.end) for s in todo]
     limits = neighbour_limits(segs, {s.id for s in todo})
     words = align_items(aligner, samples, sample_rate, items, language, limits=limits,
-                        speech=speech, cancel=cancel, progress=progress)
+                        speech=speech, cancel=cancel, progress=progress,
+                        long_window=long_window)
     return [fitted(s, words[s.id], fit) if s.id in words else s for s in segs]
 
 
-def word_timer(aligner: Aligner | None = None) -> Callable[..., list[Segment]]:
-    """The pipeline's ``word_timer`` hook backed by an aligner (default: the best one)."""
+def word_timer(aligner: Aligner | None = None, *,
+               long_window: LongWindow | None = None) -> Callable[..., list[Segment]]:
+    """The pipeline's ``word_timer`` hook backed by an aligner (default: the best one);
+    ``long_window`` aligns segments longer than the aligner's window (see :func:`align_items`)."""
 
     def timer(samples: np.ndarray, sample_rate: int, segments: list[Segment],
               language: str | None) -> list[Segment]:
         from app.align.errors import AlignError
 
         try:
-            return align_segments(samples, sample_rate, segments, language, aligner)
+            return align_segments(samples, sample_rate, segments, language, aligner,
+                                  long_window=long_window)
         except AlignError as exc:  # the hook's contract: the engine's word times are kept
             raise RuntimeError(str(exc)) from exc
 

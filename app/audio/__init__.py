@@ -7,6 +7,8 @@ PyAV is imported when a file is first opened, the other modules' names on first 
 which would otherwise shadow them.)
 
 * :func:`probe` -> :class:`MediaInfo`; :func:`decode` -> numpy samples; :class:`MediaError`
+* :data:`ENGINE_RATE`, :func:`float_to_int16`, :func:`int16_to_float`, :func:`audio_window`:
+  the one audio primitive (:mod:`app.audio.samples`)
 * :class:`PeakPyramid` (``for_media``, ``query``)
 * :func:`speech_regions`, :class:`SpeechMap`, :func:`silences`; :func:`plan_chunks`,
   :class:`Chunk`
@@ -18,9 +20,10 @@ from __future__ import annotations
 
 import importlib
 
-from app.audio.decode import ENGINE_RATE, decode
+from app.audio.decode import decode
 from app.audio.errors import MediaError
 from app.audio.probe import MediaInfo, probe
+from app.audio.samples import ENGINE_RATE, audio_window, float_to_int16, int16_to_float
 
 _NAMES = {
     "PeakPyramid": "peaks",
@@ -40,7 +43,8 @@ _NAMES = {
     "export_clip": "export",
 }
 
-__all__ = ["ENGINE_RATE", "MediaError", "MediaInfo", "decode", "probe", *_NAMES]
+__all__ = ["ENGINE_RATE", "MediaError", "MediaInfo", "audio_window", "decode", "float_to_int16",
+           "int16_to_float", "probe", *_NAMES]
 
 
 def __getattr__(name: str):

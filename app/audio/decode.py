@@ -2,7 +2,8 @@
 per channel (``mono=False``), or at the media's own rate (``sample_rate=None``).
 
 Decoding streams: PyAV demuxes packet by packet, ``av.AudioResampler`` converts each frame
-to planar float at the target rate, and the samples are written into ONE array allocated
+to packed float at the target rate (:mod:`app.audio.frames`: never planar, which crashes PyAV
+from 8 channels on), and the samples are written into ONE array allocated
 up front from the probed duration (grown by half again if the header lied), never a list of
 chunks concatenated at the end.  Peak memory is therefore about the size of the result:
 3 h of 16 kHz mono is 691 MB as float32, 346 MB as ``dtype=np.int16``, and next to nothing
@@ -35,25 +36,16 @@ from pathlib import Path
 import numpy as np
 
 from app.audio.errors import MediaError, media_error
+from app.audio.frames import FloatFrames
 from app.audio.probe import OpenedAudio
+from app.audio.samples import ENGINE_RATE, float_to_int16
 from app.core.cancel import Cancelled, CancelToken, Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
 
-ENGINE_RATE = 16000
 _PROGRESS_EVERY_S = 0.2
 _BATCH = 1 << 16  # output samples gathered before down-mixing and storing
 _MAX_BAD_PACKETS = 50
-
-
-def float_to_int16(x: np.ndarray) -> np.ndarray:
-    """Float samples in [-1, 1] to int16 (rounded, clipped): the int16 storage format."""
-    return np.clip(np.rint(np.asarray(x, dtype=np.float32) * 32767.0), -32768, 32767).astype(np.int16)
-
-
-def int16_to_float(x: np.ndarray) -> np.ndarray:
-    """The inverse of :func:`float_to_int16` (``x / 32767`` as float32)."""
-    return np.asarray(x, dtype=np.float32) / np.float32(32767.0)
 
 
 def decode(
@@ -115,9 +107,13 @@ def _decode_into(opened, sink, rate, mono, progress, cancel, total_s, name) -> i
 
     stream = opened.stream
     src_ch = opened.channels
-    layout = "mono" if (mono and src_ch > 2) else (stream.layout or src_ch)
-    resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
-    shape = None  # input format, layout and rate: some streams change them midway
+    if mono and src_ch > 2:
+        layout = "mono"  # FFmpeg's downmix matrix keeps the centre (dialogue) channel
+    elif stream.layout is not None and stream.layout.nb_channels == src_ch:
+        layout = stream.layout.name
+    else:
+        layout = None  # the first frame's own layout
+    converter = FloatFrames(layout=layout, rate=rate)
     pending: list[np.ndarray] = []
     pending_n = 0
     skip = 0  # samples to drop at the start (audio beginning before media time zero)
@@ -129,23 +125,24 @@ def _decode_into(opened, sink, rate, mono, progress, cancel, total_s, name) -> i
         nonlocal pending, pending_n, skip
         if not pending or (pending_n < _BATCH and not force):
             return
-        block = pending[0] if len(pending) == 1 else np.concatenate(pending, axis=1)
+        block = pending[0] if len(pending) == 1 else np.concatenate(pending, axis=0)
         pending, pending_n = [], 0
         if skip:
-            cut = min(skip, block.shape[1])
-            block, skip = block[:, cut:], skip - cut
+            cut = min(skip, block.shape[0])
+            block, skip = block[cut:], skip - cut
+        block = block.T  # (channels, samples)
         if mono and block.shape[0] > 1:
             block = block.mean(axis=0, keepdims=True, dtype=np.float32)
+        if block.shape[0] != sink.channels:  # a stream whose channel count changed midway
+            block = np.broadcast_to(block.mean(axis=0, keepdims=True, dtype=np.float32),
+                                    (sink.channels, block.shape[1]))
         sink.write(block)
 
-    def take(frames) -> None:
+    def take(arrays: list[np.ndarray]) -> None:
         nonlocal pending_n
-        for out in frames:
-            arr = out.to_ndarray()
-            if arr.ndim == 1:
-                arr = arr[None, :]
+        for arr in arrays:
             pending.append(arr)
-            pending_n += arr.shape[1]
+            pending_n += arr.shape[0]
 
     try:
         for packet in opened.container.demux(stream):
@@ -162,24 +159,19 @@ def _decode_into(opened, sink, rate, mono, progress, cancel, total_s, name) -> i
                     raise MediaError(opened.path, "too damaged to decode", "decode") from None
                 continue
             for frame in frames:
-                now = (frame.format.name, frame.layout.name, frame.sample_rate)
-                if shape is not None and now != shape:
-                    take(resampler.resample(None))
-                    resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
-                shape = now
                 if not started:
                     started = True
-                    lead = _lead_samples(frame, opened.origin_s, rate)
+                    lead = _lead_samples(frame, opened.origin_s, rate, opened.plausible_s())
                     if lead > 0:
                         sink.write_silence(lead)
                     else:
                         skip = -lead
-                take(resampler.resample(frame))
+                take(converter.feed(frame))
             store()
             if progress is not None and time.monotonic() - last_report >= _PROGRESS_EVERY_S:
                 last_report = time.monotonic()
                 progress(Progress(sink.n / rate, total_s or 0.0, f"decoding {name}"))
-        take(resampler.resample(None))
+        take(converter.flush())
         store(force=True)
     except (MediaError, MemoryError, Cancelled):
         raise
@@ -191,12 +183,12 @@ def _decode_into(opened, sink, rate, mono, progress, cancel, total_s, name) -> i
     return bad
 
 
-def _lead_samples(frame, origin_s: float, rate: int) -> int:
+def _lead_samples(frame, origin_s: float, rate: int, plausible_s: float) -> int:
     """Samples between media time zero and the first decoded frame (negative: before zero)."""
     if frame.pts is None or frame.time_base is None:
         return 0
     offset = float(frame.pts * frame.time_base) - origin_s
-    if abs(offset) > 24 * 3600:  # nonsense timestamps: ignore rather than allocate hours
+    if abs(offset) > min(24 * 3600, plausible_s):  # nonsense: ignore rather than allocate
         return 0
     return int(round(offset * rate))
 
@@ -225,13 +217,14 @@ _EXACT_LENGTH = {"flac", "ogg", "aiff", "w64", "wv", "mov,mp4,m4a,3gp,3g2,mj2"}
 
 
 def _declared_end_s(opened) -> float | None:
-    """Where the headers say the audio ends, when they state it exactly."""
+    """Where the headers say the audio ends, when they state it exactly (and believably)."""
     name = opened.container.format.name
     if name == "mp3" and not _mp3_has_length_header(opened.path):
         return None
     if name != "mp3" and name not in _EXACT_LENGTH:
         return None
-    return opened.stream_end_s()
+    end = opened.stream_end_s()
+    return end if opened.believable(end) else None
 
 
 def _mp3_has_length_header(path: str) -> bool:

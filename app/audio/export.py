@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app.audio.decode import float_to_int16
 from app.audio.errors import MediaError
 from app.audio.ffmpeg import audio_segment_class
+from app.audio.samples import float_to_int16
 
 # extension -> (ffmpeg muxer, codec or None for the muxer's default)
 FORMATS: dict[str, tuple[str, str | None]] = {

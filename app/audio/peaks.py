@@ -38,12 +38,13 @@ from pathlib import Path
 import numpy as np
 
 from app.audio import cache
-from app.audio.decode import decode, float_to_int16, int16_to_float
+from app.audio.decode import decode
+from app.audio.samples import ENGINE_RATE, INT16_FULL_SCALE, float_to_int16, int16_to_float
 from app.core.cancel import CancelToken, Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
 
-PEAK_RATE = 16000
+PEAK_RATE = ENGINE_RATE  # the cache stores what the engines hear
 BASE = 64
 FACTOR = 4
 CACHE_KIND = "peaks"
@@ -195,6 +196,16 @@ class PeakPyramid:
         """Samples ``[start, end)`` as float32, exactly as the pyramid sees them."""
         return int16_to_float(self.samples[start:end])
 
+    def engine_samples(self) -> np.ndarray:
+        """The recording as background jobs read it: mono int16 at
+        :data:`~app.audio.samples.ENGINE_RATE` (memory-mapped from the cache when it came
+        from there; cut windows with :func:`~app.audio.samples.audio_window`, never convert
+        it whole).  Raises ``ValueError`` for a pyramid built at another rate."""
+        if self.sample_rate != ENGINE_RATE:
+            raise ValueError(f"waveform samples are at {self.sample_rate} Hz, not the "
+                             f"{ENGINE_RATE} Hz the engines hear")
+        return self.samples
+
     def block_size(self, level: int) -> int:
         return BASE * FACTOR**level
 
@@ -230,7 +241,7 @@ class PeakPyramid:
         if not rms:
             return mins, maxs
         count = np.maximum(ce - cs, 1)
-        level = (np.sqrt(sq / count) / 32767.0).astype(np.float32)
+        level = (np.sqrt(sq / count) / INT16_FULL_SCALE).astype(np.float32)
         return mins, maxs, level
 
     def reduce_ranges(self, starts: np.ndarray, ends: np.ndarray, want_sq: bool = False):

@@ -16,6 +16,21 @@ from pathlib import Path
 
 from app.audio.errors import MediaError, media_error
 
+# The lowest bit rate real audio is stored at: speech codecs (codec2, AMR, Opus) go down to
+# 0.7-6 kbit/s, and even digital silence in FLAC or WavPack costs a few dozen bytes a second
+# of frame headers.  512 bit/s = 64 bytes a second is below all of them, so a header that
+# claims more seconds than the file's size allows at this rate is lying (an MP3 whose Xing
+# frame count says 0xFFFFFFF0 frames "lasts" 3.5 years): see :meth:`OpenedAudio.plausible_s`.
+MIN_BYTES_PER_S = 64
+
+# Channel mode (one speaker per channel) takes at most this many channels: multitrack
+# recorders (Zoom F8, H8, a podcast desk) record up to 8 microphones, and every channel costs a
+# full transcription pass and 64 kB of memory per second of audio (16 kHz float32), so 3 h of
+# 24 channels would need 16.6 GB.  More channels is refused with a message saying what to do.
+MAX_SPEAKER_CHANNELS = 8
+# Subwoofer feeds of a surround track (5.1, 7.1, 22.2) carry no speech: channel mode skips them.
+_LOW_FREQUENCY_CHANNELS = frozenset({"LFE", "LFE2"})
+
 
 @dataclass(frozen=True)
 class MediaInfo:
@@ -30,6 +45,9 @@ class MediaInfo:
     video_size: tuple[int, int] | None = None
     audio_codec: str = ""
     container: str = ""
+    #: FFmpeg's names of the channels in order ("FL", "FR", "FC", "LFE", ...), "NONE" for
+    #: channels of an unspecified layout
+    channel_names: tuple[str, ...] = ()
 
     @property
     def duration_s(self) -> float:
@@ -107,12 +125,28 @@ class OpenedAudio:
         start = s.start_time if s.start_time is not None else 0
         return float((start + s.duration) * s.time_base) - self.origin_s
 
+    def plausible_s(self) -> float:
+        """The longest duration this file's size can hold (see :data:`MIN_BYTES_PER_S`)."""
+        try:
+            size = os.path.getsize(self.path)
+        except OSError:
+            size = 0
+        return max(size, 1) / MIN_BYTES_PER_S
+
+    def believable(self, seconds: float | None) -> bool:
+        """Whether a duration read from a header fits the file's size."""
+        return seconds is not None and seconds <= self.plausible_s()
+
     def duration_s(self) -> float | None:
-        """The media's duration from its headers (seconds), or None when not declared."""
+        """The media's duration from its headers (seconds), or None when not declared (or
+        when the headers claim more than the file can hold)."""
         if self.container.duration is not None and self.container.duration > 0:
-            return float(self.container.duration) / 1e6
-        end = self.stream_end_s()
-        return end if end is not None and end > 0 else None
+            declared = float(self.container.duration) / 1e6
+        else:
+            declared = self.stream_end_s()
+        if declared is None or declared <= 0 or not self.believable(declared):
+            return None
+        return declared
 
     def scan_duration_s(self) -> float:
         """Duration from the audio packets' timestamps (reads the file, does not decode)."""
@@ -199,4 +233,32 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
             video_size=(int(video.width), int(video.height)) if video is not None else None,
             audio_codec=_codec_name(opened.stream),
             container=_container_name(c, str(path)),
+            channel_names=_channel_names(opened.stream, opened.channels),
         )
+
+
+def _channel_names(stream, channels: int) -> tuple[str, ...]:
+    layout = stream.layout
+    if layout is None or layout.nb_channels != channels:
+        return ("NONE",) * channels
+    return tuple(str(ch.name) for ch in layout.channels)
+
+
+def speaker_channels(info: MediaInfo) -> tuple[list[int], list[str]]:
+    """The channels channel mode transcribes (one speaker each), and notes for the user.
+
+    Subwoofer (LFE) channels are left out; more than :data:`MAX_SPEAKER_CHANNELS` of the
+    rest raises MediaError saying what to do instead.
+    """
+    names = info.channel_names or ("NONE",) * info.channels
+    picked = [i for i, n in enumerate(names) if n not in _LOW_FREQUENCY_CHANNELS]
+    notes = []
+    if len(picked) < len(names):
+        notes.append(f"channel mode: the subwoofer (LFE) channel of the {len(names)}-channel "
+                     "track is left out (it carries no speech)")
+    if len(picked) > MAX_SPEAKER_CHANNELS:
+        raise MediaError(info.path, f"has {len(picked)} audio channels: channel mode takes at "
+                         f"most {MAX_SPEAKER_CHANNELS} (one speaker each); transcribe without "
+                         "it (the channels are mixed), or pick channels first with ffmpeg "
+                         "(-af pan)", "transcribe")
+    return picked, notes

@@ -21,6 +21,7 @@ from collections import OrderedDict
 import numpy as np
 
 from app.audio.errors import MediaError, media_error
+from app.audio.frames import FloatFrames
 from app.audio.probe import OpenedAudio, probe
 
 log = logging.getLogger(__name__)
@@ -58,27 +59,6 @@ class ArraySource:
         """Nothing to release."""
 
 
-def frame_to_float(frame) -> np.ndarray:
-    """A PyAV audio frame as ``(samples, channels)`` float32 in [-1, 1]."""
-    arr = frame.to_ndarray()
-    fmt = frame.format
-    channels = len(frame.layout.channels) if frame.layout is not None else 1
-    if fmt.is_planar:
-        arr = arr.T
-    else:
-        arr = arr.reshape(-1, channels)
-    name = fmt.name.rstrip("p")
-    if name == "u8":
-        return (arr.astype(np.float32) - 128.0) / 128.0
-    if name == "s16":
-        return arr.astype(np.float32) / 32768.0
-    if name == "s32":
-        return (arr / 2147483648.0).astype(np.float32)
-    if name == "s64":
-        return (arr / 9223372036854775808.0).astype(np.float32)
-    return arr.astype(np.float32, copy=False)
-
-
 class MediaSource:
     """Random-access reader of a media file's audio (see the module doc)."""
 
@@ -106,6 +86,15 @@ class MediaSource:
         self._carry: list[tuple[int, np.ndarray]] = []
         self._next_frame: int | None = None  # index of the next decoded frame's first sample
         self._eof_at: int | None = None
+        # frames to (samples, channels) float at the media's own rate and layout, safely for
+        # any channel count (see app.audio.frames)
+        self._floats = FloatFrames(layout=self._layout_name(), rate=self.sample_rate)
+
+    def _layout_name(self) -> str | None:
+        layout = self._opened.stream.layout
+        if layout is not None and layout.nb_channels == self.channels:
+            return layout.name
+        return None
 
     # -- reading --------------------------------------------------------------------------
 
@@ -234,13 +223,13 @@ class MediaSource:
             except av.error.FFmpegError:
                 continue  # a damaged packet: a short gap of silence
             for frame in frames:
-                arr = frame_to_float(frame)
                 if self._next_frame is None:
-                    fs = _frame_index(frame, self._opened.origin_s, self.sample_rate)
-                else:
-                    fs = self._next_frame
-                self._next_frame = fs + len(arr)
-                pending.append((fs, arr))
+                    self._next_frame = _frame_index(frame, self._opened.origin_s,
+                                                    self.sample_rate)
+                for arr in self._floats.feed(frame):
+                    arr = _fit_channels(arr, self.channels)
+                    pending.append((self._next_frame, arr))
+                    self._next_frame += len(arr)
 
     def _seek(self, start: int) -> None:
         stream = self._opened.stream
@@ -256,6 +245,7 @@ class MediaSource:
         except Exception as exc:  # noqa: BLE001
             raise media_error(self.path, exc, "seek in") from None
         self._packets = self._opened.container.demux(stream)
+        self._floats.flush()  # nothing from before the seek may follow it
         self._next_frame = None
         self._carry = []
         self._cursor = start
@@ -265,3 +255,11 @@ def _frame_index(frame, origin_s: float, rate: int) -> int:
     if frame.pts is None or frame.time_base is None:
         return 0
     return int(round((float(frame.pts * frame.time_base) - origin_s) * rate))
+
+
+def _fit_channels(arr: np.ndarray, channels: int) -> np.ndarray:
+    """``(n, c)`` samples as ``(n, channels)``: a stream that changed its channel count midway
+    is heard as the mono mix of what it has."""
+    if arr.shape[1] == channels:
+        return arr
+    return np.repeat(arr.mean(axis=1, keepdims=True), channels, axis=1)

@@ -25,6 +25,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
+from app.audio.samples import INT16_FULL_SCALE
+
 N_FFT = 512
 BANDS = 96
 MAX_WINDOWS = 4
@@ -71,7 +73,7 @@ class Spectrogram:
         self.bands = bands
         self._filters = band_matrix(self.sample_rate, N_FFT, bands)
         self._window = np.hanning(N_FFT).astype(np.float32)
-        scale = 32768.0 if samples.dtype == np.int16 else 1.0
+        scale = INT16_FULL_SCALE if samples.dtype == np.int16 else 1.0
         # power of a full-scale sine through the window: the 0 dB reference
         self._ref = float((self._window.sum() * scale / 2.0) ** 2)
 

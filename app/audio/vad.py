@@ -26,12 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE, as_float
 from app.core.cancel import CancelToken, Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
 
 Region = tuple[int, int]
-VAD_RATE = 16000
+VAD_RATE = ENGINE_RATE  # Silero hears 16 kHz, the rate everything is decoded at
 METHODS = ("auto", "silero", "energy")
 _BLOCK_S = 600
 _warned_fallback = False
@@ -98,10 +99,7 @@ def _warn_fallback() -> None:
 
 def _float_block(x: np.ndarray, a: int, b: int) -> np.ndarray:
     """``x[a:b]`` as float32 in [-1, 1] (int16 input scaled)."""
-    block = x[a:b]
-    if block.dtype == np.int16:
-        return block.astype(np.float32) / np.float32(32767.0)
-    return np.asarray(block, dtype=np.float32)
+    return as_float(x[a:b])
 
 
 def _to_vad_rate(x: np.ndarray, sample_rate: int) -> np.ndarray:
@@ -192,13 +190,27 @@ def frame_levels_db(x: np.ndarray, sample_rate: int, hop_ms: int = 10,
     return 10.0 * np.log10(out + 1e-12)
 
 
+STEADY_STD_DB = 1.0  # frame-level spread below which a sound is a held tone, hum or hiss
+
+
 def adaptive_threshold_db(level_db: np.ndarray) -> float:
-    """A loudness threshold between the noise floor and the loud parts of a recording."""
+    """A loudness threshold between the noise floor and the loud parts of a recording.
+
+    Without contrast (a steady sound throughout) the level's spread tells speech from a held
+    tone, a hum or hiss: speech rises and falls with its syllables, so even speech buried in
+    equally loud noise spreads its 10 ms levels by about 2 dB or more (measured:
+    tests/audio/test_audio_vad.py), while a sine tone spreads them by ~0 dB and white noise by
+    ~0.5 dB.  Steady sound without that modulation is not speech: nothing passes the threshold,
+    so the engine never hears it (it makes text up over tones).  Steady sound that moves is
+    all passed, as before: when in doubt the engine listens.
+    """
     floor = float(np.percentile(level_db, 10))
     peak = float(np.percentile(level_db, 99))
     if peak < -55.0:  # nothing but near-silence
         return peak + 1.0
     if peak - floor < 6.0:  # no contrast: steady sound throughout
+        if float(np.std(level_db)) < STEADY_STD_DB:
+            return peak + 1.0  # a held tone, hum or hiss: no syllables, no speech
         return min(floor - 1.0, -55.0)
     return max(floor + max(6.0, 0.3 * (peak - floor)), -60.0)
 

@@ -18,7 +18,10 @@ from collections.abc import Sequence
 
 from app import __version__
 
-SUBCOMMANDS = ("convert", "info", "transcribe", "align", "shots", "check")
+SUBCOMMANDS = ("convert", "info", "transcribe", "align", "realign", "speakers", "shots", "check",
+               "translate")
+# options of the editor itself (``cueline --screenshot out.png clip.mp4``), not of a subcommand
+GUI_OPTIONS = ("--screenshot",)
 EXIT_USER_ERROR = 2
 
 
@@ -53,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-OUTPUT_FORMATS = ("srt", "vtt", "ass", "txt", "json")
+OUTPUT_FORMATS = ("srt", "vtt", "ass", "txt", "json", "docx")
 
 
 def output_format(fmt: str | None, output: str | None, default: str = "srt") -> str:
@@ -83,7 +86,8 @@ def error(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")):
+    if not argv or (argv[0] not in SUBCOMMANDS
+                    and (not argv[0].startswith("-") or argv[0].split("=")[0] in GUI_OPTIONS)):
         return gui_main(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -128,10 +132,14 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="cueline", description="Open the Cueline editor.")
     parser.add_argument("file", nargs="?", help="media, project (.cueline) or subtitle file to open")
+    parser.add_argument("--screenshot", metavar="PNG",
+                        help="once the file is loaded, save a picture of the window and quit "
+                        "(exit 0 when saved): a check that the editor starts and draws")
     args = parser.parse_args(argv)
     if _no_display():
         error("the editor needs a display (none found: DISPLAY and WAYLAND_DISPLAY are unset); "
-              "the subcommands (cueline transcribe, align, convert, info, shots, check) work "
+              "the subcommands (cueline transcribe, align, speakers, convert, info, shots, check) "
+              "work "
               "without one")
         return EXIT_USER_ERROR
     try:
@@ -139,4 +147,4 @@ def gui_main(argv: Sequence[str] | None = None) -> int:
     except ImportError as exc:
         error(f"the editor cannot start: {exc}")
         return 1
-    return run_editor(args.file)
+    return run_editor(args.file, screenshot=args.screenshot)

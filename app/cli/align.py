@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from app.cli import OUTPUT_FORMATS, UserError, output_format, warn
+from app.formats import same_file
 
 NAME = "align"
 HELP = "align a script (plain text or subtitles) to media: word-level times"
@@ -48,22 +49,30 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def _output(args: argparse.Namespace, fmt: str) -> Path:
+    """OUT, or MEDIA's name with the format's extension (``.aligned`` before it when that is
+    the script or the media itself); never one of the inputs (see :mod:`app.cli.outputs`)."""
+    from app.cli.outputs import refuse_input
+
+    inputs = (args.media, args.script)
     if args.output:
+        refuse_input(args.output, inputs, "-o")
         return Path(args.output)
     media = Path(args.media)
     out = media.with_suffix(f".{fmt}")
-    if out.resolve() == Path(args.script).resolve():
+    if any(same_file(out, p) for p in inputs):
         out = media.with_name(f"{media.stem}.aligned.{fmt}")
+        refuse_input(out, inputs)
     return out
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.align import align_script
     from app.audio.decode import decode
+    from app.audio.samples import ENGINE_RATE
     from app.cli.transcribe import ProgressBar
     from app.core.document import Document, MediaRef
     from app.engines.languages import normalize_code
     from app.formats import read_file, write_file
+    from app.pipeline.script import align_script
 
     fmt = _format(args)
     out = _output(args, fmt)
@@ -85,12 +94,12 @@ def run(args: argparse.Namespace) -> int:
     samples = decode(media)
     bar = ProgressBar(media.name, enabled=not args.quiet)
     try:
-        result = align_script(samples, 16000, script, language, args.aligner, model=args.model,
+        result = align_script(samples, ENGINE_RATE, script, language, args.aligner, model=args.model,
                               include_extra_speech=not args.no_extra, progress=bar)
     finally:
         bar.done()
-    for w in result.warnings:
-        warn(w)
+    for note in result.warnings:
+        warn(note)
     for u in result.unmatched:
         warn(u.describe())
     segments = result.segments
@@ -102,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if result.language:
         meta["language"] = result.language
     doc = Document(segments, media=MediaRef(path=str(media.resolve()),
-                                            duration_ms=len(samples) * 1000 // 16000),
+                                            duration_ms=len(samples) * 1000 // ENGINE_RATE),
                    meta=meta)
     write_file(doc, out, fmt)
     if not args.quiet:

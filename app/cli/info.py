@@ -32,8 +32,9 @@ def describe(path: str, speech: bool = True, vad: str = "auto") -> dict:
     """Facts about one media file as a JSON-ready dict; raises MediaError."""
     import numpy as np
 
-    from app.audio.decode import ENGINE_RATE, decode
+    from app.audio.decode import decode
     from app.audio.probe import probe
+    from app.audio.samples import ENGINE_RATE
     from app.audio.vad import SpeechMap, speech_regions
 
     info = probe(path)

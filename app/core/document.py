@@ -147,7 +147,7 @@ class Document:
 
     def overlaps(self) -> list[tuple[int, int]]:
         """Pairs of indexes of segments that overlap in time."""
-        out = []
+        out: list[tuple[int, int]] = []
         active: list[int] = []
         for i, s in enumerate(self._segs):
             active = [j for j in active if self._segs[j].end > s.start]

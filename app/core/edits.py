@@ -7,10 +7,22 @@ Every function here opens a transaction on the document, so calling it inside an
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from app.core.document import Document
-from app.core.model import TIMES_ESTIMATED, UNTIMED, WORDS_STALE, Segment, Word, new_id, word_spans
+from app.core.frames import step_frames
+from app.core.model import (
+    TIMES_ESTIMATED,
+    TR_EDITED,
+    TR_STALE,
+    UNTIMED,
+    WORDS_STALE,
+    Segment,
+    Word,
+    new_id,
+    word_spans,
+)
+from app.core.translation import merged_state, stale_after_text_change, with_translation
 from app.core.words import clamp_words, distribute, is_cjk_char, retime_text, split_words
 
 LineLayout = Callable[[Segment], str]
@@ -33,19 +45,22 @@ def edit_text(doc: Document, seg_id: str, text: str) -> None:
 
 
 def _with_text(seg: Segment, text: str) -> Segment:
+    """``seg`` with a new text; its translation turns stale when the words changed."""
     if not seg.words:
-        return seg.replace(text=text)
+        return stale_after_text_change(seg, seg.replace(text=text))
     words, changed = retime_text(text, seg.words, seg.start, seg.end)
     flags = seg.flags | {WORDS_STALE} if changed else seg.flags
-    return seg.replace(text=text, words=tuple(words), flags=flags)
+    return stale_after_text_change(seg, seg.replace(text=text, words=tuple(words), flags=flags))
 
 
 def edit_translation(doc: Document, seg_id: str, translation: str | None) -> None:
+    """Change a segment's translation (a person's edit: its state becomes ``edited``; an
+    empty translation removes it).  Consecutive edits of one segment merge (typing)."""
     seg = doc.get(seg_id)
     if seg.translation == translation:
         return
     with doc.transaction("Edit translation", merge_key=("translation", seg_id)):
-        doc.replace_segment(seg.replace(translation=translation))
+        doc.replace_segment(with_translation(seg, translation, TR_EDITED))
 
 
 def replace_all(doc: Document, pattern: str, replacement: str, *, regex: bool = False,
@@ -72,7 +87,7 @@ def replace_all(doc: Document, pattern: str, replacement: str, *, regex: bool = 
                 continue
             total += n
             if translation:
-                doc.replace_segment(seg.replace(translation=new_text))
+                doc.replace_segment(with_translation(seg, new_text, TR_EDITED))
             else:
                 doc.replace_segment(_with_text(seg, new_text))
     return total
@@ -122,11 +137,42 @@ def shift(doc: Document, delta: int, *, from_ms: int | None = None,
     return len(ids) if delta else 0
 
 
-def nudge(doc: Document, seg_id: str, *, start_delta: int = 0, end_delta: int = 0) -> None:
-    seg = doc.get(seg_id)
-    start = max(0, seg.start + start_delta)
-    end = max(start, seg.end + end_delta)
-    set_times(doc, seg_id, start, end)
+def nudge(doc: Document, seg_ids: Iterable[str], *, start_delta: int = 0,
+          end_delta: int = 0) -> None:
+    """Move the starts and ends of segments by ``start_delta`` / ``end_delta`` ms (an end
+    never before its start, no time below 0); one undo step "Nudge"."""
+    with doc.transaction("Nudge"):
+        for sid in seg_ids:
+            seg = doc.get(sid)
+            start = max(0, seg.start + start_delta)
+            end = max(start, seg.end + end_delta)
+            set_times(doc, sid, start, end)
+
+
+def nudge_frames(doc: Document, seg_ids: Iterable[str], fps: float, *, start_frames: int = 0,
+                 end_frames: int = 0) -> None:
+    """Move edges to the frame boundary ``n`` frames away (an edge between two boundaries goes
+    to the next one), so times stay on frames at any rate, 23.976 included; one undo step."""
+    with doc.transaction("Nudge"):
+        for sid in seg_ids:
+            seg = doc.get(sid)
+            start = step_frames(seg.start, fps, start_frames) if start_frames else seg.start
+            end = step_frames(seg.end, fps, end_frames) if end_frames else seg.end
+            set_times(doc, sid, start, max(start, end))
+
+
+def set_many_times(doc: Document, times: Mapping[str, tuple[int, int]], name: str) -> int:
+    """Set ``(start, end)`` of several segments as ONE undo step ``name`` (a timeline drag that
+    moved a shared edge: both neighbours).  Applied in time order, so the document is never
+    left with a segment crossing its neighbour in between; ids no longer in the document are
+    skipped.  Returns how many segments were set."""
+    n = 0
+    with doc.transaction(name):
+        for sid, (start, end) in sorted(times.items(), key=lambda kv: kv[1][0]):
+            if sid in doc:
+                set_times(doc, sid, start, end)
+                n += 1
+    return n
 
 
 # -- structure ------------------------------------------------------------------------------
@@ -234,7 +280,9 @@ def split(doc: Document, seg_id: str, *, char_offset: int | None = None,
         right_text = layout(seg.replace(text=right_text, words=())) if right_text else right_text
     flags = seg.flags | {TIMES_ESTIMATED} if estimated else seg.flags
     left = seg.replace(end=left_end, text=left_text, words=tuple(left_words) if seg.words else (),
-                       flags=flags, translation=seg.translation)
+                       flags=flags, translation=seg.translation,
+                       # the translation still says what both halves said
+                       translation_state=TR_STALE if seg.translation else None)
     right = Segment(right_start, seg.end, right_text, tuple(right_words) if seg.words else (),
                     seg.speaker, seg.language, None, flags, new_id())
     with doc.transaction("Split"):
@@ -319,7 +367,7 @@ def merge(doc: Document, seg_ids: Sequence[str], separator: str | None = None,
         text = _laid_out(first.replace(text=text, words=()), layout)
     flags = frozenset().union(*(s.flags for s in segs))
     merged = first.replace(start=start, end=end, text=text, words=tuple(words), flags=flags,
-                           translation=translation)
+                           translation=translation, translation_state=merged_state(segs))
     if merged.words and word_spans(merged.text, merged.words) is None:
         merged = merged.replace(words=tuple(distribute(split_words(text), start, end)),
                                 flags=merged.flags | {WORDS_STALE})
@@ -391,6 +439,20 @@ def apply_result(doc: Document, segments: Sequence[Segment], *, replace_range: t
             doc.insert_segments(doc.insertion_index(seg.start, seg.end), (seg,))
         for k, v in (meta or {}).items():
             doc.set_meta(k, v)
+
+
+def replace_segments(doc: Document, seg_ids: Iterable[str], segments: Sequence[Segment], *,
+                     name: str, merge_key: object = None) -> list[str]:
+    """Swap segments for others in ONE undo step (a finished transcription's segments for the
+    cues shaped from them): ``seg_ids`` removed (unknown ids skipped), ``segments`` inserted
+    at their places in time.  With ``merge_key`` the step merges into the run that made the
+    segments.  Returns the ids of the inserted segments."""
+    with doc.transaction(name, merge_key=merge_key):
+        ids = [sid for sid in dict.fromkeys(seg_ids) if sid in doc]
+        for sid in sorted(ids, key=doc.index_of, reverse=True):
+            doc.remove_segments(doc.index_of(sid), 1)
+        apply_result(doc, segments, name=name)
+    return [s.id for s in segments]
 
 
 def apply_alignment(doc: Document, seg_id: str, words: Sequence[Word], expected_text: str, *,

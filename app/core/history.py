@@ -20,6 +20,20 @@ if TYPE_CHECKING:
 MERGE_WINDOW_S = 3.0
 
 
+class _Amend:
+    """The merge key of a machine's follow-up to the last step (see :data:`AMEND`)."""
+
+    def __repr__(self) -> str:
+        return "AMEND"
+
+
+# A transaction with this merge key is folded into the command on top of the undo stack,
+# whatever its key and age, and leaves the redo stack alone: the re-timing a machine does
+# after a user's edit undoes with that edit, and a re-timing after an undo does not wipe what
+# can be redone.  With nothing to fold into, it is a step of its own.
+AMEND = _Amend()
+
+
 @dataclass
 class Command:
     name: str
@@ -63,6 +77,12 @@ class History:
         return self._redo[-1].name if self._redo else None
 
     @property
+    def can_amend(self) -> bool:
+        """Whether an :data:`AMEND` transaction now keeps the redo stack (there is a step to
+        fold it into, or nothing to redo)."""
+        return bool(self._undo) or not self._redo
+
+    @property
     def is_dirty(self) -> bool:
         return self._clean != len(self._undo)
 
@@ -84,6 +104,11 @@ class History:
         if cmd.empty:
             return
         top = self._undo[-1] if self._undo else None
+        if cmd.merge_key is AMEND:
+            if top is not None:
+                self._amend(top, cmd)
+                return
+            cmd.merge_key = None
         mergeable = (
             top is not None
             and cmd.merge_key is not None
@@ -108,6 +133,13 @@ class History:
                     self._clean -= 1
                     if self._clean < 0:
                         self._clean = None
+        self.changed.emit()
+
+    def _amend(self, top: Command, cmd: Command) -> None:
+        top.ops.extend(cmd.ops)
+        top.inverses = cmd.inverses + top.inverses
+        if self._clean is not None and self._clean >= len(self._undo):
+            self._clean = None  # the saved state (this step, or one to redo) changed under it
         self.changed.emit()
 
     def undo(self) -> str | None:

@@ -7,7 +7,9 @@ keeps the old one, which makes undo exact.  Times are integer milliseconds.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 # Flags a segment can carry.
 WORDS_STALE = "words_stale"  # text edited since the words were timed: re-align
@@ -16,7 +18,19 @@ LOW_CONFIDENCE = "low_confidence"  # engine was unsure
 UNMATCHED = "unmatched"  # script line the audio does not contain / speech without script
 FAILED = "failed"  # the engine failed on this region
 UNTIMED = "untimed"  # imported from a script with no times
-KNOWN_FLAGS = frozenset({WORDS_STALE, TIMES_ESTIMATED, LOW_CONFIDENCE, UNMATCHED, FAILED, UNTIMED})
+OVERLAP = "overlap"  # two speakers talk at once here (speaker detection)
+KNOWN_FLAGS = frozenset({WORDS_STALE, TIMES_ESTIMATED, LOW_CONFIDENCE, UNMATCHED, FAILED, UNTIMED,
+                         OVERLAP})
+
+# Where a segment's translation stands in review (``Segment.translation_state``; see
+# app/core/translation.py for the edits that set it).  A segment without a translation has no
+# state (None); a translation with no state (made before states existed) counts as machine-made.
+TR_NONE = "none"  # reported for a segment without a translation; never stored
+TR_MACHINE = "machine"  # made by a machine (a chat model, Whisper), not reviewed
+TR_EDITED = "edited"  # changed by a person, not yet approved
+TR_APPROVED = "approved"  # approved by a person
+TR_STALE = "stale"  # the source text changed after the translation was made
+TRANSLATION_STATES = frozenset({TR_MACHINE, TR_EDITED, TR_APPROVED, TR_STALE})
 
 
 def new_id() -> str:
@@ -51,10 +65,19 @@ class Segment:
     translation: str | None = None
     flags: frozenset[str] = frozenset()
     id: str = field(default_factory=new_id)
+    translation_state: str | None = None  # one of TRANSLATION_STATES, None without translation
 
     @property
     def duration(self) -> int:
         return self.end - self.start
+
+    @property
+    def translation_status(self) -> str:
+        """The translation's state as reviewed: ``TR_NONE`` without a translation, else the
+        stored state (``TR_MACHINE`` when none is stored)."""
+        if not self.translation or not self.translation.strip():
+            return TR_NONE
+        return self.translation_state or TR_MACHINE
 
     def has(self, flag: str) -> bool:
         return flag in self.flags
@@ -78,7 +101,14 @@ class InvariantError(ValueError):
     """A segment or document broke one of the model's rules."""
 
 
-def word_spans(text: str, words: tuple[Word, ...] | list[Word]) -> list[tuple[int, int]] | None:
+class HasText(Protocol):
+    """Anything with a word's text (all :func:`word_spans` reads)."""
+
+    @property
+    def text(self) -> str: ...
+
+
+def word_spans(text: str, words: Sequence[HasText]) -> list[tuple[int, int]] | None:
     """Character spans of ``words`` in ``text``, or ``None`` if they do not compose it.
 
     Words compose a text when the text is the words in order separated (and surrounded) by
@@ -105,6 +135,8 @@ def check_segment(seg: Segment) -> None:
         raise InvariantError(f"segment {seg.id}: negative start {seg.start}")
     if seg.start > seg.end:
         raise InvariantError(f"segment {seg.id}: start {seg.start} after end {seg.end}")
+    if seg.translation_state is not None and seg.translation_state not in TRANSLATION_STATES:
+        raise InvariantError(f"segment {seg.id}: unknown translation state {seg.translation_state!r}")
     prev_end = seg.start
     for w in seg.words:
         if w.start > w.end:

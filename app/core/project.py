@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from app.core.atomic import (
 )
 from app.core.document import Document, MediaRef
 from app.core.model import KNOWN_FLAGS, InvariantError, Segment, Word, new_id
-from app.core.serialize import segment_to_dict
+from app.core.serialize import segment_to_dict, translation_state_from
 
 log = logging.getLogger("cueline")
 
@@ -96,7 +97,7 @@ def media_ref(path: str | os.PathLike[str], duration_ms: int | None = None) -> M
 
 
 def relink_media(ref: MediaRef, project_path: str | os.PathLike[str] | None = None,
-                 search_dirs: list[str | os.PathLike[str]] = ()) -> Path | None:
+                 search_dirs: Sequence[str | os.PathLike[str]] = ()) -> Path | None:
     """Find the media of ``ref``: at its path, or (moved) next to the project or in
     ``search_dirs`` with the same name and content fingerprint."""
     p = Path(ref.path)
@@ -244,6 +245,7 @@ def _document(p: Path, data: dict[str, Any], model: schema.ProjectIn) -> Documen
             speaker=s.speaker, language=s.language, translation=s.translation,
             flags=frozenset(f for f in s.flags if f in KNOWN_FLAGS),
             id=s.id or new_id(),
+            translation_state=translation_state_from(s.translation_state, s.translation),
         )
         for s in model.segments
     ]

@@ -135,6 +135,9 @@ class SegmentIn(_Strict):
     translation: Text | None = None
     flags: list[Text] = []
     id: Annotated[Text, Field(max_length=MAX_ID_CHARS)] | None = None
+    # machine / edited / approved / stale (app/core/translation.py); an unknown one (a later
+    # version's) reads as none
+    translation_state: Text | None = None
 
 
 class MediaIn(_Strict):
@@ -174,6 +177,7 @@ class MetaIn(_Strict):
     profile: Text | None = None
     wrap_style: Text | None = None
     cleanup: list[CleanupEntryIn] | None = None
+    translation_language: Text | None = None  # the language translations are in
 
 
 class StampIn(_Strict):
@@ -195,7 +199,7 @@ class ProjectIn(_Strict):
     format: Literal["cueline-project"]
     version: Annotated[int, Field(ge=1, le=VERSION)]
     media: MediaIn | None = None
-    meta: MetaIn = MetaIn()
+    meta: MetaIn = MetaIn()  # type: ignore[call-arg]  # the extras default to none
     segments: list[SegmentIn] = []
     recovery: RecoveryIn | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from app.core.model import KNOWN_FLAGS, Segment, Word, new_id
+from app.core.model import KNOWN_FLAGS, TRANSLATION_STATES, Segment, Word, new_id
 
 
 def word_to_dict(w: Word) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def word_from_dict(d: dict[str, Any]) -> Word:
 def segment_to_dict(s: Segment) -> dict[str, Any]:
     d: dict[str, Any] = {"id": s.id, "start": s.start, "end": s.end, "text": s.text}
     d["words"] = [word_to_dict(w) for w in s.words]
-    for key in ("speaker", "language", "translation"):
+    for key in ("speaker", "language", "translation", "translation_state"):
         value = getattr(s, key)
         if value is not None:
             d[key] = value
@@ -53,7 +53,16 @@ def segment_from_dict(d: dict[str, Any]) -> Segment:
         translation=_opt_str(d.get("translation")),
         flags=flags,
         id=str(d.get("id") or new_id()),
+        translation_state=translation_state_from(d.get("translation_state"), d.get("translation")),
     )
+
+
+def translation_state_from(value: Any, translation: Any) -> str | None:
+    """A stored translation state, if it is one and there is a translation to be in it (an
+    unknown state from a later version reads as none: the translation counts as unreviewed)."""
+    if not translation or not str(translation).strip():
+        return None
+    return str(value) if value is not None and str(value) in TRANSLATION_STATES else None
 
 
 def _opt_str(v: Any) -> str | None:

@@ -177,3 +177,32 @@ def scale_words(words: Sequence[Word], old_start: int, old_end: int, new_start: 
             e = new_start + int(round((w.end - old_start) * new_span / old_span))
         out.append(Word(w.text, s, max(s, e), w.probability, w.estimated))
     return clamp_words(out, new_start, new_end)
+
+
+def compose_words(text: str, engine_words: Sequence[Word], start: int, end: int) -> list[Word]:
+    """Words that compose ``text`` exactly, timed from ``engine_words`` where they match.
+
+    Engine words holding several of Cueline's words (a CJK token of two characters) are
+    spread over their own time span; words the engine did not time are interpolated
+    (``estimated``).  The result is clamped into ``[start, end]`` and monotonic.
+    """
+    texts = split_words(text)
+    if not texts:
+        return []
+    expanded: list[Word] = []
+    for w in engine_words:
+        subs = split_words(w.text)
+        if len(subs) == 1:
+            expanded.append(Word(subs[0], w.start, max(w.start, w.end), w.probability,
+                                 w.estimated))
+        elif subs:
+            for sub in distribute(subs, w.start, max(w.start, w.end)):
+                expanded.append(Word(sub.text, sub.start, sub.end, w.probability, True))
+    if not expanded:
+        return distribute(texts, start, end)
+    if [w.text for w in expanded] == texts:
+        words = expanded
+    else:
+        words, _ = retime_text(text, expanded, min(start, expanded[0].start),
+                               max(end, expanded[-1].end))
+    return clamp_words(words, start, end)

@@ -16,12 +16,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from app.audio.samples import as_float
 from app.core.cancel import CancelToken, Progress
 from app.core.model import Word
 from app.engines.errors import EngineError
 from app.engines.languages import join_texts
 
-SAMPLE_RATE = 16000
 DEVICES = ("auto", "cpu", "cuda")
 TASKS = ("transcribe", "translate")
 
@@ -38,6 +38,7 @@ class Capabilities:
     language_detection: bool = True
     max_chunk_s: float = 30.0  # longest chunk it decodes in one piece
     batched: bool = False  # decodes several chunks in one call efficiently
+    default_workers: int = 0  # chunks to run at once when the user gives no number (0: by device)
 
 
 @dataclass(frozen=True)
@@ -195,8 +196,9 @@ class Engine(ABC):
 
 
 def as_chunk_samples(samples: np.ndarray) -> np.ndarray:
-    """Check and normalise a chunk: 1-D float32."""
+    """Check and normalise a chunk: 1-D float32 at :data:`~app.audio.samples.ENGINE_RATE`
+    (int16 scaled by :func:`~app.audio.samples.int16_to_float`)."""
     arr = np.asarray(samples)
     if arr.ndim != 1:
         raise EngineError(f"an engine chunk must be mono samples, got shape {arr.shape}")
-    return arr.astype(np.float32, copy=False)
+    return as_float(arr)

@@ -3,6 +3,8 @@
 Files are streamed one by one (only those a model needs), with progress in bytes and
 cancellation every 256 KiB; a partial file (``.part``) is resumed on the next try, and each
 large file is checked against the sha256 the hub lists.  Without network the error says so.
+:func:`ensure_model` is "the local folder, downloading it when allowed"; where models live is
+:mod:`app.engines.models`, which never downloads.
 """
 
 from __future__ import annotations
@@ -14,16 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from app.core.cancel import Cancelled, CancelToken, Progress
+from app.engines.catalogue import CATALOGUE, HF_FILES, WHISPER_FILES, find_model
 from app.engines.errors import ModelError
 from app.engines.models import (
-    CATALOGUE,
-    HF_FILES,
-    WHISPER_FILES,
-    _download_folder,
-    _sha256_file,
     bundled_path,
-    find_model,
+    download_folder,
     installed_path,
+    looks_like_path,
+    resolve_model,
+    sha256_file,
 )
 
 _DOWNLOAD_BLOCK = 1 << 18  # progress and cancellation every 256 KiB
@@ -75,6 +76,20 @@ def download_model(name: str, progress: Callable[[Progress], None] | None = None
     raise last
 
 
+def ensure_model(name_or_path: str, download: bool = False,
+                 progress: Callable[[Progress], None] | None = None,
+                 cancel: CancelToken | None = None, endpoint: str | None = None) -> Path:
+    """:func:`resolve_model`, downloading a missing catalogue model when ``download``."""
+    try:
+        return resolve_model(name_or_path)
+    except ModelError:
+        text = str(name_or_path)
+        if not download or looks_like_path(text) or \
+                (find_model(text) is None and text.count("/") != 1):
+            raise
+    return download_model(str(name_or_path), progress, cancel, endpoint)
+
+
 def _download_repo(label: str, repo: str, patterns: tuple[str, ...],
                    progress: Callable[[Progress], None] | None,
                    cancel: CancelToken | None, endpoint: str | None = None) -> Path:
@@ -104,7 +119,7 @@ def _download_repo(label: str, repo: str, patterns: tuple[str, ...],
              if any(fnmatch.fnmatch(s.rfilename, p) for p in patterns)]
     if not any(f == "config.json" for f, _, _ in files):
         raise ModelError(f"'{repo}' is not a model Cueline can use (no config.json)")
-    folder = _download_folder(repo)
+    folder = download_folder(repo)
     folder.mkdir(parents=True, exist_ok=True)
     total = sum(size for _, size, _ in files)
     done = 0
@@ -170,7 +185,7 @@ def _fetch(session: Any, url: str, headers: dict, dest: Path, size: int, sha: st
         part.unlink()
         raise ModelError(f"download of {dest.name} for model '{label}' was cut short "
                          f"({got} of {size} bytes); try again")
-    if sha and _sha256_file(part) != sha:
+    if sha and sha256_file(part) != sha:
         part.unlink()
         raise ModelError(f"download of {dest.name} for model '{label}' is damaged "
                          "(checksum mismatch); try again")

@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE
 from app.core.cancel import CancelToken, Progress
 from app.core.model import Word
 from app.core.words import distribute, fill_missing, split_words
 from app.engines.base import (
-    SAMPLE_RATE,
     Capabilities,
     ChunkSegment,
     ChunkTranscript,
@@ -33,16 +33,17 @@ from app.engines.base import (
     TranscribeOptions,
     as_chunk_samples,
 )
+from app.engines.catalogue import DEFAULT_QWEN, QWEN_ALIGNER
 from app.engines.errors import EngineError, ModelError
 from app.engines.languages import QWEN_LANGUAGES, from_qwen, normalize_code, to_qwen
-from app.engines.models import DEFAULT_QWEN, QWEN_ALIGNER, resolve_model
+from app.engines.models import resolve_model
 from app.engines.registry import register_engine
 from app.engines.textfix import collapse_repeats, norm_word, strip_echo
 
 QWEN_EOS_IDS = (151645, 151643)  # hard-coded in qwen-asr's generate()
 CONTEXT_TOKEN_WARNING = 10_000
 ALIGNER_LANGUAGES = frozenset({"zh", "en", "yue", "fr", "de", "it", "ja", "ko", "pt", "ru", "es"})
-MIN_SPLIT_SAMPLES = 2 * SAMPLE_RATE
+MIN_SPLIT_SAMPLES = 2 * ENGINE_RATE
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
 
 
@@ -73,8 +74,9 @@ class QwenEngine(Engine):
             import torch
             from qwen_asr import Qwen3ASRModel
         except ImportError as exc:
-            raise EngineError("the Qwen3-ASR engine needs the optional packages qwen-asr and "
-                              "torch: pip install 'cueline[qwen]'") from exc
+            if installed():  # there, but broken: name the cause
+                raise EngineError(f"the Qwen3-ASR engine cannot start: {exc}") from exc
+            raise EngineError(missing_message()) from exc
         path = resolve_model(self.model_name)
         device = self._torch_device(torch)
         if self.cpu_threads:
@@ -278,7 +280,7 @@ class QwenEngine(Engine):
             still_truncated = still_truncated or truncated
             if not text:
                 continue
-            offset_ms = int(round(offset * 1000 / SAMPLE_RATE))
+            offset_ms = int(round(offset * 1000 / ENGINE_RATE))
             for seg in self._segments(samples, text, lang or language, options):
                 segments.append(seg.shifted(offset_ms))
         if first_truncated:
@@ -297,7 +299,7 @@ class QwenEngine(Engine):
     def _segments(self, samples: np.ndarray, text: str, language: str | None,
                   options: TranscribeOptions) -> list[ChunkSegment]:
         """Sentences of ``text`` with word times (aligned when possible, else estimated)."""
-        duration = int(round(len(samples) * 1000 / SAMPLE_RATE))
+        duration = int(round(len(samples) * 1000 / ENGINE_RATE))
         texts = split_words(text)
         words: list[Word] | None = None
         if options.word_timestamps and self._aligner is not None and language in ALIGNER_LANGUAGES:
@@ -320,7 +322,7 @@ class QwenEngine(Engine):
     def _align(self, samples: np.ndarray, text: str, texts: list[str], language: str,
                duration: int) -> list[Word] | None:
         try:
-            result = self._aligner.align(audio=(samples, SAMPLE_RATE), text=text,
+            result = self._aligner.align(audio=(samples, ENGINE_RATE), text=text,
                                          language=QWEN_LANGUAGES[language])[0]
         except (RuntimeError, ValueError, IndexError):
             return None
@@ -388,6 +390,25 @@ def quietest_point(samples: np.ndarray, center: int, reach: int, window: int = 1
     energy = np.convolve(np.abs(samples[lo - window // 2:hi + window // 2]),
                          np.ones(window, dtype=np.float32), mode="valid")
     return lo + int(np.argmin(energy[: hi - lo]))
+
+
+def installed() -> bool:
+    """True when qwen-asr and torch can be imported (the ``qwen`` extra, or the larger build)."""
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("qwen_asr", "torch"))
+
+
+def missing_message() -> str:
+    """What to do when :func:`installed` is False: pip for an install from source; for the
+    packaged application (PyInstaller sets ``sys.frozen``) pip cannot help."""
+    import sys
+
+    if getattr(sys, "frozen", False):
+        return ("this Cueline build does not include the Qwen3-ASR engine (torch and qwen-asr): "
+                "use Whisper, or install the larger build with Qwen3-ASR (see README, Install)")
+    return ("the Qwen3-ASR engine needs the optional packages qwen-asr and torch: "
+            "pip install 'cueline[qwen]'")
 
 
 def _has_vllm() -> bool:

@@ -17,6 +17,7 @@ from app.engines.errors import EngineError
 ENGINE_MODULES: dict[str, str] = {
     "whisper": "app.engines.whisper",
     "qwen": "app.engines.qwen",
+    "remote": "app.engines.remote",
 }
 
 _ENGINES: dict[str, type[Engine]] = {}

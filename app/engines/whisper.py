@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE
 from app.core.cancel import CancelToken, Progress
 from app.core.model import Word
 from app.engines.base import (
@@ -32,13 +33,10 @@ from app.engines.base import (
     TranscribeOptions,
     as_chunk_samples,
 )
+from app.engines.catalogue import DEFAULT_WHISPER, find_model
 from app.engines.errors import EngineError
-from app.engines.models import (
-    DEFAULT_WHISPER,
-    find_model,
-    load_whisper,
-    resolve_model,
-)
+from app.engines.loading import load_whisper
+from app.engines.models import resolve_model
 from app.engines.registry import register_engine
 
 SENTENCE_END = (".", "!", "?", "。", "！", "？", "…")
@@ -51,6 +49,10 @@ MAX_CHARS_PER_S = 25.0
 SLACK_CHARS = 20  # ...plus this much (a short chunk's few words)
 WINDOW_MARGIN_FRAMES = 300  # silence after a chunk's audio in its encoder window (10 ms each)
 WINDOW_MIN_FRAMES = 0  # the shortest encoder window
+# speech this long left without a word, in a chunk decoded in a fitted window: decoded again in
+# the full 30 s window (a short window can make Whisper skip a phrase said again)
+MISSED_SPEECH_S = 1.0
+WORD_REACH_S = 0.4  # speech this close to a word counts as that word's
 
 
 def whisper_languages() -> frozenset[str]:
@@ -74,6 +76,7 @@ class WhisperEngine(Engine):
         self._model: Any = None
         self._tokenizers: dict[tuple[str, str], Any] = {}
         self._tok_lock = threading.Lock()
+        self.redecoded = 0  # chunks decoded again in the full window (speech left without words)
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -251,17 +254,28 @@ class WhisperEngine(Engine):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 full = pad_or_trim(feats[i]).astype(np.float32, copy=False)
-                decoded[i] = self._fallback(full, prompts[i], tokenizers[i], options,
-                                            max_length)
-        per_item = []
-        for i, d in enumerate(decoded):
-            duration = len(arrays[i]) / 16000.0
-            subs = [] if self._is_silence(d, options) else \
-                _split_by_timestamps(d["tokens"], tokenizers[i], duration)
-            per_item.append(subs)
+                decoded[i], _ = self._fallback(full, prompts[i], tokenizers[i], options,
+                                               max_length)
+        per_item = [self._subs(d, tokenizers[i], len(arrays[i]), options)
+                    for i, d in enumerate(decoded)]
         if options.word_timestamps and any(per_item):
             model.add_word_timestamps(per_item, tokenizers[0], encoder_output, num_frames,
                                       PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS, 0.0)
+        if options.word_timestamps and window < n_max:
+            for i in range(len(arrays)):
+                if _missed_speech_s(arrays[i], per_item[i]) < MISSED_SPEECH_S:
+                    continue
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                self.redecoded += 1
+                full = pad_or_trim(feats[i]).astype(np.float32, copy=False)
+                decoded[i], enc = self._fallback(full, prompts[i], tokenizers[i], options,
+                                                 max_length)
+                per_item[i] = self._subs(decoded[i], tokenizers[i], len(arrays[i]), options)
+                if per_item[i]:
+                    model.add_word_timestamps([per_item[i]], tokenizers[i], enc,
+                                              [num_frames[i]], PREPEND_PUNCTUATIONS,
+                                              APPEND_PUNCTUATIONS, 0.0)
         out = []
         sentences = not self._timestamps(options)
         for i, d in enumerate(decoded):
@@ -354,10 +368,17 @@ class WhisperEngine(Engine):
             return False
         return bad
 
+    def _subs(self, d: dict, tokenizer: Any, n_samples: int,
+              options: TranscribeOptions) -> list[dict]:
+        """The decode ``d`` cut at its timestamps (none when it is silence)."""
+        if self._is_silence(d, options):
+            return []
+        return _split_by_timestamps(d["tokens"], tokenizer, n_samples / ENGINE_RATE)
+
     def _fallback(self, features: np.ndarray, prompt: list[int], tokenizer: Any,
-                  options: TranscribeOptions, max_length: int) -> dict:
+                  options: TranscribeOptions, max_length: int) -> tuple[dict, Any]:
         """Decode one chunk alone, in the full window, with Whisper's temperature fallback
-        (temperature 0 first)."""
+        (temperature 0 first); also returns the encoder's output (for word times)."""
         model = self.model
         fw_opts = self._fw_options(options, tokenizer, options.temperatures)
         enc = model.encode(features[None])
@@ -366,7 +387,7 @@ class WhisperEngine(Engine):
         d = self._score(result, tokenizer, prompt, max_length, temperature)
         d["avg_logprob"] = float(avg_logprob)
         d["compression_ratio"] = float(compression_ratio)
-        return d
+        return d, enc
 
     def _transcript(self, subs: list[dict], d: dict, tokenizer: Any,
                     language: tuple[str, float], duration_ms: float) -> ChunkTranscript:
@@ -392,7 +413,7 @@ class WhisperEngine(Engine):
                 avg_logprob=d["avg_logprob"], no_speech_prob=d["no_speech_prob"],
                 compression_ratio=d["compression_ratio"], temperature=d["temperature"],
             ))
-        warnings = ()
+        warnings: tuple[str, ...] = ()
         if d["truncated"] and segments:
             warnings = ("Whisper reached its output limit on this chunk: text may be missing",)
         return ChunkTranscript(
@@ -456,3 +477,27 @@ def _sentences(subs: list[dict]) -> list[dict]:
                                     tokens=[], words=current, text=text))
                 current = []
     return out
+
+
+def _missed_speech_s(samples: np.ndarray, subs: list[dict]) -> float:
+    """The longest stretch of speech in ``samples`` (voice activity) that no word of ``subs``
+    reaches: seconds of speech between two consecutive words, or before the first or after
+    the last."""
+    from app.audio.vad import speech_regions
+
+    regions = speech_regions(samples, ENGINE_RATE, min_silence_ms=300)
+    if not regions:
+        return 0.0
+    words = sorted((w["start"] - WORD_REACH_S, w["end"] + WORD_REACH_S)
+                   for sub in subs for w in (sub.get("words") or ()))
+    gaps, at = [], float("-inf")
+    for a, b in words:
+        if a > at:
+            gaps.append((at, a))
+        at = max(at, b)
+    gaps.append((at, float("inf")))
+    worst = 0.0
+    for a, b in gaps:
+        speech = sum(max(0.0, min(b, e / 1000.0) - max(a, s / 1000.0)) for s, e in regions)
+        worst = max(worst, speech)
+    return worst

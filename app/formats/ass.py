@@ -14,7 +14,11 @@ it).  Options: ``karaoke`` (``{\\k}`` tags, centiseconds per word, pauses as emp
 
 What ASS keeps: times to the centisecond (the nearest 10 ms), the text with each line stripped
 and empty lines dropped, empty cues, speakers (a comma in a speaker name becomes a space, since
-commas separate the fields).  Literal ``\\``, ``{`` and ``}`` are written escaped (``\\\\``,
+commas separate the fields).  Everything else in the file (the script info, styles and other
+sections, comments and other event lines, each event's layer, style, margins and effect, and
+its text as written with override tags) is kept in the document's markup record
+(:mod:`app.formats.markup`) and written back by the ASS writer (an event's text only while it is
+not edited), so ASS to ASS loses nothing.  Literal ``\\``, ``{`` and ``}`` are written escaped (``\\\\``,
 ``\\{``, ``\\}``, as FFmpeg does) and read back.
 """
 
@@ -25,6 +29,7 @@ import re
 from app.core.document import Document
 from app.core.model import TIMES_ESTIMATED, Segment
 from app.core.timecode import format_ass_time
+from app.formats import markup
 from app.formats.context import Context, Parsed, split_lines
 from app.formats.text import TimedText
 from app.formats.timing import TimingLine, fix_times, parse_stamp
@@ -39,6 +44,8 @@ DEFAULT_FIELDS = ["layer", "start", "end", "style", "name", "marginl", "marginr"
                   "effect", "text"]
 _TOKEN_RE = re.compile(r"\{([^{}]*)\}|\\([Nnh{}\\])|([^{\\]+|[{\\])")
 _TAG_RE = re.compile(r"\\(kf|ko|k|K|p)\s*(\d{1,9}(?:\.\d{0,3})?)", re.IGNORECASE)
+# Dialogue fields kept as written (the writer's defaults otherwise): see the module doc.
+_KEPT_FIELDS = ("layer", "style", "marginl", "marginr", "marginv", "effect")
 _META_KEYS = {"title": "title", "playresx": "play_res_x", "playresy": "play_res_y",
               "scripttype": "script_type", "wrapstyle": "wrap_style"}
 
@@ -55,13 +62,25 @@ def read(text: str, ctx: Context) -> Parsed:
     meta: dict = {}
     seen: set[str] = set()
     segments: list[Segment] = []
+    rec = markup.record(NAME, head=[], tail=[])
+    before: list[str] = []  # event lines other than Dialogue (Comment...) since the last one
     for i, raw in enumerate(lines):
         line = raw.strip()
-        if not line or line.startswith(";") or line.startswith("!:"):
-            continue
         if line.startswith("[") and line.endswith("]"):
             section = line[1:-1].strip().lower()
             seen.add(section)
+        is_dialogue = line.lower().startswith("dialogue:")  # a segment: never kept raw
+        if "events" not in seen:
+            if not is_dialogue:  # script info, styles, fonts: everything before the events
+                rec["head"].append(raw)
+        elif section != "events":
+            if not is_dialogue:
+                rec["tail"].append(raw)  # sections after the events
+        elif line and not is_dialogue and not line.lower().startswith(("format:", "[")):
+            before.append(raw)
+        if not line or line.startswith(";") or line.startswith("!:"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
             continue
         key, sep, value = line.partition(":")
         key = key.strip().lower()
@@ -78,14 +97,22 @@ def read(text: str, ctx: Context) -> Parsed:
                 ctx.warn(i + 1, "no Format line before the events: the standard ASS order assumed",
                          kind="no format line")
                 fields = list(DEFAULT_FIELDS)
-            seg = _read_dialogue(ctx, i + 1, value, fields, meta)
-            if seg is not None:
+            read = _read_dialogue(ctx, i + 1, value, fields, meta)
+            if read is not None:
+                seg, kept = read
+                markup.add_cue(rec, seg, before=list(before) or None, **kept)
+                before.clear()
                 segments.append(seg)
     if not segments and "script info" not in seen and "events" not in seen:
         ctx.fail(1, "not an ASS/SSA file: no [Script Info] or [Events] section")
     if "script info" not in seen:
         ctx.warn(1, "[Script Info] section missing")
-    return Parsed(segments, {k: v for k, v in meta.items() if v})
+    rec["events_tail"] = before
+    for key in ("head", "tail", "events_tail"):
+        while rec[key] and not rec[key][-1].strip():
+            rec[key].pop()
+    has_more = any(rec[k] for k in ("head", "tail", "events_tail"))
+    return Parsed(segments, markup.keep({k: v for k, v in meta.items() if v}, rec, has_more))
 
 
 def _format_fields(ctx: Context, line_no: int, value: str) -> list[str] | None:
@@ -98,7 +125,8 @@ def _format_fields(ctx: Context, line_no: int, value: str) -> list[str] | None:
 
 
 def _read_dialogue(ctx: Context, line_no: int, value: str, fields: list[str],
-                   meta: dict) -> Segment | None:
+                   meta: dict) -> tuple[Segment, dict] | None:
+    """The segment of a Dialogue line, and what the markup record keeps of the line."""
     values = value.split(",", len(fields) - 1)
     if len(values) < len(fields):
         ctx.warn(line_no, f"Dialogue line has {len(values)} fields, the format has {len(fields)}: "
@@ -111,13 +139,20 @@ def _read_dialogue(ctx: Context, line_no: int, value: str, fields: list[str],
                  kind="unreadable start time")
         return None
     end = parse_stamp(rec["end"], "ass")
-    s, e, guessed = fix_times(ctx, line_no, TimingLine(start, end, ""), None)
+    fixed = fix_times(ctx, line_no, TimingLine(start, end, ""), None)
+    if fixed is None:
+        return None
+    s, e, guessed = fixed
     soft_break = "\n" if meta.get("wrap_style", "").strip() == "2" else " "
     seg = _read_text(rec["text"], s, e, soft_break)
     name = " ".join((rec.get("name") or rec.get("actor") or "").split())
     if name:
         seg = seg.replace(speaker=name)
-    return seg.with_flags({TIMES_ESTIMATED}) if guessed else seg
+    seg = seg.with_flags({TIMES_ESTIMATED}) if guessed else seg
+    kept = {key: rec[key].strip() for key in _KEPT_FIELDS if key in rec}
+    if "\\N".join(_escape(line) for line in text_lines(seg.text)) != rec["text"]:
+        kept["raw"] = rec["text"]
+    return seg, kept
 
 
 def _read_text(text: str, start: int, end: int, soft_break: str) -> Segment:
@@ -182,7 +217,9 @@ def write(doc: Document, *, speakers: bool = True, karaoke: bool = False, biling
     size = font_size or max(8, round(res_y * 0.06))
     margin = max(10, round(res_y * 0.045))
     title = str(doc.meta.get("title") or "Cueline subtitles").replace("\n", " ")
-    out = [
+    rec = markup.for_format(doc, NAME)
+    head = _lines(rec.get("head")) if rec else []
+    out = head + [""] if any(line.strip() for line in head) else [
         "[Script Info]",
         "; Written by Cueline",
         f"Title: {title}",
@@ -199,18 +236,41 @@ def write(doc: Document, *, speakers: bool = True, karaoke: bool = False, biling
         f"&H80000000,0,0,0,0,100,100,0,0,1,{max(1, round(size / 20))},1,2,"
         f"{margin},{margin},{margin},1",
         "",
-        "[Events]",
-        f"Format: {EVENT_FORMAT}",
     ]
+    out += ["[Events]", f"Format: {EVENT_FORMAT}"]
     for seg in doc:
-        if karaoke and seg.text.strip():
+        kept = markup.cue(rec, seg)
+        raw = None
+        if not karaoke and not (bilingual and text_lines(seg.translation)):
+            raw = markup.raw_text(rec, seg)
+        if raw is not None:
+            body = _one_line(raw)
+        elif karaoke and seg.text.strip():
             body = _karaoke_text(seg)
         else:
             body = "\\N".join(_escape(line) for line in text_lines(seg.text))
-        if bilingual:
+        if bilingual and raw is None:
             body = "\\N".join([*([body] if body else []),
                                *(_escape(line) for line in text_lines(seg.translation))])
+        out.extend(_one_line(line) for line in _lines(kept.get("before")))
         name = " ".join((seg.speaker or "").replace(",", " ").split())
-        out.append(f"Dialogue: 0,{format_ass_time(seg.start)},{format_ass_time(seg.end)},"
-                   f"Default,{name},0,0,0,,{body}")
+        f = {key: _one_line(str(kept.get(key, ""))).replace(",", " ") for key in _KEPT_FIELDS}
+        layer = f["layer"] if f["layer"].isdigit() else "0"
+        out.append(f"Dialogue: {layer},{format_ass_time(seg.start)},{format_ass_time(seg.end)},"
+                   f"{f['style'] or 'Default'},{name},{f['marginl'] or 0},{f['marginr'] or 0},"
+                   f"{f['marginv'] or 0},{f['effect']},{body}")
+    if rec:
+        out.extend(_one_line(line) for line in _lines(rec.get("events_tail")))
+        tail = _lines(rec.get("tail"))
+        if tail:
+            out += [""] + tail
     return "\n".join(out) + "\n"
+
+
+def _lines(value) -> list[str]:
+    """A list of strings from a markup record (anything else: nothing)."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ")

@@ -1,19 +1,22 @@
 """Reading and writing documents in any registered format, from text or from files.
 
 Readers never raise anything but :class:`FormatError`: whatever they tolerate comes back as
-warnings with line numbers.  Files are written atomically (a temporary file in the same folder,
-then ``os.replace``), so a failed save never leaves half a file in place of a good one.
+warnings with line numbers.  Files are written by Cueline's one atomic writer
+(:func:`app.core.atomic.atomic_write_bytes`: an ``mkstemp`` temporary in the same folder,
+fsynced, then ``os.replace``; an existing file keeps its mode and group; a killed writer's
+temporary is swept by the next write), so a failed save never leaves half a file in place of a
+good one.  Exports keep no ``.bak``: they are written from the document, never edited in place.
 """
 
 from __future__ import annotations
 
 import errno
 import os
-import stat
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
+from app.core.atomic import atomic_write_bytes
 from app.core.document import Document
 from app.core.model import Segment
 from app.formats.context import Context
@@ -22,7 +25,11 @@ from app.formats.errors import FormatError, FormatWarning
 from app.formats.registry import FORMATS, format_for_path, get_format, sniff
 from app.formats.writing import as_document
 
-MAX_FILE_BYTES = 256 * 1024 * 1024
+# The largest subtitle file read.  Real ones are far smaller (a 3-hour film's SRT is about
+# 200 KB; heavily typeset ASS karaoke reaches a few MB), and reading costs a few bytes of memory
+# per byte of text, so 64 MiB leaves room for any real file and keeps memory bounded.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_READ_CHUNK_BYTES = 1 << 20
 # Content that identifies its format beyond doubt, even under another extension.
 _DECISIVE = ("json", "vtt", "ass")
 
@@ -68,6 +75,9 @@ def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> ReadResul
             name = format_for_path(source)
         except FormatError as exc:
             name, ext_error = None, exc
+    if name is not None and not FORMATS[name].can_read:
+        raise FormatError(source, None, f"{FORMATS[name].description} files are written, not "
+                          "read, by Cueline")
     text, encoding = decode(data, ctx)
     if name is None and sniff(text) is None and ext_error is not None:
         raise ext_error
@@ -76,15 +86,41 @@ def read_file(path: str | os.PathLike[str], fmt: str | None = None) -> ReadResul
 
 def _read_bytes(source: str) -> bytes:
     try:
-        if os.path.getsize(source) > MAX_FILE_BYTES:
-            raise FormatError(source, None, f"too large for a subtitle file "
-                              f"(over {MAX_FILE_BYTES // (1024 * 1024)} MiB)")
+        if os.path.isdir(source):
+            raise FormatError(source, None, "cannot read: it is a folder, not a file")
         with open(source, "rb") as f:
-            return f.read()
+            return read_capped(f, source)
     except FormatError:
         raise
     except OSError as exc:
         raise FormatError(source, None, f"cannot read: {describe_os_error(exc, source)}") from exc
+
+
+def read_capped(stream: BinaryIO, source: str, limit: int | None = None) -> bytes:
+    """All of ``stream``, or FormatError once more than ``limit`` bytes (default
+    :data:`MAX_FILE_BYTES`) have been read.
+
+    The cap counts the bytes actually read, not the size the file system reports: that is 0
+    for ``/dev/zero``, a pipe or standard input, which would otherwise be read until memory
+    runs out.
+    """
+    limit = MAX_FILE_BYTES if limit is None else limit
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(_READ_CHUNK_BYTES, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise FormatError(source, None, f"too large for a subtitle file (over "
+                              f"{_size_text(limit)}): is it really subtitles?")
+    return b"".join(chunks)
+
+
+def _size_text(n: int) -> str:
+    return f"{n // (1024 * 1024)} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 def _read(text: str, name: str | None, ctx: Context, *, trust_name: bool,
@@ -99,6 +135,9 @@ def _read(text: str, name: str | None, ctx: Context, *, trust_name: bool,
         ctx.warn(None, f"the content is {FORMATS[found].description}, not {name}: read as {found}")
         name = found
     info = FORMATS[name]
+    if not info.can_read:
+        raise FormatError(ctx.source, None, f"{info.description} files are written, not read, "
+                          "by Cueline")
     try:
         parsed = info.reader(text, ctx)
         document = Document(parsed.segments, media=parsed.media, meta=parsed.meta)
@@ -139,41 +178,33 @@ def write_file(doc: Document | Iterable[Segment], path: str | os.PathLike[str],
     file and the problem when it cannot be written."""
     target = os.fspath(path)
     name = get_format(fmt).name if fmt else format_for_path(target)
+    info = FORMATS[name]
+    if info.binary:
+        data = info.module.write_bytes(as_document(doc), **_check_options(name, options))
+        atomic_write(target, data)
+        return target
     text = write_text(doc, name, crlf=crlf, **options)
     data = (("\ufeff" if bom else "") + text).encode("utf-8", errors="replace")
     atomic_write(target, data)
     return target
 
 
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether two paths name one file (through links, ``..`` or another spelling of it)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): compare where they would be
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
 def atomic_write(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once, keeping an existing file's permissions."""
+    """Replace ``path`` with ``data`` all at once (:func:`app.core.atomic.atomic_write_bytes`,
+    no ``.bak``); raises :class:`FormatError` naming the file and why it cannot be written."""
     if os.path.isdir(path):
         raise FormatError(path, None, "cannot write: it is a folder")
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except OSError:
-        mode = None
-    fd = -1
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                     0o666 if mode is None else mode)
-        with os.fdopen(fd, "wb") as f:
-            fd = -1
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        atomic_write_bytes(path, data, backup=False)
     except OSError as exc:
-        if fd >= 0:
-            os.close(fd)
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise FormatError(path, None, f"cannot write: {describe_os_error(exc, path)}") from exc
 
 

@@ -8,6 +8,7 @@ Layout (``version`` 1, times in integer milliseconds)::
      "media": {"path": ..., "size": ..., "mtime": ..., "sha256": ..., "duration_ms": ...},
      "meta": {...},                 # the rest of the document's metadata
      "segments": [{"id", "start", "end", "text", "speaker", "language", "translation",
+                   "translation_state",   # machine/edited/approved/stale; only with a translation
                    "flags": [...], "words": [{"text", "start", "end", "probability",
                    "estimated"}]}]}
 
@@ -26,8 +27,10 @@ from typing import Any
 
 from app.core.document import Document, MediaRef
 from app.core.model import InvariantError, Segment, Word, check_segment, new_id, word_spans
+from app.core.serialize import translation_state_from
 from app.core.words import clamp_words
 from app.formats.context import Context, Parsed
+from app.formats.timing import TOO_LATE, time_too_late
 
 NAME = "json"
 EXTENSIONS = (".json",)
@@ -53,11 +56,22 @@ def _clean(text: str) -> str:
     return _SURROGATE_RE.sub("\ufffd", text)
 
 
+def _clean_tree(value: Any) -> Any:
+    """``value`` (any JSON data: meta, media extras) with lone surrogates replaced in every
+    key and string, so that writing it anywhere later cannot fail."""
+    text = json.dumps(value, ensure_ascii=False)
+    return json.loads(_clean(text)) if _SURROGATE_RE.search(text) else value
+
+
 def sniff(text: str) -> bool:
     return text.lstrip("\ufeff \t\r\n")[:1] == "{"
 
 
 # -- reading ----------------------------------------------------------------------------------
+class _TooLate(Exception):
+    """A time past :data:`~app.formats.timing.MAX_TIME_MS`: the segment (or words) skipped."""
+
+
 class _Values:
     """Typed access to one JSON object, warning (once per problem) about bad values."""
 
@@ -73,9 +87,8 @@ class _Values:
                               kind=f"{what} not a number")
             return None
         ms = number if self.ms_units else number * 1000.0
-        if abs(ms) > 1e12:
-            self.ctx.warn(None, f"{where}: {what} out of range", kind=f"{what} out of range")
-            return None
+        if time_too_late(abs(ms)):
+            raise _TooLate
         return int(round(ms))
 
     def text(self, value: Any, where: str, what: str) -> str | None:
@@ -130,11 +143,15 @@ def _read_meta(ctx: Context, data: dict) -> dict:
     elif not isinstance(meta, dict):
         ctx.warn(None, "'meta' is not an object: ignored")
         meta = {}
-    meta = dict(meta)
+    try:
+        meta = dict(_clean_tree(meta))
+    except RecursionError:
+        ctx.warn(None, "'meta' is nested too deeply: ignored")
+        meta = {}
     if isinstance(data.get("language"), str) and data["language"]:
-        meta["language"] = data["language"]
+        meta["language"] = _clean(data["language"])
     if isinstance(data.get("cleanup"), list) and data["cleanup"]:
-        meta["cleanup"] = data["cleanup"]
+        meta["cleanup"] = _clean_tree(data["cleanup"])
     return meta
 
 
@@ -150,18 +167,29 @@ def _read_media(ctx: Context, media: Any) -> MediaRef | None:
         return None if v is None else kind(v)
 
     sha = media.get("sha256")
-    extra = media.get("extra")
+    try:
+        extra = _clean_tree(media.get("extra"))
+    except RecursionError:
+        extra = None
     return MediaRef(
         path=_clean(media["path"]),
         size=num("size", int),
         mtime=num("mtime", float),
-        sha256=sha if isinstance(sha, str) else None,
+        sha256=_clean(sha) if isinstance(sha, str) else None,
         duration_ms=num("duration_ms", int),
         extra=dict(extra) if isinstance(extra, dict) else {},
     )
 
 
 def _read_segment(v: _Values, item: Any, where: str, foreign: bool) -> Segment | None:
+    try:
+        return _read_segment_times(v, item, where, foreign)
+    except _TooLate:
+        v.ctx.warn(None, f"{where}: {TOO_LATE}", kind=TOO_LATE)
+        return None
+
+
+def _read_segment_times(v: _Values, item: Any, where: str, foreign: bool) -> Segment | None:
     ctx = v.ctx
     if not isinstance(item, dict):
         ctx.warn(None, f"{where}: not an object: skipped", kind="segment not an object")
@@ -195,7 +223,13 @@ def _read_segment(v: _Values, item: Any, where: str, foreign: bool) -> Segment |
         flags=flags,
         id=seg_id,
     )
-    words = _read_words(v, item.get("words"), where, foreign)
+    seg = seg.replace(translation_state=translation_state_from(item.get("translation_state"),
+                                                               seg.translation))
+    try:
+        words = _read_words(v, item.get("words"), where, foreign)
+    except _TooLate:
+        ctx.warn(None, f"{where}: a word time is past 100:00:00: words dropped", kind="bad word")
+        words = []
     if words:
         seg = _attach_words(ctx, seg, words, where)
     return seg
@@ -260,6 +294,8 @@ def _segment_json(seg: Segment) -> str:
         "speaker": seg.speaker, "language": seg.language, "translation": seg.translation,
         "flags": sorted(seg.flags),
     }
+    if seg.translation_state is not None:
+        head["translation_state"] = seg.translation_state
     words = [
         _dump({"text": w.text, "start": w.start, "end": w.end, "probability": w.probability,
                "estimated": w.estimated})
@@ -292,7 +328,7 @@ def write(doc: Document, *, speakers: bool = True, karaoke: bool = True,
         "version": VERSION,
         "time_unit": "ms",
         "language": language if "language" in moved else None,
-        "cleanup": list(cleanup) if "cleanup" in moved else [],
+        "cleanup": list(cleanup) if cleanup and "cleanup" in moved else [],
         "media": media,
         "meta": {k: v for k, v in doc.meta.items() if k not in moved},
     }

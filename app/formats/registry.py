@@ -3,6 +3,8 @@
 Each format is one module exposing ``NAME``, ``EXTENSIONS``, ``DESCRIPTION``, ``OPTIONS`` (the
 keyword options its writer takes), ``sniff(text)``, ``read(text, ctx) -> Parsed`` and
 ``write(doc, **options) -> str``.  Adding a format is one module and one line in ``_MODULES``.
+A binary format (DOCX) also has ``write_bytes(doc, **options) -> bytes`` (the file) and no
+``read``; its ``write`` gives the same content as text, for previews.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 
-from app.formats import ass, srt, txt, vtt
+from app.formats import ass, docx, srt, txt, vtt
 from app.formats import json as json_format
 from app.formats.errors import FormatError
 
-_MODULES: tuple[ModuleType, ...] = (srt, vtt, ass, txt, json_format)
+_MODULES: tuple[ModuleType, ...] = (srt, vtt, ass, txt, json_format, docx)
 # Order in which content is recognised when the extension does not say (most specific first).
 _SNIFF_ORDER = ("json", "vtt", "ass", "srt")
 
@@ -36,6 +38,10 @@ class FormatInfo:
     @property
     def can_write(self) -> bool:
         return callable(getattr(self.module, "write", None))
+
+    @property
+    def binary(self) -> bool:
+        return callable(getattr(self.module, "write_bytes", None))
 
     @property
     def reader(self) -> Callable:

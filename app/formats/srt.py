@@ -12,8 +12,10 @@ is reported with its line.  Writing uses the ``srt`` library's ``Subtitle.to_srt
 What SRT keeps: times to the millisecond, and the text with each line stripped and empty lines
 dropped (a blank line ends a cue in SRT).  SRT cannot hold a cue with no text, so the writer
 leaves empty cues out.  Styling tags (``<i>``, ``<b>``, ``<font>``...) and ASS override blocks
-(``{\\an8}``) are removed on reading; their text stays.  SRT has no speaker field: with
-``speakers`` the writer prefixes ``Name: ``, which reads back as part of the text.
+(``{\\an8}``) are removed from the text on reading; the cue as written, and any coordinates
+after its times, are kept in the document's markup record (:mod:`app.formats.markup`) and
+written back for every cue not edited since, so SRT to SRT loses nothing.  SRT has no speaker
+field: with ``speakers`` the writer prefixes ``Name: ``, which reads back as part of the text.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import srt as srtlib
 
 from app.core.document import Document
 from app.core.model import TIMES_ESTIMATED, Segment
+from app.formats import markup
 from app.formats.context import Context, Parsed, split_lines
 from app.formats.text import TimedText, strip_markup
 from app.formats.timing import TimingLine, fix_times, looks_like_timing, parse_timing_line
@@ -35,7 +38,9 @@ EXTENSIONS = (".srt",)
 DESCRIPTION = "SubRip subtitles"
 OPTIONS = frozenset({"speakers", "bilingual"})
 
-_INDEX_RE = re.compile(r"^\s*\d{1,9}\s*$")
+# A cue number, with any spaces or control characters around it (a stray U+001C-U+001F or
+# U+0001 from a broken editor); int() refuses those, so only the digits are read.
+_INDEX_RE = re.compile(r"^[\s\x00-\x1f\x7f-\x9f]*(\d{1,9})[\s\x00-\x1f\x7f-\x9f]*$")
 _PARTIAL_TIMING_RE = re.compile(r"^\s*\d[\d:.,]*\s*(?:-{1,3}>?\s*[\d:.,]*)?\s*$")
 
 
@@ -49,9 +54,9 @@ def read(text: str, ctx: Context) -> Parsed:
     n = len(lines)
     timing: dict[int, TimingLine | None] = {}
     for i, line in enumerate(lines):
-        t = parse_timing_line(line, "srt")
-        if t is not None:
-            timing[i] = t
+        parsed = parse_timing_line(line, "srt")
+        if parsed is not None:
+            timing[i] = parsed
         elif looks_like_timing(line):
             timing[i] = None
     if not timing:
@@ -66,6 +71,7 @@ def read(text: str, ctx: Context) -> Parsed:
             ctx.warn(i + 1, "text before the first cue ignored")
             break
     segments: list[Segment] = []
+    rec = markup.record(NAME)
     expected_index = 1
     for k, t in enumerate(starts):
         nxt = starts[k + 1] if k + 1 < len(starts) else n
@@ -73,7 +79,7 @@ def read(text: str, ctx: Context) -> Parsed:
         if k + 1 == len(starts):
             body_end = _drop_trailing_index(ctx, lines, t + 1, body_end)
         if t - 1 in index_lines:
-            number = int(lines[t - 1])
+            number = int(_INDEX_RE.match(lines[t - 1]).group(1))  # type: ignore[union-attr]
             if number != expected_index:
                 ctx.warn(t, f"cue number {number} out of sequence (expected {expected_index})",
                          kind="cue number out of sequence")
@@ -97,15 +103,26 @@ def read(text: str, ctx: Context) -> Parsed:
             next_start = timing[starts[k + 1]].start.ms  # type: ignore[union-attr]
         if k + 1 == len(starts) and tl.cut_short and not "".join(body).strip():
             tl = TimingLine(tl.start, None, tl.rest)  # "00:00:05,000 --> 00:00:0" at the end
-        start, end, guessed = fix_times(ctx, t + 1, tl, next_start)
+        fixed = fix_times(ctx, t + 1, tl, next_start)
+        if fixed is None:
+            continue
+        start, end, guessed = fixed
         tt = TimedText(start, end)
         tt.add(strip_markup("\n".join(body)))
         cue_text, _ = tt.build()
         if not cue_text:
             ctx.warn(t + 1, "cue has no text", kind="cue has no text")
         flags = frozenset({TIMES_ESTIMATED}) if guessed else frozenset()
-        segments.append(Segment(start, end, cue_text, flags=flags))
-    return Parsed(segments)
+        seg = Segment(start, end, cue_text, flags=flags)
+        raw = "\n".join(line for line in body if line.strip())
+        markup.add_cue(rec, seg, raw if raw != cue_text else None, rest=tl.rest)
+        segments.append(seg)
+    return Parsed(segments, markup.keep({}, rec, False))
+
+
+def _rest(value) -> str:
+    """Coordinates kept after a cue's times (``X1:40 X2:600 Y1:20 Y2:50``), on one line."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
 
 
 def _check_inner_blank(ctx: Context, body: list[str], first_line: int) -> None:
@@ -141,15 +158,20 @@ def _drop_trailing_index(ctx: Context, lines: list[str], lo: int, hi: int) -> in
 def write(doc: Document, *, speakers: bool = False, bilingual: bool = False) -> str:
     blocks: list[str] = []
     index = 1
+    rec = markup.for_format(doc, NAME)
     for seg in doc:
         lines = cue_lines(seg, speakers=speakers, bilingual=bilingual)
         if not lines:
             continue  # SRT cannot hold a cue with no text
+        content = "\n".join(lines)
+        if lines == cue_lines(seg):  # no speaker prefix or translation added
+            content = markup.raw_text(rec, seg) or content
         sub = srtlib.Subtitle(
             index=index,
             start=timedelta(milliseconds=seg.start),
             end=timedelta(milliseconds=seg.end),
-            content="\n".join(lines),
+            content=content,
+            proprietary=_rest(markup.cue(rec, seg).get("rest")),
         )
         blocks.append(sub.to_srt(strict=True))
         index += 1

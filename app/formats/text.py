@@ -10,7 +10,7 @@ survive the cleaning exactly.
 from __future__ import annotations
 
 import re
-import unicodedata
+from bisect import bisect_right
 
 from app.core.model import Word
 from app.core.words import clamp_words, distribute, tokenize
@@ -40,22 +40,30 @@ def normalize_text(text: str) -> str:
     return tt.build()[0]
 
 
-def _clean_char(ch: str) -> str:
-    if ch == "\t":
-        return " "
-    if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs"):
-        return ch
-    return ""
+# Characters a cue never keeps: control characters (C0, DEL, C1) but the line feed, and lone
+# surrogates (they cannot be saved as UTF-8); a tab becomes a space.
+_DROP_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return _DROP_RE.sub("", text)
 
 
 class TimedText:
-    """Text of one cue with optional time chunks (see the module docstring)."""
+    """Text of one cue with optional time chunks (see the module docstring).
+
+    The text is kept as whole pieces, one per :meth:`add`, never character by character: a
+    list of one-character strings (and of their chunk numbers) cost 35 bytes per character of
+    Latin text and 126 of CJK text, so one 64 MiB cue took 2-8 GB.  Now a cue costs a few
+    copies of its text; the chunk of a character is found by bisecting the piece offsets.
+    """
 
     def __init__(self, start: int, end: int) -> None:
         self.start = start
         self.end = end
-        self._chars: list[str] = []
-        self._chunk_of: list[int] = []
+        self._pieces: list[str] = []
+        self._piece_chunk: list[int] = []
         self._starts: list[int] = [start]
         self._ends: list[int | None] = [None]
         self.timed = False
@@ -67,46 +75,48 @@ class TimedText:
         self.timed = True
 
     def add(self, text: str) -> None:
-        k = len(self._starts) - 1
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        for ch in text:
-            ch = _clean_char(ch)
-            if ch:
-                self._chars.append(ch)
-                self._chunk_of.append(k)
+        text = _clean(text)
+        if text:
+            self._pieces.append(text)
+            self._piece_chunk.append(len(self._starts) - 1)
 
     def build(self) -> tuple[str, tuple[Word, ...]]:
         """The cleaned text and its words (empty when no time marks were given)."""
-        chars: list[str] = []
-        chunk_of: list[int] = []
-        line: list[tuple[str, int]] = []
-
-        def flush() -> None:
-            lo, hi = 0, len(line)
-            while lo < hi and line[lo][0].isspace():
-                lo += 1
-            while hi > lo and line[hi - 1][0].isspace():
-                hi -= 1
-            if lo == hi:
-                return
-            if chars:
-                chars.append("\n")
-                chunk_of.append(-1)
-            for ch, k in line[lo:hi]:
-                chars.append(ch)
-                chunk_of.append(k)
-
-        for ch, k in zip(self._chars, self._chunk_of, strict=True):
-            if ch == "\n":
-                flush()
-                line = []
-            else:
-                line.append((ch, k))
-        flush()
-        text = "".join(chars)
-        if not self.timed or not text:
+        raw = "".join(self._pieces)
+        if not self.timed:
+            return "\n".join(line for line in (x.strip() for x in raw.split("\n")) if line), ()
+        # kept lines as (offset in the result, offset in raw, length)
+        spans: list[tuple[int, int, int]] = []
+        lines: list[str] = []
+        pos = out = 0
+        for line in raw.split("\n"):
+            lo = len(line) - len(line.lstrip())
+            kept = line.strip()
+            if kept:
+                if lines:
+                    out += 1  # the "\n" between kept lines
+                spans.append((out, pos + lo, len(kept)))
+                lines.append(kept)
+                out += len(kept)
+            pos += len(line) + 1
+        text = "\n".join(lines)
+        if not text:
             return text, ()
-        return text, tuple(self._words(text, chunk_of))
+        piece_starts: list[int] = []
+        at = 0
+        for piece in self._pieces:
+            piece_starts.append(at)
+            at += len(piece)
+        span_starts = [sp[0] for sp in spans]
+
+        def chunk_at(i: int) -> int:
+            """The time chunk the character at ``i`` of ``text`` came from."""
+            k = bisect_right(span_starts, i) - 1
+            res, raw_at, _n = spans[k]
+            j = raw_at + (i - res)
+            return self._piece_chunk[bisect_right(piece_starts, j) - 1]
+
+        return text, tuple(self._words(text, chunk_at))
 
     def _chunk_ranges(self) -> list[tuple[int, int]]:
         n = len(self._starts)
@@ -120,20 +130,20 @@ class TimedText:
             out.append((s, e))
         return out
 
-    def _words(self, text: str, chunk_of: list[int]) -> list[Word]:
+    def _words(self, text: str, chunk_at) -> list[Word]:
         ranges = self._chunk_ranges()
         spans = tokenize(text)
         words: list[Word] = []
         i = 0
         while i < len(spans):
             s, e = spans[i]
-            c0, c1 = chunk_of[s], chunk_of[e - 1]
+            c0, c1 = chunk_at(s), chunk_at(e - 1)
             if c0 != c1:
                 words.append(Word(text[s:e], ranges[c0][0], ranges[c1][1]))
                 i += 1
                 continue
             j = i + 1
-            while j < len(spans) and chunk_of[spans[j][0]] == c0 and chunk_of[spans[j][1] - 1] == c0:
+            while j < len(spans) and chunk_at(spans[j][0]) == c0 and chunk_at(spans[j][1] - 1) == c0:
                 j += 1
             lo, hi = ranges[c0]
             if j - i == 1:

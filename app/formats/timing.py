@@ -23,6 +23,19 @@ _TIMING_RE = re.compile(
 _BROKEN_TIMING_RE = re.compile(rf"^\s*-?\d[^>]*:[^>]*?{_ARROW}")
 
 MISSING_END_MS = 3000  # length given to a cue whose end time is missing (truncated file)
+# The latest time a cue may have: 100 hours, longer than any recording a subtitle is made for
+# (a day-long live stream is 24 h), and far below 2^31 ms (596 h), past which times overflow
+# Qt's int-based widgets.  A cue past it (``9999999:00:00,000``, a typo or a fuzzer's gift)
+# is skipped with a warning by every reader, instead of making the timeline hours long.
+MAX_TIME_MS = 100 * 3600 * 1000
+
+
+def time_too_late(ms: int | float) -> bool:
+    """Whether a time is past :data:`MAX_TIME_MS`."""
+    return ms > MAX_TIME_MS
+
+
+TOO_LATE = "time past 100:00:00: cue skipped"
 EXPECTED_SEP = {"srt": ",", "vtt": ".", "ass": "."}
 EXPECTED_DIGITS = {"srt": 3, "vtt": 3, "ass": 2}
 
@@ -100,8 +113,13 @@ def looks_like_timing(line: str) -> bool:
 
 
 def fix_times(ctx: Context, line: int, timing: TimingLine,
-              next_start: int | None) -> tuple[int, int, bool]:
-    """Cue times after the usual repairs: ``(start, end, end_was_guessed)``."""
+              next_start: int | None) -> tuple[int, int, bool] | None:
+    """Cue times after the usual repairs: ``(start, end, end_was_guessed)``; None (with a
+    warning) when a time is past :data:`MAX_TIME_MS` and the cue is to be skipped."""
+    if time_too_late(abs(timing.start.ms)) or (
+            timing.end is not None and time_too_late(abs(timing.end.ms))):
+        ctx.warn(line, TOO_LATE, kind=TOO_LATE)
+        return None
     for note in timing.start.notes + (timing.end.notes if timing.end else ()):
         ctx.warn(line, note, kind=note)
     start = timing.start.ms

@@ -5,7 +5,10 @@ Write: without timestamps, paragraphs (a new one when the speaker changes or aft
 read without times (flagged ``untimed``) stay one per line.  With ``timestamps``
 (``True`` for ``[hh:mm:ss]``, ``"ms"`` for ``[hh:mm:ss.mmm]``) one segment per line, each
 starting with its time (and ``Name: `` with ``speakers``), a blank line when the speaker
-changes.  ``bilingual`` writes each segment's translation under it.
+changes.  ``bilingual`` writes each segment's translation under it.  ``turns`` writes an
+interview transcript: one paragraph per speaker turn (consecutive segments of one speaker
+joined, a long turn cut at a sentence end after about 600 characters), each starting with
+``[hh:mm:ss] Name:`` (the time with ``timestamps``, the name with ``speakers``).
 
 Read: if lines start with a bracketed time (``[01:02:03]``, ``[02:03]``, ``(01:02:03.500)``,
 or a range ``[00:00:01.000 --> 00:00:04.000]`` as whisper.cpp prints), each such line starts a
@@ -29,12 +32,13 @@ from app.core.model import TIMES_ESTIMATED, UNTIMED, Segment
 from app.core.timecode import format_timecode, parse_timecode
 from app.formats.context import Context, Parsed, split_lines
 from app.formats.text import normalize_text
+from app.formats.timing import TOO_LATE, time_too_late
 from app.formats.writing import cue_lines, text_lines
 
 NAME = "txt"
 EXTENSIONS = (".txt",)
 DESCRIPTION = "Plain text transcript or script"
-OPTIONS = frozenset({"timestamps", "speakers", "bilingual"})
+OPTIONS = frozenset({"timestamps", "speakers", "bilingual", "turns"})
 PARAGRAPH_GAP_MS = 2000
 PARAGRAPH_CHARS = 600
 READING_CPS = 15.0
@@ -88,9 +92,13 @@ def read(text: str, ctx: Context) -> Parsed:
 
 
 def _read_timestamped(ctx: Context, lines: list[str]) -> list[Segment]:
-    entries: list[dict] = []
+    entries: list[dict | None] = []
     for i, line in enumerate(lines):
         ts = _timestamp(line)
+        if ts is not None and (time_too_late(ts[0]) or time_too_late(ts[1] or 0)):
+            ctx.warn(i + 1, TOO_LATE, kind=TOO_LATE)
+            entries.append(None)  # lines below belong to the skipped entry
+            continue
         if ts is not None:
             start, end, rest = ts
             entries.append({"start": start, "end": end, "first": rest, "more": [], "line": i + 1})
@@ -98,17 +106,19 @@ def _read_timestamped(ctx: Context, lines: list[str]) -> list[Segment]:
             continue
         elif not entries:
             ctx.warn(i + 1, "text before the first timestamp ignored", kind="text before first time")
-        else:
+        elif entries[-1] is not None:
             entries[-1]["more"].append(line)
-    names = [_speaker(e["first"])[0] for e in entries if e["first"].strip()]
+    found: list[dict] = [e for e in entries if e is not None]
+    names = [_speaker(e["first"])[0] for e in found if e["first"].strip()]
     use = _use_speakers(names)
     out: list[Segment] = []
-    for k, e in enumerate(entries):
+    for k, e in enumerate(found):
         speaker, first = _speaker(e["first"]) if use else (None, e["first"])
         body = normalize_text("\n".join([first, *e["more"]]))
-        start, end, flags = e["start"], e["end"], frozenset()
+        start, end = e["start"], e["end"]
+        flags: frozenset[str] = frozenset()
         if end is None:
-            nxt = entries[k + 1]["start"] if k + 1 < len(entries) else None
+            nxt = found[k + 1]["start"] if k + 1 < len(found) else None
             end = nxt if nxt is not None and nxt >= start else start + _reading_ms(body)
             flags = frozenset({TIMES_ESTIMATED})
         if end < start:
@@ -188,7 +198,9 @@ def _stamp(ms: int, precise: bool) -> str:
 
 
 def write(doc: Document, *, timestamps: bool | str = False, speakers: bool = False,
-          bilingual: bool = False) -> str:
+          bilingual: bool = False, turns: bool = False) -> str:
+    if turns:
+        return _write_turns(doc, timestamps=timestamps, speakers=speakers)
     if timestamps:
         return _write_timestamped(doc, precise=(timestamps == "ms"), speakers=speakers,
                                   bilingual=bilingual)
@@ -232,3 +244,34 @@ def _write_timestamped(doc: Document, *, precise: bool, speakers: bool, bilingua
         out.extend(lines[1:])
         prev = seg
     return "\n".join(out) + ("\n" if out else "")
+
+
+def speaker_turns(doc: Document, max_chars: int = PARAGRAPH_CHARS) -> list[tuple[int, str | None, str]]:
+    """``(start_ms, speaker, text)`` of each turn: consecutive segments of one speaker joined
+    into one paragraph; a turn longer than ``max_chars`` goes on in a new paragraph (with its
+    own time) after a sentence end.  Also used by the DOCX writer."""
+    out: list[tuple[int, str | None, str]] = []
+    cur: list = []  # start, speaker, text
+    for seg in doc:
+        text = " ".join(text_lines(seg.text))
+        if not text:
+            continue
+        who = seg.speaker.strip() if seg.speaker and seg.speaker.strip() else None
+        if cur and cur[1] == who and not (len(cur[2]) > max_chars and cur[2][-1:] in ".!?\u2026"):
+            cur[2] = f"{cur[2]} {text}"
+            continue
+        if cur:
+            out.append((cur[0], cur[1], cur[2]))
+        cur = [seg.start, who, text]
+    if cur:
+        out.append((cur[0], cur[1], cur[2]))
+    return out
+
+
+def _write_turns(doc: Document, *, timestamps: bool | str, speakers: bool) -> str:
+    out = []
+    for start, who, text in speaker_turns(doc):
+        head = f"[{_stamp(start, timestamps == 'ms')}] " if timestamps else ""
+        name = f"{who}: " if speakers and who else ""
+        out.append(f"{head}{name}{text}")
+    return "\n\n".join(out) + ("\n" if out else "")

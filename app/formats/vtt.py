@@ -1,9 +1,12 @@
 """WebVTT (``.vtt``).
 
 Read: the ``WEBVTT`` header (and its metadata lines), NOTE/STYLE/REGION blocks skipped, cue
-identifiers and cue settings accepted and dropped, ``<v Speaker>`` voice tags give the segment's
-speaker, inline timestamps ``<00:00:01.500>`` give word times, other tags are removed and
-character references (``&amp;``...) decoded.  The SRT-style defects (missing blank lines, comma
+identifiers and cue settings accepted, ``<v Speaker>`` voice tags give the segment's speaker,
+inline timestamps ``<00:00:01.500>`` give word times, other tags are removed and character
+references (``&amp;``...) decoded.  The header, the blocks, identifiers, settings and each cue
+as written are kept in the document's markup record (:mod:`app.formats.markup`) and written
+back by the WebVTT writer (a cue's text only while it is not edited), so WebVTT to WebVTT
+loses nothing.  The SRT-style defects (missing blank lines, comma
 before milliseconds, short fractions, reversed or negative times) are repaired with a warning.
 
 Write: ``WEBVTT``, then one cue per segment, times to the millisecond.  Options: ``speakers``
@@ -20,6 +23,7 @@ import re
 from app.core.document import Document
 from app.core.model import TIMES_ESTIMATED, Segment
 from app.core.timecode import format_timecode
+from app.formats import markup
 from app.formats.context import Context, Parsed, split_lines
 from app.formats.text import TimedText
 from app.formats.timing import fix_times, looks_like_timing, parse_stamp, parse_timing_line
@@ -59,6 +63,7 @@ def read(text: str, ctx: Context) -> Parsed:
     n = len(lines)
     meta: dict = {}
     i = 0
+    rec = markup.record(NAME)
     if _is_header(lines[0]):
         i = 1
         while i < n and lines[i].strip() and not _is_timing(lines[i]):
@@ -66,6 +71,8 @@ def read(text: str, ctx: Context) -> Parsed:
             if sep and key.strip().lower() == "language" and value.strip():
                 meta["language"] = value.strip()
             i += 1
+        if i > 1 or lines[0].strip() != "WEBVTT":
+            rec["header"] = lines[:i]
     else:
         if not any(line.strip() for line in lines):
             return Parsed([])
@@ -73,9 +80,14 @@ def read(text: str, ctx: Context) -> Parsed:
             ctx.fail(1, "not a WebVTT file: no 'WEBVTT' header and no cue")
         ctx.warn(1, "'WEBVTT' header missing")
     segments: list[Segment] = []
+    before: list[str] = []  # NOTE, STYLE and REGION blocks since the last cue
     for first, block in _blocks(lines, i):
-        segments.extend(_read_block(ctx, first, block))
-    return Parsed(segments, meta)
+        for seg, extra in _read_block(ctx, first, block, before):
+            markup.add_cue(rec, seg, **extra)
+            segments.append(seg)
+    if before:
+        rec["tail"] = before
+    return Parsed(segments, markup.keep(meta, rec, "header" in rec or "tail" in rec))
 
 
 def _blocks(lines: list[str], i: int):
@@ -94,17 +106,26 @@ def _blocks(lines: list[str], i: int):
         yield start, block
 
 
-def _read_block(ctx: Context, first: int, block: list[str]) -> list[Segment]:
+def _read_block(ctx: Context, first: int, block: list[str],
+                before: list[str]) -> list[tuple[Segment, dict]]:
+    """The cues of one block, each with what the markup record keeps of it; a NOTE, STYLE
+    or REGION block goes to ``before`` (it is written back before the next cue)."""
     timings = [k for k, line in enumerate(block) if _is_timing(line)]
     if not timings:
         if not _keyword_block(block[0]):
             ctx.warn(first + 1, "text outside any cue ignored", kind="text outside any cue")
+        else:
+            before.append("\n".join(block))
         return []
+    ident = None
     if timings[0] > 1 and not _keyword_block(block[0]):
         ctx.warn(first + 1, "text outside any cue ignored", kind="text outside any cue")
     elif timings[0] > 0 and _keyword_block(block[0]):
         ctx.warn(first + timings[0] + 1, "no blank line after a NOTE, STYLE or REGION block",
                  kind="missing blank line")
+        before.append("\n".join(block[:timings[0]]))
+    elif timings[0] == 1:
+        ident = block[0].strip()
     out = []
     for idx, k in enumerate(timings):
         stop = timings[idx + 1] if idx + 1 < len(timings) else len(block)
@@ -118,9 +139,19 @@ def _read_block(ctx: Context, first: int, block: list[str]) -> list[Segment]:
             ctx.warn(line_no, f"unreadable timing line {block[k].strip()[:60]!r}: cue skipped",
                      kind="unreadable timing line")
             continue
-        start, end, guessed = fix_times(ctx, line_no, tl, None)
-        seg = _read_payload(ctx, line_no, "\n".join(block[k + 1:stop]), start, end)
-        out.append(seg.with_flags({TIMES_ESTIMATED}) if guessed else seg)
+        fixed = fix_times(ctx, line_no, tl, None)
+        if fixed is None:
+            continue
+        start, end, guessed = fixed
+        payload = "\n".join(block[k + 1:stop])
+        seg = _read_payload(ctx, line_no, payload, start, end)
+        seg = seg.with_flags({TIMES_ESTIMATED}) if guessed else seg
+        plain = "\n".join(_escape(line) for line in text_lines(seg.text))
+        extra = {"raw": payload if payload != plain or seg.speaker else None,
+                 "absolute": bool(seg.words), "ident": ident if idx == 0 else None,
+                 "settings": tl.rest or None, "before": list(before) or None}
+        before.clear()
+        out.append((seg, extra))
     return out
 
 
@@ -191,16 +222,43 @@ def _karaoke_payload(seg: Segment) -> str:
 
 def write(doc: Document, *, speakers: bool = False, karaoke: bool = False,
           bilingual: bool = False) -> str:
-    parts = ["WEBVTT\n\n"]
+    rec = markup.for_format(doc, NAME)
+    header = _lines(rec.get("header")) if rec else []
+    parts = ["\n".join(header) + "\n\n" if header and _is_header(header[0]) else "WEBVTT\n\n"]
     for seg in doc:
-        if karaoke and seg.text.strip():
-            body = _karaoke_payload(seg)
+        kept = markup.cue(rec, seg)
+        raw = None
+        if not karaoke and not (bilingual and text_lines(seg.translation)):
+            raw = markup.raw_text(rec, seg)
+        if raw is not None:
+            body = _one_block(raw)
         else:
-            body = "\n".join(_escape(line) for line in text_lines(seg.text))
-        if speakers and seg.speaker and seg.speaker.strip():
-            body = f"<v {_escape(' '.join(seg.speaker.split()))}>{body}"
-        if bilingual:
-            body = "\n".join([*([body] if body else []), *map(_escape, text_lines(seg.translation))])
-        timing = f"{_ts(seg.start)} --> {_ts(seg.end)}"
+            if karaoke and seg.text.strip():
+                body = _karaoke_payload(seg)
+            else:
+                body = "\n".join(_escape(line) for line in text_lines(seg.text))
+            if speakers and seg.speaker and seg.speaker.strip():
+                body = f"<v {_escape(' '.join(seg.speaker.split()))}>{body}"
+            if bilingual:
+                body = "\n".join([*([body] if body else []),
+                                  *map(_escape, text_lines(seg.translation))])
+        parts.extend(f"{_one_block(b)}\n\n" for b in _lines(kept.get("before")))
+        settings = " ".join(str(kept.get("settings") or "").split())
+        timing = f"{_ts(seg.start)} --> {_ts(seg.end)}" + (f" {settings}" if settings else "")
+        ident = " ".join(str(kept.get("ident") or "").split())
+        if ident and "-->" not in ident:
+            timing = f"{ident}\n{timing}"
         parts.append(f"{timing}\n{body}\n\n" if body else f"{timing}\n\n")
+    if rec:
+        parts.extend(f"{_one_block(b)}\n\n" for b in _lines(rec.get("tail")))
     return "".join(parts)
+
+
+def _lines(value) -> list[str]:
+    """A list of strings from a markup record (anything else: nothing)."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _one_block(text: str) -> str:
+    """``text`` without blank lines (a blank line would end the block early)."""
+    return "\n".join(line for line in split_lines(text) if line.strip())

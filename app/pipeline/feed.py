@@ -24,11 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE, SAMPLES_PER_MS
 from app.audio.vad import Region, SpeechStream, duration_ms, regions_from_probabilities
 from app.core.cancel import Cancelled
 
-SAMPLE_RATE = 16000
-PER_MS = SAMPLE_RATE // 1000
 TRIM_PAD_MS = 200  # speech kept around a chunk's speech when it is trimmed
 HEAD_TARGET_S, HEAD_MAX_S = 8.0, 12.0  # the first chunk: short, for a quick first result
 CONTEXT_MS = 1000  # samples kept on both sides of a chunk for the word timer
@@ -122,7 +121,7 @@ class ChannelPlan:
 
     @property
     def total_ms(self) -> int:
-        return duration_ms(self.buffer.end, SAMPLE_RATE)
+        return duration_ms(self.buffer.end, ENGINE_RATE)
 
     @property
     def known_ms(self) -> int:
@@ -171,28 +170,28 @@ class ChannelPlan:
         start, end = self.ready.popleft()
         w0 = max(0, start - CONTEXT_MS)
         w1 = end + CONTEXT_MS
-        window = self.buffer.read(w0 * PER_MS, w1 * PER_MS)
-        a = (start - w0) * PER_MS
-        samples = window[a:a + (end - start) * PER_MS]
-        fine = self._fine_speech(w0, w0 + len(window) // PER_MS)
+        window = self.buffer.read(w0 * SAMPLES_PER_MS, w1 * SAMPLES_PER_MS)
+        a = (start - w0) * SAMPLES_PER_MS
+        samples = window[a:a + (end - start) * SAMPLES_PER_MS]
+        fine = self._fine_speech(w0, w0 + len(window) // SAMPLES_PER_MS)
         self._release()
         return start, end, samples, window, w0, self.speech(w0, w1), fine
 
     def _fine_speech(self, a: int, b: int) -> list[Region] | None:
         """Speech regions of ``[a, b)`` ms with the word timer's finer settings (pauses of
         100 ms), from the probabilities the voice activity already computed."""
-        first, probs = self.vad.probabilities(a * PER_MS, b * PER_MS)
+        first, probs = self.vad.probabilities(a * SAMPLES_PER_MS, b * SAMPLES_PER_MS)
         if not len(probs):
             return None
-        at = first // PER_MS
+        at = first // SAMPLES_PER_MS
         found = regions_from_probabilities(probs, len(probs) * SpeechStream.WINDOW,
                                            **FINE_SPEECH)
         return [(s + at, e + at) for s, e in found]
 
     def _release(self) -> None:
         keep = self.ready[0][0] if self.ready else self.pos_ms
-        self.buffer.release((keep - CONTEXT_MS) * PER_MS)
-        self.vad.release((keep - CONTEXT_MS) * PER_MS)
+        self.buffer.release((keep - CONTEXT_MS) * SAMPLES_PER_MS)
+        self.vad.release((keep - CONTEXT_MS) * SAMPLES_PER_MS)
 
     # ------------------------------------------------------------------ planning
     def _plan(self) -> None:
@@ -211,8 +210,8 @@ class ChannelPlan:
                 return
             local = [(max(0, s - self.pos_ms), min(end, e) - self.pos_ms)
                      for s, e in self.speech(self.pos_ms, end)]
-            sig = self.buffer.read(self.pos_ms * PER_MS, end * PER_MS)
-            chunks = plan_chunks(sig, SAMPLE_RATE, local, target_s=self.target_s,
+            sig = self.buffer.read(self.pos_ms * SAMPLES_PER_MS, end * SAMPLES_PER_MS)
+            chunks = plan_chunks(sig, ENGINE_RATE, local, target_s=self.target_s,
                                  max_s=self.max_s)
             limit = None if self.ended else \
                 known - self.pos_ms - self.max_s * 1000 - PAUSE_LOOKAHEAD_MS
@@ -248,8 +247,8 @@ class ChannelPlan:
         if not self.ended and start + HEAD_MAX_S * 1000 + PAUSE_LOOKAHEAD_MS > end:
             return False
         local = [(max(0, s - start), min(end, e) - start) for s, e in self.speech(start, end)]
-        sig = self.buffer.read(start * PER_MS, end * PER_MS)
-        head = plan_chunks(sig, SAMPLE_RATE, local, target_s=HEAD_TARGET_S, max_s=HEAD_MAX_S)
+        sig = self.buffer.read(start * SAMPLES_PER_MS, end * SAMPLES_PER_MS)
+        head = plan_chunks(sig, ENGINE_RATE, local, target_s=HEAD_TARGET_S, max_s=HEAD_MAX_S)
         self.head_done = True
         if not head:
             self.pos_ms = end
@@ -297,7 +296,7 @@ class Feed:
 
     @property
     def audio_s(self) -> float:
-        return self.plans[0].buffer.end / SAMPLE_RATE if self.plans else 0.0
+        return self.plans[0].buffer.end / ENGINE_RATE if self.plans else 0.0
 
     @property
     def speech_s(self) -> float:
@@ -362,7 +361,7 @@ class Feed:
 def array_source(x: np.ndarray, block_s: float = BLOCK_S) -> Callable[[], np.ndarray | None]:
     """A ``Feed`` source cutting an in-memory ``(channels, n)`` array in blocks (views)."""
     x = np.atleast_2d(x)
-    step = int(block_s * SAMPLE_RATE)
+    step = int(block_s * ENGINE_RATE)
     pos = [0]
 
     def read() -> np.ndarray | None:

@@ -79,7 +79,7 @@ def vote_language(detections: Sequence[tuple[str | None, float | None, bool]]) -
         return LanguageVote()
     weight: dict[str, float] = defaultdict(float)
     probs: dict[str, list[float]] = defaultdict(list)
-    order = Counter()
+    order: Counter[str] = Counter()
     for lang, p in usable:
         weight[lang] += p if p is not None else 1.0
         order[lang] += 1

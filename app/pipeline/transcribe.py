@@ -27,9 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE
 from app.core.cancel import Cancelled, CancelToken, Progress
-from app.core.model import FAILED, Segment
-from app.engines.base import ChunkTranscript, Engine
+from app.core.model import FAILED, TIMES_ESTIMATED, Segment
+from app.engines.base import Capabilities, ChunkTranscript, Engine
 from app.engines.registry import create_engine
 from app.pipeline.cleanup import Cleaner, dedupe_seam
 from app.pipeline.feed import Feed, WorkItem, array_source
@@ -52,7 +53,6 @@ from app.pipeline.types import (
 )
 from app.pipeline.wordtimes import apply_word_timer, finish_draft
 
-SAMPLE_RATE = 16000
 CHUNK_TARGET_S = 25.0  # chunks are cut at pauses near this length (at most the engine's limit)
 ProgressFn = Callable[[Progress], None]
 
@@ -65,15 +65,19 @@ def pipeline_device(options: PipelineOptions) -> str:
     """The device defaults are chosen for ("cpu" or "cuda")."""
     if options.device in ("cpu", "cuda"):
         return options.device
-    from app.engines.models import cuda_available
+    from app.engines.loading import cuda_available
 
     return "cuda" if cuda_available() else "cpu"
 
 
-def choose_workers(options: PipelineOptions, engine_name: str, device: str) -> int:
-    """Worker threads: as asked, else several for Whisper on a CPU, else one."""
+def choose_workers(options: PipelineOptions, engine_name: str, device: str,
+                   caps: Capabilities | None = None) -> int:
+    """Worker threads: as asked, else the engine's own default (a remote engine: requests in
+    flight per server), else several for Whisper on a CPU, else one."""
     if options.workers:
         return options.workers
+    if caps is not None and caps.default_workers:
+        return caps.default_workers
     return default_workers(device) if engine_name == "whisper" else 1
 
 
@@ -92,20 +96,57 @@ def default_word_timer(options: PipelineOptions, engine: Engine | None = None) -
     mode = options.word_timing
     if mode == "auto":
         engine_times = engine is not None and engine.capabilities().word_timestamps
-        mode = "snap" if engine_times else "align"
+        if engine_times:
+            return _snap_or_align(options)
+        mode = "align"
     if mode == "snap":
         from app.align.snap import snap_segments
 
         return snap_segments
     if mode != "align":
         return None
+    return _align_timer(options)
+
+
+def _align_timer(options: PipelineOptions) -> WordTimer | None:
     from app.align import best_aligner, word_timer
+    from app.pipeline.script import long_window
 
     try:
         aligner = best_aligner(options.decode.language, prefer=None)
     except Exception:  # noqa: BLE001 - no aligner: the engine's own word times are kept
         return None
-    return word_timer(aligner)
+    return word_timer(aligner, long_window=long_window)
+
+
+def _snap_or_align(options: PipelineOptions) -> WordTimer:
+    """Snap the engine's word times to speech; a chunk whose words the engine only estimated
+    (a remote server that answers with text alone) is aligned instead.  The aligner is made
+    on first need, so an engine that always times its words never loads one."""
+    return _SnapOrAlign(options)
+
+
+class _SnapOrAlign:
+    """The word timer of :func:`_snap_or_align`.  Like :func:`~app.align.snap.snap_segments`
+    it takes the speech regions the pipeline already found (``speech=``), so the voice
+    activity is not run a second time on each chunk."""
+
+    def __init__(self, options: PipelineOptions) -> None:
+        self.options = options
+        self._aligner: list[WordTimer | None] = []
+
+    def __call__(self, samples: np.ndarray, sample_rate: int, segments: list[Segment],
+                 language: str | None, *,
+                 speech: list[tuple[int, int]] | None = None) -> list[Segment]:
+        from app.align.snap import snap_segments
+
+        if not any(s.has(TIMES_ESTIMATED) for s in segments):
+            return snap_segments(samples, sample_rate, segments, language, speech=speech)
+        if not self._aligner:
+            self._aligner.append(_align_timer(self.options))
+        if self._aligner[0] is None:
+            return segments
+        return self._aligner[0](samples, sample_rate, segments, language)
 
 
 def transcribe_file(path: str | os.PathLike[str], options: PipelineOptions | None = None, *,
@@ -128,18 +169,29 @@ def transcribe_file(path: str | os.PathLike[str], options: PipelineOptions | Non
     t0 = time.monotonic()
     if progress is not None:
         progress(TranscriptionProgress(0, 0, f"opening {Path(path).name}", stage="decoding"))
+    picked: list[int] | None = None
+    notes: list[str] = []
+    if options.channels:
+        from app.audio.probe import probe, speaker_channels
+
+        picked, notes = speaker_channels(probe(path))  # MediaError past 8 channels
     try:
-        audio = stream(path, SAMPLE_RATE, mono=not options.channels, cancel=cancel,
+        audio = stream(path, ENGINE_RATE, mono=not options.channels, cancel=cancel,
                        allow_truncated=True)
     except Cancelled:
         return TranscriptionResult([], cancelled=True)
     stats = TranscriptionStats(engine=options.engine)
-    if options.channels and audio.channels == 1:
+    stats.warnings.extend(notes)
+    read: Callable[[], np.ndarray | None] = audio.read
+    count = audio.channels
+    if picked is not None and count > 1 and len(picked) < count:
+        read, count = _picked_rows(audio.read, picked), len(picked)
+    if options.channels and count == 1:
         stats.warnings.append("the media has one audio channel: channel mode ignored")
-    speakers = [speaker_name(i) for i in range(audio.channels)] if audio.channels > 1 \
+    speakers: list[str | None] = [speaker_name(i) for i in range(count)] if count > 1 \
         else [None]
     with audio:
-        result = _transcribe(audio.read, audio.channels, speakers, audio.duration_s, options,
+        result = _transcribe(read, count, speakers, audio.duration_s, options,
                              stats, engine=engine, progress=progress, on_partial=on_partial,
                              cancel=cancel, word_timer=word_timer, t0=t0)
     if audio.warning:
@@ -171,9 +223,20 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
         mono = x if x.ndim == 1 else (x[0] if x.shape[0] == 1 else None)
         source = array_source(mono[None]) if mono is not None else _mixed_source(x)
         count, speakers = 1, [None]
-    return _transcribe(source, count, speakers, x.shape[-1] / SAMPLE_RATE, options, stats,
+    return _transcribe(source, count, speakers, x.shape[-1] / ENGINE_RATE, options, stats,
                        engine=engine, progress=progress, on_partial=on_partial, cancel=cancel,
                        word_timer=word_timer, t0=t0)
+
+
+def _picked_rows(read: Callable[[], np.ndarray | None],
+                 rows: list[int]) -> Callable[[], np.ndarray | None]:
+    """Blocks of ``read`` with only the channels ``rows`` (channel mode without the LFE)."""
+
+    def picked() -> np.ndarray | None:
+        block = read()
+        return None if block is None else block[rows]
+
+    return picked
 
 
 def _mixed_source(x: np.ndarray) -> Callable[[], np.ndarray | None]:
@@ -210,9 +273,13 @@ def _transcribe(source: Callable[[], np.ndarray | None], channel_count: int,
         engine = make_engine(options)
     if word_timer is None:
         word_timer = default_word_timer(options, engine)
-    report(TranscriptionProgress(0, 0, f"loading {engine.title} model '{engine.model_name}'",
-                                 stage="loading"))
-    engine.load()
+    what = f" model '{engine.model_name}'" if engine.model_name else ""  # remote: its server's
+    report(TranscriptionProgress(0, 0, f"loading {engine.title}{what}", stage="loading"))
+    try:
+        engine.load(cancel=cancel)  # a remote engine's connection checks stop on cancel
+    except Cancelled:
+        stats.wall_s = time.monotonic() - t0
+        return TranscriptionResult([], stats=stats, cancelled=True)
     stats.load_s = time.monotonic() - t_load
     stats.engine, stats.model = engine.name, str(engine.model_name)
     stats.device = pipeline_device(options) if options.device == "auto" else options.device
@@ -225,8 +292,8 @@ def _transcribe(source: Callable[[], np.ndarray | None], channel_count: int,
     feed = Feed(source, channel_count, speakers, target_s=target_s, max_s=max_s,
                 min_silence_ms=options.min_silence_ms, duration_s=duration_s)
     device = pipeline_device(options)
-    stats.workers = choose_workers(options, engine.name, device)
-    stats.batch_size = options.batch_size or default_batch_size(device)
+    stats.workers = choose_workers(options, engine.name, device, caps)
+    stats.batch_size = options.batch_size or (default_batch_size(device) if caps.batched else 1)
     assembler = _Assembler(options, channel_count, stats, t0, on_partial, report, feed,
                            word_timer=word_timer)
     scheduler = ChunkScheduler(
@@ -347,13 +414,15 @@ class _Assembler:
         activity already found, instead of running it again on the window."""
         samples, start_ms = item.context()
         shifted = [s.shifted(-start_ms) for s in segments]
-        timer = self.word_timer
         from app.align.snap import snap_segments
 
-        if timer is snap_segments and item.fine_speech is not None:
+        timer: WordTimer | None = self.word_timer
+        assert timer is not None
+        if item.fine_speech is not None and (timer is snap_segments
+                                             or isinstance(timer, _SnapOrAlign)):
             speech = [(s - start_ms, e - start_ms) for s, e in item.fine_speech]
-            timer = functools.partial(snap_segments, speech=speech)
-        timed = apply_word_timer(timer, samples, SAMPLE_RATE, shifted,
+            timer = functools.partial(timer, speech=speech)
+        timed = apply_word_timer(timer, samples, ENGINE_RATE, shifted,
                                  segments[0].language, self.stats.warnings)
         return [s.shifted(start_ms) for s in timed]
 

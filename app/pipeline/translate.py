@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.audio.samples import ENGINE_RATE, SAMPLES_PER_MS, audio_window, to_engine_rate
 from app.core.cancel import Cancelled, CancelToken, Progress
 from app.core.document import Document
 from app.engines.base import Engine, TranscribeOptions
 
-SAMPLE_RATE = 16000
 PAD_MS = 150  # audio kept either side of a segment
 MAX_PIECE_MS = 28_000  # Whisper hears at most 30 s at once: longer segments go in pieces
 MIN_AUDIO_MS = 200  # shorter stretches are padded with silence to this length
@@ -69,17 +69,6 @@ def prepare_translation(doc: Document, seg_ids: Iterable[str] | None = None) -> 
     return out
 
 
-def audio_window(samples: np.ndarray, start_ms: int, end_ms: int,
-                 sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """Mono float32 samples of ``[start_ms, end_ms)`` (int16 input is scaled to [-1, 1])."""
-    a = max(0, int(start_ms) * sample_rate // 1000)
-    b = max(a, min(len(samples), int(end_ms) * sample_rate // 1000))
-    x = np.asarray(samples[a:b])
-    if x.dtype == np.int16:
-        return x.astype(np.float32) / 32768.0
-    return x.astype(np.float32, copy=False)
-
-
 def _pieces(item: TranslationItem, total_ms: int) -> list[tuple[int, int]]:
     start = max(0, item.start - PAD_MS)
     end = min(total_ms, item.end + PAD_MS) if total_ms else item.end + PAD_MS
@@ -100,7 +89,7 @@ def make_translator(model: str | None = None, device: str = "auto") -> Engine:
 
 
 def translate_items(items: Sequence[TranslationItem], samples: np.ndarray,
-                    sample_rate: int = SAMPLE_RATE, *, model: str | None = None,
+                    sample_rate: int = ENGINE_RATE, *, model: str | None = None,
                     engine: Engine | None = None, device: str = "auto",
                     language: str | None = None, beam_size: int = 5,
                     cancel: CancelToken | None = None, progress: ProgressFn | None = None,
@@ -151,12 +140,10 @@ def _translate_one(engine: Engine, item: TranslationItem, samples: np.ndarray, s
     texts = []
     for a, b in _pieces(item, total_ms):
         x = audio_window(samples, a, b, sample_rate)
-        if sample_rate != SAMPLE_RATE:
-            from app.align.base import to_16k
-
-            x = to_16k(x, sample_rate)
-        if len(x) < MIN_AUDIO_MS * 16:
-            x = np.pad(x, (0, MIN_AUDIO_MS * 16 - len(x)))
+        if sample_rate != ENGINE_RATE:
+            x = to_engine_rate(x, sample_rate)
+        if len(x) < MIN_AUDIO_MS * SAMPLES_PER_MS:
+            x = np.pad(x, (0, MIN_AUDIO_MS * SAMPLES_PER_MS - len(x)))
         transcript = engine.transcribe_chunk(x, options, cancel)
         warnings.extend(w for w in transcript.warnings if w not in warnings)
         texts.append(transcript.text)
@@ -164,16 +151,11 @@ def _translate_one(engine: Engine, item: TranslationItem, samples: np.ndarray, s
 
 
 def apply_translations(doc: Document, translations: dict[str, str],
-                       name: str = "Translate to English") -> int:
-    """Store translations as one undoable step; segments deleted meanwhile are skipped.
-    Returns how many segments changed."""
-    changed = 0
-    with doc.transaction(name):
-        for sid, english in translations.items():
-            if sid not in doc:
-                continue
-            seg = doc.get(sid)
-            if seg.translation != english:
-                doc.replace_segment(seg.replace(translation=english))
-                changed += 1
-    return changed
+                       name: str = "Translate to English",
+                       sources: dict[str, str] | None = None) -> int:
+    """Store translations as one undoable step, as machine translations; segments deleted
+    meanwhile, or whose text changed since (``sources``: text when the job began), are
+    skipped.  Returns how many segments changed."""
+    from app.core.translation import apply_machine_translations
+
+    return apply_machine_translations(doc, translations, sources=sources, name=name).changed

@@ -60,6 +60,9 @@ class CleanupEntry:
     """Text the cleanup removed, with why, so the user can see and restore it.
 
     ``segment`` is the segment as it was before the removal (restoring it undoes the entry).
+    The evidence: ``speech_share`` (share of the removed words' time that voice activity
+    found to be speech, 0-1), ``mean_probability`` (the engine's mean word probability),
+    ``rule`` (the threshold that decided, in words); None or "" where not measured.
     """
 
     reason: str
@@ -67,10 +70,19 @@ class CleanupEntry:
     start: int
     end: int
     segment: Segment | None = None
+    speech_share: float | None = None
+    mean_probability: float | None = None
+    rule: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"reason": self.reason, "text": self.text, "start": self.start,
                                "end": self.end}
+        if self.speech_share is not None:
+            out["speech_share"] = round(self.speech_share, 3)
+        if self.mean_probability is not None:
+            out["mean_probability"] = round(self.mean_probability, 3)
+        if self.rule:
+            out["rule"] = self.rule
         if self.segment is not None:
             out["segment"] = {"start": self.segment.start, "end": self.segment.end,
                               "text": self.segment.text}

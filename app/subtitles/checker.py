@@ -42,12 +42,14 @@ class Violation:
 
 
 def check(segments: Sequence[Segment], profile: Profile | str, fps: float | None = None,
-          shots: Sequence[int] | None = None) -> list[Violation]:
+          shots: Sequence[int] | None = None,
+          translations: bool | None = None) -> list[Violation]:
     """Every rule of ``profile`` that ``segments`` (in document order) break.
 
     ``fps`` sets the frame rate for frame-based rules (the profile's own rate otherwise);
     ``shots`` (shot change times in ms, when known) adds the shot rules
-    (:mod:`app.subtitles.shotrules`).
+    (:mod:`app.subtitles.shotrules`).  ``translations`` adds the checks of the translations
+    (:mod:`app.subtitles.translation_rules`); by default they run when some segment has one.
     """
     profile = load_profile(profile)
     out: list[Violation] = []
@@ -68,6 +70,11 @@ def check(segments: Sequence[Segment], profile: Profile | str, fps: float | None
             out.extend(_neighbour(index, seg, after, gap))
     if shots:
         out.extend(shot_violations(segments, profile, shots, fps))
+        out.sort(key=lambda v: v.segment_index)
+    from app.subtitles import translation_rules as tr
+
+    if translations or (translations is None and tr.has_translations(segments)):
+        out.extend(tr.translation_violations(segments, profile))
         out.sort(key=lambda v: v.segment_index)
     return out
 

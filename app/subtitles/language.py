@@ -124,7 +124,7 @@ GERMAN = Lexicon(
     ),
     prepositions=_words(
         "an auf aus bei bis durch für gegen hinter in mit nach neben ohne über um unter von "
-        "vor während wegen zu zum zur zwischen"
+        "vor während wegen zu zum zur zwischen am im ans ins vom beim"
     ),
     conjunctions=_words("und aber oder denn sondern dass weil wenn als ob obwohl während damit"),
     pronouns=_words("ich du er sie es wir ihr"),

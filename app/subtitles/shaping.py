@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from app.core.model import TIMES_ESTIMATED, UNTIMED, Segment, Word, new_id
 from app.core.words import distribute, tokenize
 from app.subtitles.language import Boundary, boundaries
-from app.subtitles.layout import OVERFLOW_COST, Layout, LineBreaker, join_lines
+from app.subtitles.layout import OVERFLOW_COST, Layout, LineBreaker, join_lines, line_break_cost
 from app.subtitles.measure import join_space, separators, split_text
 from app.subtitles.profiles import Profile, load_profile
 from app.subtitles.timing import Speech, time_cues
@@ -39,6 +39,10 @@ RATE_COST = 10.0  # per character too many to read, when the speech is too fast 
 SOFT_RATE_COST = 2.0  # per character too many to read at the optimal speed
 SHORT_COST = 0.15  # per ms short of the minimum duration
 LINE_SHARE = 0.25  # how much pauses and segment ends count for line breaks, against cue breaks
+SHARE_SLACK_WORDS = 3  # a translation's share may end this many words off its length share
+SHARE_SHIFT_COST = 6.0  # per word a share's end moves off its length share
+SHARE_SENTENCE_MATCH = 30.0  # a share ends a sentence where its cue's source does
+SHARE_CLAUSE_MATCH = 10.0  # a share ends a clause where its cue's source does
 
 
 @dataclass(slots=True)
@@ -64,6 +68,7 @@ class _Block:
     has_words: bool = True
     timed: bool = True
     translation: str | None = None
+    translation_state: str | None = None
     passthrough: Segment | None = None  # an empty segment, kept as it is
 
 
@@ -80,7 +85,8 @@ class _Cue:
 
 
 def shape(segments: Sequence[Segment], profile: Profile | str, *, fps: float | None = None,
-          pause_ms: int | None = None) -> list[Segment]:
+          pause_ms: int | None = None, translation_lines: int | None = None,
+          translation_fill: float = 1.0) -> list[Segment]:
     """Cues made from ``segments`` under ``profile`` (a :class:`Profile` or a profile name).
 
     ``fps`` snaps every time to a frame boundary; ``pause_ms`` overrides the profile's pause
@@ -90,6 +96,11 @@ def shape(segments: Sequence[Segment], profile: Profile | str, *, fps: float | N
     translated segment cut into several cues shares its translation out by length.  Segments
     flagged ``untimed`` keep their times (their pieces share them out); empty segments are
     returned unchanged.
+
+    ``translation_lines`` shapes for bilingual cues (see :mod:`app.subtitles.bilingual`): a
+    translated segment is cut so that each cue's share of the translation also fits that many
+    lines (filled to ``translation_fill`` of their length, for the slack a line break leaves)
+    and is read in time, as the source is.
     """
     profile = load_profile(profile)
     pause = profile.pause_ms if pause_ms is None else pause_ms
@@ -97,7 +108,8 @@ def shape(segments: Sequence[Segment], profile: Profile | str, *, fps: float | N
     cues: list[_Cue] = []
     for block, next_start in zip(blocks, _next_starts(blocks), strict=True):
         if block.passthrough is None:
-            cues.extend(_cut(block, profile, pause, next_start if block.timed else None, fps))
+            cues.extend(_cut(block, profile, pause, next_start if block.timed else None, fps,
+                             translation_lines, translation_fill))
     return _build(segments, blocks, cues, profile, fps)
 
 
@@ -139,9 +151,11 @@ def _blocks(segments: Sequence[Segment]) -> list[_Block]:
         )
         if not joinable:
             cur = _Block(speaker=seg.speaker, language=seg.language, flags=seg.flags,
-                         has_words=has_words, timed=timed, translation=seg.translation)
+                         has_words=has_words, timed=timed, translation=seg.translation,
+                         translation_state=seg.translation_state)
             blocks.append(cur)
         else:
+            assert cur is not None  # joinable
             toks[0].sep = join_space(cur.tokens[-1].text, toks[0].text)
         cur.tokens.extend(toks)
         cur.segments.append(index)
@@ -163,7 +177,8 @@ def _next_starts(blocks: list[_Block]) -> list[int | None]:
 
 # -- choosing cues -----------------------------------------------------------------------------
 def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None,
-         fps: float | None) -> list[_Cue]:
+         fps: float | None, translation_lines: int | None = None,
+         translation_fill: float = 1.0) -> list[_Cue]:
     """The best cues for one block (dynamic programming over where cues end)."""
     toks = block.tokens
     n = len(toks)
@@ -183,12 +198,22 @@ def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None,
     capacity = profile.max_chars_per_line * lines + lines
     gap = profile.min_gap(fps)
     char_ms = _ms_per_char(profile)
+    share = _translation_share(block, breaker, n, profile) if translation_lines else None
+    t_capacity = (profile.max_chars_per_line * translation_lines * translation_fill
+                  if share is not None and translation_lines else None)
+
+    def chars(i: int, j: int) -> int:
+        """Characters to read in cue ``[i, j)``: the source's, or the translation's share."""
+        n_src = breaker.length(i, j)
+        return max(n_src, int(round(share(i, j)))) if share is not None else n_src
 
     def candidates(j: int):
         """Where a cue ending before word ``j`` may start, nearest first."""
         for i in range(j - 1, -1, -1):
             if j - i > 1 and (breaker.length(i, j) > capacity
-                              or toks[j - 1].end - toks[i].start > profile.max_duration_ms):
+                              or toks[j - 1].end - toks[i].start > profile.max_duration_ms
+                              or (t_capacity is not None and share is not None
+                                  and share(i, j) > 2 * t_capacity)):
                 return
             yield i
 
@@ -197,7 +222,7 @@ def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None,
         if not block.timed:
             return 0, 0.0
         nxt = toks[j].start if j < n else next_start
-        return _time_fault(toks[i].start, toks[j - 1].end, nxt, breaker.length(i, j),
+        return _time_fault(toks[i].start, toks[j - 1].end, nxt, chars(i, j),
                            words_before[j] - words_before[i], profile, gap)
 
     layouts: dict[tuple[int, int], Layout] = {}
@@ -208,8 +233,12 @@ def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None,
             found = layouts[(i, j)] = breaker.layout(i, j, lines)
         return found
 
+    def translation_fits(i: int, j: int) -> bool:
+        return t_capacity is None or share is None or j - i == 1 or share(i, j) <= t_capacity
+
     def fits(i: int, j: int) -> bool:
-        return timing(i, j)[0] == 0 and layout(i, j).cost < OVERFLOW_COST
+        return (timing(i, j)[0] == 0 and layout(i, j).cost < OVERFLOW_COST
+                and translation_fits(i, j))
 
     # Can every cue fit its lines and be read in time?  Then no cue may break those rules;
     # otherwise too-fast cues are allowed, at a cost for each character too many.
@@ -229,6 +258,8 @@ def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None,
                 continue
             shape_ = layout(i, j)
             cost = best[i] + CUE_COST + shape_.cost + fault + RATE_COST * missing / char_ms
+            if not translation_fits(i, j):
+                cost += OVERFLOW_COST
             if j < n:
                 cost += cut_cost[j]
             if cost < best[j]:
@@ -242,6 +273,21 @@ def _cut(block: _Block, profile: Profile, pause: int, next_start: int | None,
         j = i
     cues.reverse()
     return cues
+
+
+def _translation_share(block: _Block, breaker: LineBreaker, n: int, profile: Profile):
+    """For a translated block, the function giving the characters of the translation a cue
+    of words ``[i, j)`` gets (shared out by source length, as :func:`_translations` does);
+    None for other blocks."""
+    if not block.translation or not block.translation.strip() or n == 0:
+        return None
+    total = breaker.length(0, n) or 1
+    t_chars = _chars(block.translation, profile)
+
+    def share(i: int, j: int) -> float:
+        return t_chars * breaker.length(i, j) / total
+
+    return share
 
 
 def _break_cost(b: Boundary, prev: _Tok, nxt: _Tok, pause: int, timed: bool) -> float:
@@ -324,6 +370,7 @@ def _build(segments: Sequence[Segment], blocks: list[_Block], cues: list[_Cue], 
             translation=translations.get(id(c)),
             flags=flags,
             id=segments[toks[0].seg].id if toks[0].first else new_id(),
+            translation_state=c.block.translation_state if translations.get(id(c)) else None,
         ))
     out.sort(key=lambda s: s.start)
     return out
@@ -353,8 +400,23 @@ def _clamp(words: list[Word | None], start: int, end: int) -> tuple[Word, ...]:
     return tuple(out)
 
 
+def _matching_end(source_end: Boundary | None, b: Boundary) -> float:
+    """A bonus for ending a translation's share the way its cue's source ends (a sentence
+    with a sentence, a clause with a clause)."""
+    if source_end is None:
+        return 0.0
+    if source_end.sentence and b.sentence:
+        return SHARE_SENTENCE_MATCH
+    if source_end.clause and (b.clause or b.sentence):
+        return SHARE_CLAUSE_MATCH
+    return 0.0
+
+
 def _translations(cues: list[_Cue], texts: dict[int, str]) -> dict[int, str | None]:
-    """A translated segment cut into several cues: its translation shared out by length."""
+    """A translated segment cut into several cues: its translation shared out by length, each
+    cut moved to the best place to break within :data:`SHARE_SLACK_WORDS` words of where the
+    length puts it (after punctuation, before a conjunction; not inside a name), best where
+    the cue's source ends the same way (a sentence, a clause)."""
     out: dict[int, str | None] = {}
     by_block: dict[int, list[_Cue]] = {}
     for c in cues:
@@ -366,13 +428,26 @@ def _translations(cues: list[_Cue], texts: dict[int, str]) -> dict[int, str | No
             out[id(group[0])] = translation
             continue
         words, seps = split_text(translation)
+        bounds = boundaries(words, None)
         weights = [len(texts[id(c)]) for c in group]
         total = sum(weights) or 1
         acc = 0
         a = 0
         for k, c in enumerate(group):
             acc += weights[k]
-            b = len(words) if k == len(group) - 1 else round(len(words) * acc / total)
+            if k == len(group) - 1:
+                b = len(words)
+            else:
+                ideal = len(words) * acc / total
+                lo = max(a + 1, int(ideal) - SHARE_SLACK_WORDS)
+                hi = min(len(words) - 1, int(ideal) + SHARE_SLACK_WORDS + 1)
+                b = round(ideal)
+                ends = boundaries([texts[id(c)].split()[-1], "x"], None)[1] \
+                    if texts[id(c)].split() else None
+                if lo <= hi:
+                    b = min(range(lo, hi + 1), key=lambda m: (
+                        SHARE_SHIFT_COST * abs(m - ideal) + line_break_cost(bounds[m])
+                        - _matching_end(ends, bounds[m]), m))
             piece = words[a:b]
             out[id(c)] = join_lines(piece, seps[a:b], ()) if piece else None
             a = max(a, b)

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from app.core import edits
 from app.core.edits import LineLayout
-from app.core.frames import step_frames
 from app.core.model import Segment
 from app.subtitles import cue_layout
 
@@ -317,28 +316,16 @@ class EditorActions(QObject):
 
     def nudge(self, start_delta: int, end_delta: int) -> None:
         ids = self.w.session.selected_in_order()
-        if not ids:
-            return
-        with self.doc.transaction("Nudge"):
-            for sid in ids:
-                seg = self.doc.get(sid)
-                start = max(0, seg.start + start_delta)
-                end = max(start, seg.end + end_delta)
-                edits.set_times(self.doc, sid, start, end)
+        if ids:
+            edits.nudge(self.doc, ids, start_delta=start_delta, end_delta=end_delta)
 
     def nudge_frames(self, start_frames: int, end_frames: int) -> None:
         """Move edges to the frame boundary ``n`` frames away (an edge between two boundaries
         goes to the next one): times stay on frames at any rate, 23.976 included."""
         ids = self.w.session.selected_in_order()
-        if not ids:
-            return
-        fps = self.fps
-        with self.doc.transaction("Nudge"):
-            for sid in ids:
-                seg = self.doc.get(sid)
-                start = step_frames(seg.start, fps, start_frames) if start_frames else seg.start
-                end = step_frames(seg.end, fps, end_frames) if end_frames else seg.end
-                edits.set_times(self.doc, sid, start, max(start, end))
+        if ids:
+            edits.nudge_frames(self.doc, ids, self.fps, start_frames=start_frames,
+                               end_frames=end_frames)
 
     def shift_following(self) -> None:
         seg = self._current()

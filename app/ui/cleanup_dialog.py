@@ -1,10 +1,12 @@
-"""The cleanup log: what a transcription removed as suspected hallucinations (repetition loops,
-boilerplate such as "Thanks for watching", text over silence...), with why and where, and a
-Restore button that puts a removal back as a segment.
+"""The cleanup log: what a transcription removed because the audio did not support it (text
+over silence, very low word probabilities, repetition loops...), with the evidence for each
+removal (speech share under the text, mean word probability, the rule that decided), where it
+was, and a Restore button that puts a removal back as a segment.
 
 The log lives in the document (``meta["cleanup"]``, a list of dicts ``{reason, text, start,
-end[, segment]}``, saved with the project and in Cueline JSON).  Restoring inserts the segment
-and drops the entry from the log in ONE undoable step ("Restore removed text").
+end[, segment, speech_share, mean_probability, rule]}``, saved with the project and in Cueline
+JSON).  Restoring inserts the segment and drops the entry from the log in ONE undoable step
+("Restore removed text").
 """
 
 from __future__ import annotations
@@ -24,49 +26,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.document import Document
-from app.core.model import WORDS_STALE, Segment
+from app.core.cleanup_log import cleanup_entries, restore_entries, restore_entry
 from app.core.timecode import format_timecode
-from app.core.words import distribute, split_words
 from app.ui.session import EditorSession
 
-RESTORE_NAME = "Restore removed text"
+COLUMNS = ("Time", "Reason", "Text", "Speech", "Word prob.", "Rule", "")
+COL_TEXT, COL_SPEECH, COL_PROB, COL_RULE, COL_RESTORE = 2, 3, 4, 5, 6
 
 
-def cleanup_entries(doc: Document) -> list[dict[str, Any]]:
-    """The document's cleanup log (entries that are not dicts with times are left out)."""
-    log = doc.meta.get("cleanup") or []
-    out = []
-    for e in log if isinstance(log, (list, tuple)) else []:
-        if isinstance(e, dict) and isinstance(e.get("start"), int) and isinstance(e.get("end"), int):
-            out.append(e)
-    return out
-
-
-def entry_segment(entry: dict[str, Any], language: str | None = None) -> Segment:
-    """The segment a log entry restores: the removed segment when the log kept it, else its
-    text over its times.  Its word times are estimated and flagged ``WORDS_STALE``, so the
-    background re-aligner measures them."""
-    seg = entry.get("segment") if isinstance(entry.get("segment"), dict) else None
-    src = seg or entry
-    text = str(src.get("text") or entry.get("text") or "").strip()
-    start = max(0, int(src.get("start", entry["start"])))
-    end = max(start, int(src.get("end", entry["end"])))
-    words = tuple(distribute(split_words(text), start, end)) if text else ()
-    return Segment(start, end, text, words, language=language,
-                   flags=frozenset({WORDS_STALE}) if words else frozenset())
-
-
-def restore_entry(doc: Document, index: int) -> str:
-    """Put log entry ``index`` back as a segment, one undoable step; returns its id."""
-    log = list(doc.meta.get("cleanup") or [])
-    entry = log[index]
-    seg = entry_segment(entry, doc.meta.get("language") or None)
-    del log[index]
-    with doc.transaction(RESTORE_NAME):
-        doc.insert_segments(doc.insertion_index(seg.start, seg.end), (seg,))
-        doc.set_meta("cleanup", log)
-    return seg.id
+def entry_cells(e: dict[str, Any]) -> tuple[str, ...]:
+    """The texts of one log entry's row (evidence not measured shows as "–")."""
+    share, prob = e.get("speech_share"), e.get("mean_probability")
+    return (f"{format_timecode(e['start'])} – {format_timecode(e['end'])}",
+            str(e.get("reason", "")), str(e.get("text", "")),
+            f"{share:.0%}" if isinstance(share, (int, float)) else "–",
+            f"{prob:.2f}" if isinstance(prob, (int, float)) else "–",
+            str(e.get("rule") or ""), "")
 
 
 class CleanupDialog(QDialog):
@@ -79,18 +54,20 @@ class CleanupDialog(QDialog):
         self.session = session
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, 4)
+        self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("cleanupTable")
-        self.table.setHorizontalHeaderLabels(["Time", "Reason", "Text", ""])
+        self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMinimumSize(640, 260)
+        for col in range(len(COLUMNS)):
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(COL_TEXT, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(COL_RULE, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)  # the rule is a sentence: shown whole
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setMinimumSize(980, 260)
         self.table.cellDoubleClicked.connect(lambda row, _c: self.session.seek(self._entries[row]["start"])
                                              if row < len(self._entries) else None)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -115,17 +92,20 @@ class CleanupDialog(QDialog):
     def refresh(self) -> None:
         self._entries = cleanup_entries(self.session.doc)
         n = len(self._entries)
-        self.summary.setText(f"The transcription removed {n} piece{'s' if n != 1 else ''} of text "
-                             "as suspected hallucinations." if n else "Nothing was removed by cleanup.")
+        self.summary.setText(
+            f"The transcription removed {n} piece{'s' if n != 1 else ''} of text the audio did "
+            "not support. Each row shows the evidence: how much of the text's time was speech, "
+            "how sure the engine was of its words, and the rule that decided."
+            if n else "Nothing was removed by cleanup.")
         self.table.setRowCount(n)
         for row, e in enumerate(self._entries):
-            cells = (f"{format_timecode(e['start'])} – {format_timecode(e['end'])}",
-                     str(e.get("reason", "")), str(e.get("text", "")), "")
-            for col, value in enumerate(cells):
+            for col, value in enumerate(entry_cells(e)):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)
+                if col in (COL_SPEECH, COL_PROB):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, col, item)
-            self.table.setCellWidget(row, 3, self._restore_button(row))
+            self.table.setCellWidget(row, COL_RESTORE, self._restore_button(row))
         self.restore_button.setEnabled(bool(n))
 
     def _restore_button(self, row: int) -> QWidget:
@@ -151,15 +131,7 @@ class CleanupDialog(QDialog):
 
     def restore_selected(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()}, reverse=True)
-        out = []
-        entries = [self._entries[r] for r in rows]
-        doc = self.session.doc
-        with doc.transaction(RESTORE_NAME):
-            for entry in entries:
-                log = doc.meta.get("cleanup") or []
-                index = next((i for i, e in enumerate(log) if e is entry), None)
-                if index is not None:
-                    out.append(restore_entry(doc, index))
+        out = restore_entries(self.session.doc, [self._entries[r] for r in rows])
         if out:
             self.session.set_current(out[-1])
         return out

@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core import edits
 from app.core import project as projects
 from app.core.document import Document
-from app.formats import FORMATS, FormatError, read_file, write_file
+from app.formats import FORMATS, FormatError, read_file, same_file, write_file
 from app.formats.registry import format_for_path
 from app.ui import settings
 from app.ui.export_dialog import ExportDialog
@@ -320,7 +320,8 @@ class FileController(QObject):
         if target is None:
             return False
         path, fmt = target
-        return self.export_to(path, fmt, dlg.segments(fmt=fmt), dlg.options(fmt))
+        # one file, or two (source and translation) for a bilingual delivery
+        return all([self.export_to(p, fmt, segs, opts) for p, segs, opts in dlg.outputs(path, fmt)])
 
     def export_target(self, path: str, chosen: str) -> tuple[str, str] | None:
         """The file and format to write for a name the user gave and the format they chose.
@@ -349,6 +350,11 @@ class FileController(QObject):
         return None
 
     def export_to(self, path: str, fmt: str, segments, options: dict) -> bool:
+        media = self.session.media_path
+        if media and same_file(path, media):  # never replace the user's recording
+            self._error("Cannot export", FormatError(path, None, "this is the open media file: "
+                                                     "choose another name"), path)
+            return False
         try:
             write_file(segments, path, fmt, **options)
         except file_error_classes() as exc:

@@ -13,12 +13,15 @@ import sys
 from collections.abc import Sequence
 
 from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from app.subtitles.resources import resource_path
 from app.ui import settings
 
 SCREENSHOT_SIZE = (1600, 1000)
 SCREENSHOT_TIMEOUT_MS = 60_000
+ICON_SIZES_PX = (16, 24, 32, 48, 64, 128, 256)
 
 
 def application() -> QApplication:
@@ -29,7 +32,18 @@ def application() -> QApplication:
     app.setApplicationName(settings.APPLICATION)
     app.setApplicationDisplayName("Cueline")
     app.setDesktopFileName("cueline")
+    app.setWindowIcon(application_icon())
     return app  # type: ignore[return-value]
+
+
+def application_icon() -> QIcon:
+    """Cueline's icon (resources/icons, rendered from cueline.svg) for the window and task bar."""
+    icon = QIcon()
+    for size in ICON_SIZES_PX:
+        path = resource_path("icons", f"cueline-{size}.png")
+        if path.is_file():
+            icon.addFile(str(path))
+    return icon
 
 
 def run_editor(path: str | None = None, *, screenshot: str | None = None) -> int:
@@ -62,7 +76,7 @@ def _schedule_screenshot(app: QApplication, window, out: str) -> None:
     clock.start()
 
     def ready() -> bool:
-        return not window.jobs.active and not window.media.loading
+        return not window.tasks.active and not window.media.loading
 
     def shoot() -> None:
         if not ready() and clock.elapsed() < SCREENSHOT_TIMEOUT_MS:

@@ -30,9 +30,11 @@ from app.ui import icons, settings
 from app.ui.actions import EditorActions
 from app.ui.file_controller import FileController, describe
 from app.ui.find_replace_dialog import FindReplaceDialog
+from app.ui.job_controller import JobHost
 from app.ui.media_controller import MediaController
 from app.ui.playback import PlaybackController
 from app.ui.prompts import Prompts
+from app.ui.review import ReviewController
 from app.ui.segment_editor import SegmentEditor
 from app.ui.segment_table_view import SegmentTableView
 from app.ui.session import EditorSession
@@ -40,7 +42,7 @@ from app.ui.speech_tools import SpeechTools
 from app.ui.video_panel import VideoPanel
 from app.ui.video_tools import VideoTools
 from app.ui.waveform_panel import WaveformPanel
-from app.ui.worker import JobRunner, progress_text
+from app.ui.worker import TaskRunner, progress_text
 
 
 def rules_summary(profile_name: str, violations: dict[str, list], segments: int) -> str:
@@ -71,17 +73,18 @@ class MainWindow(QMainWindow):
         self.session = EditorSession(self)
         self.prompts = prompts or Prompts(self)
         self.prompts.parent = self
-        self.jobs = JobRunner(self)
+        self.tasks = TaskRunner(self)
         self.table = SegmentTableView(self.session)
         self.waveform_panel = WaveformPanel(self.session)
         self.waveform = self.waveform_panel.view
         self.editor = SegmentEditor(self.session)
         self.video = VideoPanel(self.session)
         self.playback = PlaybackController(self.session, self)
-        self.media = MediaController(self)
+        self.media = MediaController(self.job_host(), self.playback, self.waveform, self)
         self.files = FileController(self)
         self.commands = EditorActions(self)
         self.tools = SpeechTools(self)
+        self.review = ReviewController(self)
         self._find: FindReplaceDialog | None = None
         self.setCentralWidget(self.table)
         self._build_docks()
@@ -214,6 +217,7 @@ class MainWindow(QMainWindow):
         m.addActions([c["insert_after"], c["insert_before"], c["add_from_range"], c["delete"]])
         m.addSeparator()
         m.addActions([c["next_segment"], c["prev_segment"]])
+        segment_menu = m
         m = mb.addMenu("&Timing")
         m.addActions([c["set_start"], c["set_end"]])
         m.addSeparator()
@@ -249,6 +253,7 @@ class MainWindow(QMainWindow):
         view_menu = m
         tools_menu = mb.addMenu("&Tools")
         self.tools.fill_menus(file_menu, tools_menu, speakers_menu, view_menu, before=f["save"])
+        self.review.fill_menus(segment_menu, view_menu)
         file_menu.insertSeparator(f["save"])
         m = mb.addMenu("&Help")
         about = m.addAction("&About Cueline", self._show_about)
@@ -321,7 +326,7 @@ class MainWindow(QMainWindow):
         s.selection_changed.connect(self._update_status)
         s.document_reset.connect(self._update_status)
         s.committed.connect(lambda _n: self._update_status())
-        self.jobs.jobs_changed.connect(self.update_jobs)
+        self.tasks.tasks_changed.connect(self.update_tasks)
         self.waveform.context_menu_requested.connect(self._on_waveform_context_menu_requested)
         self.waveform.segment_activated.connect(lambda _sid: self.focus_text())
 
@@ -370,18 +375,15 @@ class MainWindow(QMainWindow):
         self.cleanup_button.setVisible(bool(note))
         self.profile_label.setText(f"  {rules_summary(name, s.violations, n)}  ")
 
-    def _update_jobs(self) -> None:
-        self.update_jobs()
-
-    def update_jobs(self) -> None:
-        """The status bar's job area: the newest job's progress, ETA and a Cancel button."""
-        active = self.jobs.active
-        self.cancel_button.setVisible(bool(self.jobs.cancellable))
+    def update_tasks(self) -> None:
+        """The status bar's task area: the newest task's progress, ETA and a Cancel button."""
+        active = self.tasks.active
+        self.cancel_button.setVisible(bool(self.tasks.cancellable))
         if not active:
             self.job_label.setText("")
             self.job_progress.hide()
             return
-        cancellable = self.jobs.cancellable
+        cancellable = self.tasks.cancellable
         job = cancellable[-1] if cancellable else active[-1]
         self.job_label.setText(progress_text(job) + (f" (+{len(active) - 1})" if len(active) > 1 else ""))
         self.job_progress.show()
@@ -418,6 +420,16 @@ class MainWindow(QMainWindow):
 
     def show_error(self, title: str, exc: BaseException, path: str | None = None) -> None:
         self.prompts.error(title, describe(exc, path))
+
+    def show_status(self, message: str, ms: int = 0) -> None:
+        self.statusBar().showMessage(message, ms)
+
+    def job_host(self) -> JobHost:
+        """What background-edit controllers use of the window (they never get the window)."""
+        return JobHost(session=self.session, prompts=self.prompts, tasks=self.tasks,
+                       status=self.show_status, show_error=self.show_error,
+                       flush_edits=self.editor.flush, edit_pending=self.editor.has_pending_edit,
+                       tasks_changed=self.update_tasks, dialog_parent=self)
 
     def _on_waveform_context_menu_requested(self, pos: QPoint, ms: int) -> None:
         c = self.commands.actions
@@ -501,8 +513,8 @@ class MainWindow(QMainWindow):
         self.waveform.release_spectrogram()
         self.playback.stop()
         self.video.shutdown()
-        self.jobs.cancel_all()
-        self.jobs.wait(5000)
+        self.tasks.cancel_all()
+        self.tasks.wait(5000)
         if not self.files.dirty:
             self.files.discard_recovery()
 

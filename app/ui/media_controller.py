@@ -13,15 +13,17 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from app.core.cancel import Progress
-from app.ui.worker import Job, JobContext
+from app.ui.worker import Task, TaskContext
 
 if TYPE_CHECKING:
-    from app.ui.main_window import MainWindow
+    from app.ui.job_controller import JobHost
+    from app.ui.playback import PlaybackController
+    from app.ui.waveform_view import WaveformView
 
 VAD_BLOCK_S = 600
 
 
-def load_media(path: str, ctx: JobContext):
+def load_media(path: str, ctx: TaskContext):
     """Probe, waveform peaks and a player of ``path`` (runs on a pool thread)."""
     from app.audio.peaks import PeakPyramid
     from app.audio.playback import Player
@@ -35,7 +37,7 @@ def load_media(path: str, ctx: JobContext):
     return info, peaks, player
 
 
-def find_speech(samples: np.ndarray, sample_rate: int, ctx: JobContext) -> list[tuple[int, int]]:
+def find_speech(samples: np.ndarray, sample_rate: int, ctx: TaskContext) -> list[tuple[int, int]]:
     """Speech regions of a (memory-mapped) mono signal, in blocks so memory stays bounded."""
     from app.audio.vad import speech_regions
 
@@ -61,48 +63,51 @@ class MediaController(QObject):
     failed = Signal(str, object)
     speech_ready = Signal()
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.w = window
-        self.session = window.session
-        self._job: Job | None = None
-        self._speech_job: Job | None = None
+    def __init__(self, host: JobHost, playback: PlaybackController, waveform: WaveformView,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.session = host.session
+        self.playback = playback
+        self.waveform = waveform
+        self._task: Task | None = None
+        self._speech_task: Task | None = None
 
     @property
     def loading(self) -> bool:
-        return self._job is not None and not self._job.status.done
+        return self._task is not None and not self._task.status.done
 
-    def load(self, path: str) -> Job:
+    def load(self, path: str) -> Task:
         self._reset(path, "Loading waveform…")
-        self._job = self.w.jobs.start(
+        self._task = self.host.tasks.start(
             lambda ctx: load_media(path, ctx), "Loading waveform",
-            on_finished=lambda result, p=path: self._on_job_finished(p, result),
-            on_failed=lambda exc, p=path: self._on_job_failed(p, exc),
-            on_progress=lambda _p: self.w._update_jobs())
-        return self._job
+            on_finished=lambda result, p=path: self._on_load_finished(p, result),
+            on_failed=lambda exc, p=path: self._on_load_failed(p, exc),
+            on_progress=lambda _p: self.host.tasks_changed())
+        return self._task
 
     def unload(self) -> None:
         self._reset(None, "")
 
     def _reset(self, path: str | None, loading_text: str) -> None:
-        """Forget the current media (and its jobs) before loading ``path`` or none."""
+        """Forget the current media (and its tasks) before loading ``path`` or none."""
         self._cancel()
         s = self.session
         s.media_path = path
         s.media_info = None
         s.peaks = None
         s.set_speech([])
-        self.w.waveform.loading_text = loading_text
-        self.w.playback.unload()
+        self.waveform.loading_text = loading_text
+        self.playback.unload()
         s.media_changed.emit()
 
     def _cancel(self) -> None:
-        for job in (self._job, self._speech_job):
-            if job is not None:
-                job.cancel()
-        self._job = self._speech_job = None
+        for task in (self._task, self._speech_task):
+            if task is not None:
+                task.cancel()
+        self._task = self._speech_task = None
 
-    def _on_job_finished(self, path: str, result) -> None:
+    def _on_load_finished(self, path: str, result) -> None:
         info, peaks, player = result
         if path != self.session.media_path:
             player.close()
@@ -112,23 +117,23 @@ class MediaController(QObject):
         s.peaks = peaks
         if s.doc.media is not None and not s.doc.media.duration_ms:
             s.doc.media.duration_ms = int(info.duration_ms)
-        self.w.waveform.loading_text = ""
-        self.w.playback.open(player)
+        self.waveform.loading_text = ""
+        self.playback.open(player)
         s.media_changed.emit()
         self.loaded.emit(path)
-        self._speech_job = self.w.jobs.start(
+        self._speech_task = self.host.tasks.start(
             lambda ctx: find_speech(peaks.samples, peaks.sample_rate, ctx), "Finding speech",
             on_finished=lambda regions, p=path: self._on_speech_finished(p, regions),
-            on_failed=lambda exc: self.w.statusBar().showMessage(f"Speech detection failed: {exc}", 8000),
-            on_progress=lambda _p: self.w._update_jobs())
+            on_failed=lambda exc: self.host.status(f"Speech detection failed: {exc}", 8000),
+            on_progress=lambda _p: self.host.tasks_changed())
 
-    def _on_job_failed(self, path: str, exc: BaseException) -> None:
+    def _on_load_failed(self, path: str, exc: BaseException) -> None:
         if path != self.session.media_path:
             return
         self.session.media_path = None
-        self.w.waveform.loading_text = ""
+        self.waveform.loading_text = ""
         self.session.media_changed.emit()
-        self.w.show_error("Cannot open media", exc, path)
+        self.host.show_error("Cannot open media", exc, path)
         self.failed.emit(path, exc)
 
     def _on_speech_finished(self, path: str, regions) -> None:

@@ -1,7 +1,7 @@
 """Models: which speech models are bundled, installed or downloadable, their sizes and where
 they are stored; downloading one (with progress and Cancel) and deleting a downloaded one.
 
-:class:`ModelDownloader` runs :func:`app.engines.models.download_model` as a background job;
+:class:`ModelDownloader` runs :func:`app.engines.download.download_model` as a background job;
 the transcribe dialog uses it too.  Without network the download fails at once with the
 catalogue's message ("cannot download model 'small' from huggingface.co/...: no network
 connection; ..."), shown in the dialog: nothing else changes.
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.core.cancel import Progress
 from app.ui.file_controller import describe
-from app.ui.worker import Job, JobRunner, JobStatus
+from app.ui.worker import Task, TaskRunner, TaskStatus
 
 BUNDLED, INSTALLED, DOWNLOADABLE = "bundled", "installed", "downloadable"
 ENGINE_TITLES = {"whisper": "Whisper", "qwen": "Qwen3-ASR", "qwen-aligner": "Qwen3 aligner"}
@@ -46,7 +46,7 @@ def model_status(info: Any) -> str:
 
 def catalogue(engine: str | None = None) -> list[tuple[Any, str]]:
     """``(ModelInfo, status)`` for the catalogue's models (of one engine)."""
-    from app.engines.models import CATALOGUE
+    from app.engines.catalogue import CATALOGUE
 
     return [(m, model_status(m)) for m in CATALOGUE.values() if engine is None or m.engine == engine]
 
@@ -69,40 +69,40 @@ class ModelDownloader(QObject):
     failed = Signal(str, str)  # model name, message for the user
     cancelled = Signal(str)
 
-    def __init__(self, jobs: JobRunner, parent: QObject | None = None) -> None:
+    def __init__(self, jobs: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.jobs = jobs
-        self.job: Job | None = None
+        self.tasks = jobs
+        self.task: Task | None = None
         self.name: str | None = None
         self.last_error: str | None = None
 
     @property
     def running(self) -> bool:
-        return self.job is not None and not self.job.status.done
+        return self.task is not None and not self.task.status.done
 
-    def start(self, name: str) -> Job | None:
+    def start(self, name: str) -> Task | None:
         if self.running:
             return None
-        from app.engines.models import download_model
+        from app.engines.download import download_model
 
         self.name = name
         self.last_error = None
-        self.job = self.jobs.start(
+        self.task = self.tasks.start(
             lambda ctx, n=name: download_model(n, progress=ctx.progress, cancel=ctx.cancel),
             f"Downloading {name}", cancellable=True,
             on_progress=self.progress.emit,
             on_finished=lambda path, n=name: self.finished.emit(n, path),
             on_failed=lambda exc, n=name: self._on_failed(n, exc),
             on_cancelled=lambda n=name: self.cancelled.emit(n))
-        return self.job
+        return self.task
 
     def _on_failed(self, name: str, exc: BaseException) -> None:
         self.last_error = describe(exc)
         self.failed.emit(name, self.last_error)
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
+        if self.task is not None:
+            self.task.cancel()
 
 
 class DownloadPanel(QWidget):
@@ -130,9 +130,9 @@ class DownloadPanel(QWidget):
         box.addLayout(row)
         box.addWidget(self.message)
         downloader.progress.connect(self._on_progress)
-        downloader.finished.connect(lambda name, path: self._done(f"Downloaded {name} to {path}.", False))
-        downloader.failed.connect(lambda name, msg: self._done(msg, True))
-        downloader.cancelled.connect(lambda name: self._done(f"Download of {name} cancelled; it "
+        downloader.finished.connect(lambda name, path: self.show_outcome(f"Downloaded {name} to {path}.", False))
+        downloader.failed.connect(lambda name, msg: self.show_outcome(msg, True))
+        downloader.cancelled.connect(lambda name: self.show_outcome(f"Download of {name} cancelled; it "
                                                              "resumes where it stopped next time.", False))
         self._show_bar(False)
 
@@ -153,7 +153,7 @@ class DownloadPanel(QWidget):
             self.bar.setValue(int(p.fraction * 1000))
             self.bar.setFormat(f"{p.done / 1e6:.0f} of {p.total / 1e6:.0f} MB")
 
-    def _done(self, text: str, error: bool) -> None:
+    def show_outcome(self, text: str, error: bool) -> None:
         self.message.setStyleSheet("QLabel#downloadMessage { color: rgb(226,67,67); }" if error else "")
         self.message.setText(text)
         self._show_bar(False)
@@ -164,7 +164,7 @@ class ModelManagerDialog(QDialog):
 
     COLUMNS = ("Model", "Engine", "Status", "Size", "Description")
 
-    def __init__(self, jobs: JobRunner, prompts: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, jobs: TaskRunner, prompts: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         from app.engines.models import model_dir
 
@@ -253,7 +253,7 @@ class ModelManagerDialog(QDialog):
         self.download_button.setEnabled(status == DOWNLOADABLE and not busy)
         self.delete_button.setEnabled(status == INSTALLED and not busy)
 
-    def download_selected(self) -> Job | None:
+    def download_selected(self) -> Task | None:
         name = self.selected_name()
         if not name or self.status_of(name) != DOWNLOADABLE:
             return None
@@ -264,7 +264,8 @@ class ModelManagerDialog(QDialog):
         return job
 
     def delete_selected(self) -> bool:
-        from app.engines.models import remove_model, unload_whisper
+        from app.engines.loading import unload_whisper
+        from app.engines.models import remove_model
 
         name = self.selected_name()
         if not name or self.status_of(name) != INSTALLED:
@@ -276,16 +277,16 @@ class ModelManagerDialog(QDialog):
         try:
             removed = remove_model(name)
         except OSError as exc:
-            self.panel._done(describe(exc), True)
+            self.panel.show_outcome(describe(exc), True)
             return False
-        self.panel._done(f"Deleted {name}." if removed else
+        self.panel.show_outcome(f"Deleted {name}." if removed else
                          f"{name} is in the Hugging Face cache, not in Cueline's folder: delete it "
                          "there.", not removed)
         self.refresh()
         return removed
 
     def done(self, result: int) -> None:  # noqa: D401 - QDialog API
-        if self.downloader.running and self.downloader.job is not None \
-                and self.downloader.job.status is not JobStatus.CANCELLED:
+        if self.downloader.running and self.downloader.task is not None \
+                and self.downloader.task.status is not TaskStatus.CANCELLED:
             self.downloader.cancel()
         super().done(result)

@@ -1,9 +1,11 @@
-"""The editor panel for the current segment: its text, start/end/duration, speaker, its words
-with their times, and the rules it breaks.
+"""The editor panel for the current segment: its text, its translation (with its review state
+and an Approve button), start/end/duration, speaker, its words with their times, and the
+rules it breaks.
 
 Typing is applied to the document after a short pause (and when the field loses focus, or
 before any command runs: :meth:`SegmentEditor.flush`); consecutive typing in one segment is one
-undo step.  Undo/redo keys in the text field undo the document, not just the field.
+undo step.  Typing in the translation marks it edited; typing in the source of a translated
+segment marks its translation stale (core edits, see app/core/translation.py).  Undo/redo keys in the text field undo the document, not just the field.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -28,10 +31,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import edits
-from app.core.model import WORDS_STALE, Segment, word_spans
+from app.core import translation as tr
+from app.core.model import TR_APPROVED, TR_NONE, WORDS_STALE, Segment, word_spans
 from app.core.timecode import format_timecode
 from app.subtitles.measure import cps
-from app.ui.segment_table_model import FLAG_LETTERS, FLAG_NAMES, violation_text
+from app.ui.segment_table_model import (
+    FLAG_LETTERS,
+    FLAG_NAMES,
+    REVIEW_MARKS,
+    REVIEW_NAMES,
+    REVIEW_SHORT,
+    violation_text,
+)
 from app.ui.session import EditorSession
 from app.ui.time_edit import TimeEdit
 
@@ -91,7 +102,12 @@ class SegmentEditor(QWidget):
         self._commit_timer.setSingleShot(True)
         self._commit_timer.setInterval(TYPING_COMMIT_MS)
         self._commit_timer.timeout.connect(self.flush)
+        self._tr_timer = QTimer(self)
+        self._tr_timer.setSingleShot(True)
+        self._tr_timer.setInterval(TYPING_COMMIT_MS)
+        self._tr_timer.timeout.connect(self.flush)
         self._build()
+        self._build_translation()
         s = session
         s.current_changed.connect(self._on_session_current_changed)
         s.document_reset.connect(self.refresh)
@@ -200,11 +216,102 @@ class SegmentEditor(QWidget):
         box.setSpacing(8)
         box.addLayout(head)
         box.addWidget(self.text, 2)
+        self._translation_slot = box.count()  # where the translation box goes
         box.addLayout(times)
         box.addLayout(form)
         box.addWidget(self.warnings)
         box.addWidget(words_title)
         box.addWidget(self.words, 3)
+
+    def _build_translation(self) -> None:
+        """The translation field, its state and the Approve button (hidden until the document
+        is translated or review mode is on: :meth:`set_translation_visible`)."""
+        self.translation_box = QWidget()
+        self.translation_box.setObjectName("translationBox")
+        self.tr_label = QLabel("Translation")
+        self.tr_label.setObjectName("translationLabel")
+        f = self.tr_label.font()
+        f.setBold(True)
+        self.tr_label.setFont(f)
+        self.tr_state = QLabel("")
+        self.tr_state.setObjectName("translationState")
+        self.approve_button = QPushButton("Approve")
+        self.approve_button.setObjectName("approveButton")
+        self.approve_button.setToolTip("Approve this translation (Ctrl+Shift+Enter approves and "
+                                       "goes to the next segment to review)")
+        self.approve_button.clicked.connect(self.approve_current)
+        self.translation = SubtitleTextEdit()
+        self.translation.setObjectName("segmentTranslation")
+        self.translation.setPlaceholderText("Translation (Enter starts a new line)")
+        self.translation.setTabChangesFocus(True)
+        self.translation.setFont(self.text.font())
+        self.translation.setMinimumHeight(56)
+        self.translation.setMaximumHeight(140)
+        self.translation.textChanged.connect(self._on_translation_changed)
+        self.translation.focus_lost.connect(self.flush)
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.tr_label)
+        head.addWidget(self.tr_state, 1)
+        head.addWidget(self.approve_button)
+        box = QVBoxLayout(self.translation_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(4)
+        box.addLayout(head)
+        box.addWidget(self.translation)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(self._translation_slot, self.translation_box, 2)
+        self.translation_box.setVisible(False)
+        self._refresh_translation()
+
+    def set_translation_visible(self, on: bool) -> None:
+        self.translation_box.setVisible(on)
+
+    @property
+    def translation_visible(self) -> bool:
+        return not self.translation_box.isHidden()
+
+    def _refresh_translation(self) -> None:
+        seg = self.session.current
+        self.translation.setEnabled(seg is not None)
+        lang = self.session.doc.meta.get("translation_language")
+        self.tr_label.setText(f"Translation ({lang})" if isinstance(lang, str) and lang
+                              else "Translation")
+        if seg is None:
+            if self.translation.toPlainText():
+                self.translation.setPlainText("")
+            self.tr_state.setText("")
+            self.approve_button.setEnabled(False)
+            return
+        text = seg.translation or ""
+        if self.translation.toPlainText() != text and not self._tr_timer.isActive():
+            cur = self.translation.textCursor().position()
+            self.translation.setPlainText(text)
+            c = self.translation.textCursor()
+            c.setPosition(min(cur, len(text)))
+            self.translation.setTextCursor(c)
+        status = seg.translation_status
+        mark = REVIEW_MARKS[status]
+        self.tr_state.setText(f"{mark} {REVIEW_SHORT[status]}".strip())
+        self.tr_state.setToolTip(REVIEW_NAMES[status])
+        self.approve_button.setEnabled(status not in (TR_NONE, TR_APPROVED))
+
+    def approve_current(self) -> bool:
+        """Approve the current segment's translation (after applying pending typing)."""
+        self.flush()
+        seg = self.session.current
+        if seg is None or not tr.has_translation(seg):
+            return False
+        return tr.approve(self.session.doc, [seg.id]) > 0
+
+    def _on_translation_changed(self) -> None:
+        if not self._loading and self._seg_id is not None:
+            self._tr_timer.start()
+
+    def focus_translation(self) -> None:
+        self.translation_box.show()
+        self.translation.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- showing the segment -----------------------------------------------------------------
     def _on_session_current_changed(self, _seg_id) -> None:
@@ -252,6 +359,8 @@ class SegmentEditor(QWidget):
                 self.cps_label.setText("CPS ∞" if v == float("inf") else f"CPS {v:.1f}")
                 self._fill_speakers(seg)
                 self._fill_words(seg)
+            if hasattr(self, "translation"):
+                self._refresh_translation()
         finally:
             self._loading = False
         self._refresh_warnings()
@@ -353,17 +462,27 @@ class SegmentEditor(QWidget):
     def flush(self) -> None:
         """Apply pending typing to the document now."""
         self._commit_timer.stop()
+        pending_translation = self._tr_timer.isActive()
+        self._tr_timer.stop()
         sid = self._seg_id
         if sid is None or sid not in self.session.doc:
             return
         text = self.text.toPlainText()
         if self.session.doc.get(sid).text != text:
             edits.edit_text(self.session.doc, sid, text)
+        if pending_translation or self.translation.hasFocus():
+            typed = self.translation.toPlainText()
+            if sid in self.session.doc and (self.session.doc.get(sid).translation or "") != typed:
+                edits.edit_translation(self.session.doc, sid, typed if typed.strip() else None)
+
+    def has_pending_edit(self) -> bool:
+        """Typing not yet applied to the document (it is, a moment after the last key)."""
+        return self._commit_timer.isActive()
 
     def is_typing(self) -> bool:
         """The user is working in one of the panel's fields."""
         return any(w.hasFocus() for w in (self.text, self.start_edit, self.end_edit, self.dur_edit,
-                                          self.speaker.lineEdit()))
+                                          self.speaker.lineEdit(), self.translation))
 
     def cursor_offset(self) -> int | None:
         """The text cursor's character offset when the text field has focus."""

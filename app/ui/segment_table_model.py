@@ -20,26 +20,38 @@ from app.core.document import Change
 from app.core.model import (
     FAILED,
     LOW_CONFIDENCE,
+    OVERLAP,
     TIMES_ESTIMATED,
+    TR_APPROVED,
+    TR_EDITED,
+    TR_MACHINE,
+    TR_NONE,
+    TR_STALE,
     UNMATCHED,
     UNTIMED,
     WORDS_STALE,
     Segment,
 )
 from app.core.timecode import format_timecode, parse_timecode
-from app.subtitles import checker
+from app.subtitles import checker, translation_rules
 from app.subtitles.measure import cps, line_lengths
 from app.ui.session import EditorSession
+from app.ui.speaker_colors import SpeakerColors
 
 COL_NUM, COL_START, COL_END, COL_DUR, COL_CPS, COL_LINE, COL_TEXT, COL_SPEAKER, COL_FLAGS, \
-    COL_ENGLISH = range(10)
-HEADERS = ("#", "Start", "End", "Duration", "CPS", "Line", "Text", "Speaker", "Flags", "English")
+    COL_ENGLISH, COL_REVIEW = range(11)
+COL_TRANSLATION = COL_ENGLISH  # the column holds any language's translation
+HEADERS = ("#", "Start", "End", "Duration", "CPS", "Line", "Text", "Speaker", "Flags",
+           "Translation", "✓")
 HEADER_TIPS = (
     "Segment number", "Start time", "End time", "Duration (seconds)",
     "Reading speed: characters per second", "Characters in the longest line", "Text",
     "Speaker", "W: words need re-aligning, E: times estimated, ?: low confidence, U: untimed, "
     "M: unmatched (script line not heard, or speech not in the script), F: the engine failed",
-    "English translation (Tools ▸ Translate to English)",
+    "Translation (Tools ▸ Translate…): edit it here or in the segment panel",
+    "Translation state: ✓ approved, ✎ edited, M machine-made, ! stale (the source changed "
+    "since), blank: not translated.  Approve with Ctrl+Shift+Enter; F9 goes to the next "
+    "segment to review",
 )
 SEGMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -51,10 +63,18 @@ FIELD_COLUMNS: dict[str, tuple[int, ...]] = {
     "speaker": (COL_SPEAKER,),
     "flags": (COL_FLAGS,),
     "words": (COL_FLAGS,),
-    "translation": (COL_ENGLISH,),
+    "translation": (COL_ENGLISH, COL_REVIEW),
+    "translation_state": (COL_ENGLISH, COL_REVIEW),
 }
+REVIEW_MARKS = {TR_APPROVED: "✓", TR_EDITED: "✎", TR_MACHINE: "M", TR_STALE: "!", TR_NONE: ""}
+REVIEW_SHORT = {TR_APPROVED: "approved", TR_EDITED: "edited", TR_MACHINE: "machine-made",
+                TR_STALE: "stale: the source changed", TR_NONE: "not translated"}
+REVIEW_NAMES = {TR_APPROVED: "approved", TR_EDITED: "edited, not approved",
+                TR_MACHINE: "machine translation, not reviewed",
+                TR_STALE: "stale: the source changed after it was translated",
+                TR_NONE: "not translated"}
 FLAG_LETTERS = ((WORDS_STALE, "W"), (TIMES_ESTIMATED, "E"), (LOW_CONFIDENCE, "?"), (UNTIMED, "U"),
-                (UNMATCHED, "M"), (FAILED, "F"))
+                (UNMATCHED, "M"), (FAILED, "F"), (OVERLAP, "O"))
 FLAG_NAMES = {
     WORDS_STALE: "words need re-aligning (text edited)",
     TIMES_ESTIMATED: "times estimated",
@@ -62,7 +82,9 @@ FLAG_NAMES = {
     UNTIMED: "untimed",
     UNMATCHED: "unmatched: not found in the audio, or not in the script",
     FAILED: "the engine failed here",
+    OVERLAP: "overlapping speech: two speakers at once",
 }
+SPEAKER_TINT = 0.35  # how much of the speaker's colour the Speaker cell takes
 _ROLES = frozenset({
     Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole,
     Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole,
@@ -71,7 +93,8 @@ _ROLES = frozenset({
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _ALIGN = (_RIGHT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _RIGHT, _LEFT, _LEFT, Qt.AlignmentFlag.AlignCenter,
-          _LEFT)
+          _LEFT, Qt.AlignmentFlag.AlignCenter)
+_TOP = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop  # wrapped text in review mode
 CACHE_ROWS = 20_000
 _SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDITABLE = _SELECTABLE | Qt.ItemFlag.ItemIsEditable
@@ -92,6 +115,14 @@ RULE_COLUMNS: dict[str, tuple[int, ...]] = {
     checker.MIN_GAP: (COL_END,),
     checker.SHOT_EDGE: (COL_START, COL_END),
     checker.SHOT_CROSSING: (COL_DUR,),
+    translation_rules.UNTRANSLATED: (COL_ENGLISH, COL_REVIEW),
+    translation_rules.STALE: (COL_ENGLISH, COL_REVIEW),
+    translation_rules.NUMBERS: (COL_ENGLISH,),
+    translation_rules.NAMES: (COL_ENGLISH,),
+    translation_rules.GLOSSARY: (COL_ENGLISH,),
+    translation_rules.TARGET_CPS: (COL_ENGLISH,),
+    translation_rules.TARGET_LINE_LENGTH: (COL_ENGLISH,),
+    translation_rules.TARGET_LINE_COUNT: (COL_ENGLISH,),
 }
 
 
@@ -121,6 +152,10 @@ class SegmentTableModel(QAbstractTableModel):
         self._cache: dict[str, tuple[Segment, tuple[str, ...]]] = {}
         self._bold = QFont()
         self._bold.setBold(True)
+        self.speaker_colors = SpeakerColors()
+        self.speaker_colors.refresh(session.doc)
+        session.committed.connect(self._on_session_committed)
+        self.review_mode = False  # text cells show their lines (wrapped) instead of "⏎"
 
     @property
     def doc(self):
@@ -136,6 +171,8 @@ class SegmentTableModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal:
             if role == Qt.ItemDataRole.DisplayRole:
+                if section == COL_ENGLISH:
+                    return self.translation_header()
                 return HEADERS[section]
             if role == Qt.ItemDataRole.ToolTipRole:
                 return HEADER_TIPS[section]
@@ -160,6 +197,8 @@ class SegmentTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return str(row + 1) if col == COL_NUM else self._cells(seg)[col]
         if role == Qt.ItemDataRole.TextAlignmentRole:
+            if self.review_mode and col in (COL_TEXT, COL_ENGLISH):
+                return _TOP
             return _ALIGN[col]
         if role == Qt.ItemDataRole.BackgroundRole:
             found = self._violations_on(seg, col)
@@ -170,6 +209,9 @@ class SegmentTableModel(QAbstractTableModel):
                 c = QGuiApplication.palette().color(QPalette.ColorRole.Highlight)
                 c.setAlpha(PLAYING_ALPHA)
                 return c
+            if col == COL_SPEAKER and seg.speaker:
+                base = QGuiApplication.palette().color(QPalette.ColorRole.Base)
+                return self.speaker_colors.tint(seg.speaker, base, SPEAKER_TINT)
             return None
         if role == Qt.ItemDataRole.FontRole:
             return self._bold if seg.id == self._playing else None
@@ -199,10 +241,12 @@ class SegmentTableModel(QAbstractTableModel):
             f"{seg.duration / 1000:.3f}",
             "∞" if v == float("inf") else f"{v:.1f}",
             str(max(line_lengths(seg.text, profile), default=0)),
-            seg.text.replace("\n", " ⏎ "),
+            seg.text if self.review_mode else seg.text.replace("\n", " ⏎ "),
             seg.speaker or "",
             "".join(letter for flag, letter in FLAG_LETTERS if flag in seg.flags),
-            (seg.translation or "").replace("\n", " ⏎ "),
+            seg.translation or "" if self.review_mode
+            else (seg.translation or "").replace("\n", " ⏎ "),
+            REVIEW_MARKS[seg.translation_status] if seg.text.strip() else "",
         )
         if len(self._cache) > CACHE_ROWS:
             self._cache.clear()
@@ -220,6 +264,8 @@ class SegmentTableModel(QAbstractTableModel):
             return seg.text
         if col == COL_ENGLISH and seg.translation and not lines:
             return seg.translation
+        if col == COL_REVIEW and seg.text.strip():
+            lines.insert(0, f"Translation: {REVIEW_NAMES[seg.translation_status]}")
         return "\n".join(lines) or None
 
     def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
@@ -252,8 +298,32 @@ class SegmentTableModel(QAbstractTableModel):
             return False
         return True
 
+    # -- review mode ---------------------------------------------------------------------------
+    def set_review_mode(self, on: bool) -> None:
+        """Show the texts with their own line breaks (the view wraps them) instead of "⏎"."""
+        if on == self.review_mode:
+            return
+        self.review_mode = on
+        self._cache.clear()
+        if self._rows:
+            self.dataChanged.emit(self.index(0, COL_TEXT), self.index(self._rows - 1, COL_REVIEW),
+                                  [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole])
+
+    def translation_header(self) -> str:
+        """"Translation", with the language when the document says which."""
+        lang = self.doc.meta.get("translation_language")
+        return f"Translation ({lang})" if isinstance(lang, str) and lang else HEADERS[COL_ENGLISH]
+
     # -- core events -------------------------------------------------------------------------
+    def _on_session_committed(self, _name: str = "") -> None:
+        """Speaker colours follow the order speakers first appear in: repaint the column when
+        it changed."""
+        if self.speaker_colors.refresh(self.doc) and self._rows:
+            self.dataChanged.emit(self.index(0, COL_SPEAKER), self.index(self._rows - 1, COL_SPEAKER),
+                                  [Qt.ItemDataRole.BackgroundRole])
+
     def _on_session_document_reset(self) -> None:
+        self.speaker_colors.refresh(self.doc)
         self.beginResetModel()
         self._playing = None
         self._rows = len(self.doc)
@@ -278,6 +348,8 @@ class SegmentTableModel(QAbstractTableModel):
                 row = change.index
                 self.dataChanged.emit(self.index(row, cols[0]), self.index(row, cols[-1]))
         elif change.kind == "meta":
+            if change.key == "translation_language":
+                self.headerDataChanged.emit(Qt.Orientation.Horizontal, COL_ENGLISH, COL_ENGLISH)
             return
         else:
             self.dataChanged.emit(self.index(0, 0), self.index(max(0, len(self.doc) - 1), last_col))

@@ -1,9 +1,15 @@
 """The segment grid: inline editing of text and times, multi-selection kept in step with the
-session (waveform, editor panel, playhead), and "next/previous problem" navigation."""
+session (waveform, editor panel, playhead), and "next/previous problem" navigation.
+
+Review mode (View ▸ Review mode) is a translator's layout: the source and its translation side
+by side, each wrapped on the lines it has, in rows as high as their text (up to
+:data:`REVIEW_MAX_LINES` lines), with the translation state beside them; the timing columns
+step aside.  Row heights are measured for the rows in view (and a margin), as they scroll in,
+so a long file costs no more than a short one."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +29,7 @@ from app.ui.segment_table_model import (
     COL_FLAGS,
     COL_LINE,
     COL_NUM,
+    COL_REVIEW,
     COL_SPEAKER,
     COL_START,
     COL_TEXT,
@@ -31,7 +38,13 @@ from app.ui.segment_table_model import (
 from app.ui.session import EditorSession
 
 COLUMN_WIDTHS = {COL_NUM: 48, COL_START: 104, COL_END: 104, COL_DUR: 72, COL_CPS: 52,
-                 COL_LINE: 44, COL_SPEAKER: 110, COL_FLAGS: 52, COL_ENGLISH: 300}
+                 COL_LINE: 44, COL_SPEAKER: 110, COL_FLAGS: 52, COL_ENGLISH: 300, COL_REVIEW: 30}
+# columns review mode hides, to give the two texts the room
+REVIEW_HIDDEN = (COL_END, COL_DUR, COL_CPS, COL_LINE, COL_SPEAKER, COL_FLAGS)
+REVIEW_MAX_LINES = 8  # a row grows with its text up to this many lines
+REVIEW_ROW_MARGIN = 40  # rows beyond the visible ones measured ahead of scrolling
+REVIEW_ROW_PADDING = 6  # px between one row's last line and the next row's first
+HEIGHT_CACHE_ROWS = 50_000
 
 
 class _CellTextEdit(QPlainTextEdit):
@@ -108,6 +121,16 @@ class SegmentTableView(QTableView):
         hh.moveSection(hh.visualIndex(COL_ENGLISH), hh.visualIndex(COL_TEXT) + 1)
         self.english_forced: bool | None = None  # None: shown when any segment has English
         self.setColumnHidden(COL_ENGLISH, True)
+        self.setColumnHidden(COL_REVIEW, True)
+        hh.moveSection(hh.visualIndex(COL_REVIEW), hh.visualIndex(COL_ENGLISH) + 1)
+        self.review_mode = False
+        self._hidden_before_review: dict[int, bool] = {}
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_rows)
+        # segment id -> (the segment measured, the text columns' widths, its row height)
+        self._heights: dict[str, tuple[object, tuple[int, int], int]] = {}
         self._syncing = False
         self.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
@@ -117,6 +140,11 @@ class SegmentTableView(QTableView):
         session.committed.connect(self._on_session_committed)
         session.committed.connect(lambda _n: self.update_english_column())
         session.document_reset.connect(self.update_english_column)
+        self.table_model.dataChanged.connect(self.schedule_fit)
+        self.table_model.rowsInserted.connect(self.schedule_fit)
+        self.table_model.modelReset.connect(self.schedule_fit)
+        self.verticalScrollBar().valueChanged.connect(self.schedule_fit)
+        hh.sectionResized.connect(self.schedule_fit)
 
     # -- table -> session --------------------------------------------------------------------
     def _selected_ids(self) -> list[str]:
@@ -203,10 +231,82 @@ class SegmentTableView(QTableView):
     def update_english_column(self) -> None:
         on = self.english_forced
         if on is None:
-            on = any(s.translation for s in self.session.doc)
+            on = self.review_mode or any(s.translation for s in self.session.doc)
         if on != self.english_visible:
             self.setColumnHidden(COL_ENGLISH, not on)
+            self.setColumnHidden(COL_REVIEW, not on)
             self.english_visibility_changed.emit(on)
+
+    # -- review mode ---------------------------------------------------------------------------
+    def set_review_mode(self, on: bool) -> None:
+        """Source and translation side by side, wrapped, in rows as high as their text."""
+        if on == self.review_mode:
+            return
+        self.review_mode = on
+        self.table_model.set_review_mode(on)
+        self.setWordWrap(on)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone if on else Qt.TextElideMode.ElideRight)
+        if on:
+            self._hidden_before_review = {c: self.isColumnHidden(c) for c in REVIEW_HIDDEN}
+            for c in REVIEW_HIDDEN:
+                self.setColumnHidden(c, True)
+            self.setColumnHidden(COL_ENGLISH, False)
+            self.setColumnHidden(COL_REVIEW, False)
+            if not self.english_visible:
+                self.english_visibility_changed.emit(True)
+            self.fit_rows()
+        else:
+            for c, hidden in self._hidden_before_review.items():
+                self.setColumnHidden(c, hidden)
+            self.setColumnHidden(COL_ENGLISH, True)  # update_english_column decides below
+            self.setColumnHidden(COL_REVIEW, True)
+            vh = self.verticalHeader()
+            vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            for r in range(self.table_model.rowCount()):
+                if vh.sectionSize(r) != vh.defaultSectionSize():
+                    vh.resizeSection(r, vh.defaultSectionSize())
+            self.english_visibility_changed.emit(False)
+            self.update_english_column()
+        if on and self.currentIndex().isValid():
+            self.scrollTo(self.currentIndex(), QAbstractItemView.ScrollHint.EnsureVisible)
+
+    def schedule_fit(self, *_args) -> None:
+        if self.review_mode:
+            self._fit_timer.start()
+
+    def fit_rows(self) -> None:
+        """Give the rows in view (and a margin) the height of their wrapped text."""
+        if not self.review_mode:
+            return
+        n = self.table_model.rowCount()
+        if not n:
+            return
+        vh = self.verticalHeader()
+        first = max(0, self.rowAt(0) if self.rowAt(0) >= 0 else 0)
+        last = self.rowAt(self.viewport().height() - 1)
+        last = n - 1 if last < 0 else last
+        line = self.fontMetrics().lineSpacing()
+        low = vh.defaultSectionSize()
+        high = line * REVIEW_MAX_LINES + 10
+        widths = (self.columnWidth(COL_TEXT), self.columnWidth(COL_ENGLISH))
+        doc = self.session.doc
+        for r in range(max(0, first - REVIEW_ROW_MARGIN), min(n, last + 1 + REVIEW_ROW_MARGIN)):
+            seg = doc[r] if r < len(doc) else None
+            known = self._heights.get(seg.id) if seg is not None else None
+            if known is not None and known[0] is seg and known[1] == widths:
+                h = known[2]  # measured before, for this text at these widths
+            else:
+                h = min(high, max(low, self.sizeHintForRow(r) + REVIEW_ROW_PADDING))
+                if seg is not None:
+                    if len(self._heights) > HEIGHT_CACHE_ROWS:
+                        self._heights.clear()
+                    self._heights[seg.id] = (seg, widths, h)
+            if vh.sectionSize(r) != h:
+                vh.resizeSection(r, h)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.schedule_fit()
 
     # -- navigation --------------------------------------------------------------------------
     def goto_problem(self, step: int) -> bool:

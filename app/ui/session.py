@@ -9,14 +9,22 @@ are forwarded as Qt signals, so panels connect once and survive a document being
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core.document import Change, Document
 from app.core.model import WORDS_STALE, Segment, Word
+
+if TYPE_CHECKING:  # the editor starts without importing the audio or rule layers
+    from app.audio.peaks import PeakPyramid
+    from app.audio.probe import MediaInfo
+    from app.subtitles.checker import Violation
+    from app.subtitles.profiles import Profile
+
+    RuleChecker = Callable[[Sequence[Segment], Profile], Iterable[Violation]]
 
 _INT64_MAX = (1 << 63) - 1
 
@@ -45,13 +53,13 @@ class EditorSession(QObject):
         self.doc = Document()
         self.project_path: str | None = None
         self.media_path: str | None = None
-        self.media_info: Any = None  # app.audio.probe.MediaInfo
-        self.peaks: Any = None  # app.audio.peaks.PeakPyramid
+        self.media_info: MediaInfo | None = None
+        self.peaks: PeakPyramid | None = None  # the waveform cache: also the jobs' samples
         self.speech: list[tuple[int, int]] = []
         self.shots: list[int] = []  # shot change times (ms) of the media's video
-        self.profile: Any = None  # app.subtitles Profile
-        self.checker = None  # callable(segments, profile) -> violations
-        self.violations: dict[str, list[Any]] = {}
+        self.profile: Profile | None = None
+        self.checker: RuleChecker | None = None
+        self.violations: dict[str, list[Violation]] = {}
         self.current_id: str | None = None
         self.selected_ids: list[str] = []
         self.position_ms = 0
@@ -139,7 +147,7 @@ class EditorSession(QObject):
         return self.doc.history.is_dirty
 
     # -- rule checks -----------------------------------------------------------------------
-    def set_profile(self, profile: Any, checker=None) -> None:
+    def set_profile(self, profile: Profile, checker: RuleChecker | None = None) -> None:
         self.profile = profile
         if checker is not None:
             self.checker = checker
@@ -148,7 +156,7 @@ class EditorSession(QObject):
 
     def recheck(self) -> None:
         """Run the profile's rule checks on the whole document (after each committed edit)."""
-        out: dict[str, list[Any]] = {}
+        out: dict[str, list[Violation]] = {}
         if self.checker is not None and self.profile is not None and len(self.doc):
             segs = self.doc.segments
             for v in self.checker(segs, self.profile):
@@ -159,7 +167,7 @@ class EditorSession(QObject):
             self.violations = out
             self.violations_changed.emit()
 
-    def violations_for(self, seg_id: str) -> list[Any]:
+    def violations_for(self, seg_id: str) -> list[Violation]:
         return self.violations.get(seg_id, [])
 
     # -- current segment and selection ------------------------------------------------------
@@ -215,7 +223,7 @@ class EditorSession(QObject):
 
     def selected_in_order(self) -> list[str]:
         ids = [i for i in self.selected_ids if i in self.doc]
-        if not ids and self.current_id in self.doc:
+        if not ids and self.current_id is not None and self.current_id in self.doc:
             ids = [self.current_id]
         return sorted(ids, key=self.doc.index_of)
 

@@ -20,31 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core import edits
-from app.core.document import Document
+from app.core.speaker_edits import merge_speakers, speaker_counts
 from app.ui.session import EditorSession
 
 NO_SPEAKER = "(no speaker)"
-
-
-def speaker_counts(doc: Document) -> list[tuple[str | None, int, int]]:
-    """``(speaker, segments, speaking ms)`` in order of first appearance; None last."""
-    counts: dict[str | None, list[int]] = {}
-    for s in doc:
-        c = counts.setdefault(s.speaker or None, [0, 0])
-        c[0] += 1
-        c[1] += s.duration
-    named = [(k, v[0], v[1]) for k, v in counts.items() if k is not None]
-    if None in counts:
-        named.append((None, counts[None][0], counts[None][1]))
-    return named
-
-
-def merge_speakers(doc: Document, names: list[str], into: str) -> int:
-    """Give every segment of ``names`` the speaker ``into`` (one undoable step)."""
-    ids = [s.id for s in doc if s.speaker in set(names)]
-    with doc.transaction("Merge speakers"):
-        edits.set_speaker(doc, ids, into)
-    return len(ids)
 
 
 class SpeakersDialog(QDialog):

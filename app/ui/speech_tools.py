@@ -3,8 +3,9 @@ translate, align a script, speakers, models; one QAction each, in the File, Tool
 and View menus.  The work itself is in the controllers this object owns:
 :class:`~app.ui.transcription.TranscriptionController`,
 :class:`~app.ui.realign_controller.RealignController`,
-:class:`~app.ui.translation.TranslationController` and
-:class:`~app.ui.script_align.ScriptAlignController`."""
+:class:`~app.ui.translation.TranslationController`,
+:class:`~app.ui.script_align.ScriptAlignController` and
+:class:`~app.ui.speaker_detection.SpeakerDetectionController`."""
 
 from __future__ import annotations
 
@@ -15,15 +16,19 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 
-from app.ui.cleanup_dialog import CleanupDialog, cleanup_entries
+from app.core.cleanup_log import cleanup_entries
+from app.ui.channel_waves import ChannelWaves
+from app.ui.cleanup_dialog import CleanupDialog
 from app.ui.model_manager import DOWNLOADABLE, ModelManagerDialog
 from app.ui.realign_controller import RealignController
 from app.ui.script_align import ScriptAlignController
+from app.ui.speaker_detection import SpeakerDetectionController
 from app.ui.speakers_dialog import SpeakersDialog
 from app.ui.transcribe_dialog import TranscribeDialog
 from app.ui.transcription import TranscriptionController, cleanup_summary
 from app.ui.translation import TranslationController
-from app.ui.worker import Job
+from app.ui.voice_profiles_dialog import VoiceProfilesDialog
+from app.ui.worker import Task
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -33,10 +38,13 @@ class SpeechTools(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
-        self.transcription = TranscriptionController(window)
-        self.realign = RealignController(window)
-        self.translation = TranslationController(window)
-        self.script = ScriptAlignController(window)
+        host = window.job_host()
+        self.transcription = TranscriptionController(host, self)
+        self.realign = RealignController(host, self)
+        self.translation = TranslationController(host, self)
+        self.script = ScriptAlignController(host, window.files.ask_open, self)
+        self.speaker_detection = SpeakerDetectionController(host, self)
+        self.channel_waves = ChannelWaves(host, window.waveform, window)
         self.cleanup_dialog: CleanupDialog | None = None
         self.speakers_dialog: SpeakersDialog | None = None
         self.actions: dict[str, QAction] = {}
@@ -50,11 +58,16 @@ class SpeechTools(QObject):
                  lambda: self.realign.set_auto(self.actions["auto_realign"].isChecked()))
         auto.setCheckable(True)
         auto.setChecked(self.realign.auto)
-        a("translate", "Translate to &English…", self.translation.ask, ["Ctrl+Shift+T"])
+        a("translate", "Tr&anslate…", self.translation.ask, ["Ctrl+Shift+T"])
         a("align_script", "&Align a script to the media…", self.script.ask)
         a("models", "Speech &models…", self.show_models)
         a("speakers", "&Manage speakers…", self.show_speakers)
-        eng = a("english_column", "&English column", lambda: self.w.table.set_english_visible(
+        a("detect_speakers", "&Detect speakers…", self.speaker_detection.ask, ["Ctrl+Shift+K"])
+        a("assign_speaker", "&Assign selection to speaker…", self.assign_selection, ["Ctrl+Alt+A"])
+        a("remember_voice", "Remember &voice of the current speaker",
+          self.speaker_detection.remember_voice)
+        a("voice_profiles", "Voice &profiles…", self.show_voice_profiles)
+        eng = a("english_column", "Tra&nslation column", lambda: self.w.table.set_english_visible(
             self.actions["english_column"].isChecked()))
         eng.setCheckable(True)
         window.table.english_visibility_changed.connect(eng.setChecked)
@@ -63,7 +76,7 @@ class SpeechTools(QObject):
         s.document_reset.connect(self.update_enabled)
         s.selection_changed.connect(self.update_enabled)
         s.committed.connect(lambda _n: self.update_enabled())
-        window.jobs.jobs_changed.connect(self.update_enabled)
+        window.tasks.tasks_changed.connect(self.update_enabled)
         self.update_enabled()
 
     def _add(self, name: str, text: str, slot: Callable[[], object], shortcuts: list[str] = ()) -> QAction:
@@ -88,10 +101,16 @@ class SpeechTools(QObject):
         tools_menu.addActions([c["translate"], c["align_script"]])
         tools_menu.addSeparator()
         tools_menu.addAction(c["models"])
+        speakers_menu.insertAction(speakers_menu.actions()[0] if speakers_menu.actions() else None,
+                                   c["detect_speakers"])
+        speakers_menu.insertSeparator(speakers_menu.actions()[1])
+        speakers_menu.addAction(c["assign_speaker"])
         speakers_menu.addSeparator()
         speakers_menu.addAction(c["speakers"])
+        speakers_menu.addActions([c["remember_voice"], c["voice_profiles"]])
         view_menu.addSeparator()
         view_menu.addAction(c["english_column"])
+        view_menu.addAction(self.channel_waves.action)
 
     def update_enabled(self) -> None:
         s = self.w.session
@@ -99,22 +118,25 @@ class SpeechTools(QObject):
         loaded = s.peaks is not None
         c = self.actions
         c["transcribe"].setEnabled(media and not self.transcription.running)
-        c["cancel_job"].setEnabled(bool(self.w.jobs.cancellable))
+        c["cancel_job"].setEnabled(bool(self.w.tasks.cancellable))
         c["cleanup_log"].setEnabled(bool(cleanup_entries(s.doc)))
         has = bool(len(s.doc))
         c["realign_all"].setEnabled(loaded and has)
         c["realign_selection"].setEnabled(loaded and bool(s.selected_in_order()))
         c["translate"].setEnabled(loaded and has)
         c["align_script"].setEnabled(loaded)
+        c["detect_speakers"].setEnabled(loaded and has and not self.speaker_detection.running)
+        c["assign_speaker"].setEnabled(bool(s.selected_in_order()))
+        c["remember_voice"].setEnabled(loaded and bool(s.doc.speakers()))
 
     # -- commands ------------------------------------------------------------------------------
     def transcribe_dialog(self) -> TranscribeDialog:
         s = self.w.session
         channels = int(getattr(s.media_info, "channels", 1) or 1)
-        return TranscribeDialog(self.w.jobs, channels=channels, segments=len(s.doc),
+        return TranscribeDialog(self.w.tasks, channels=channels, segments=len(s.doc),
                                 profiles=self.w.profiles, current_profile=s.profile, parent=self.w)
 
-    def ask_transcribe(self) -> Job | None:
+    def ask_transcribe(self) -> Task | None:
         """Tools ▸ Transcribe: the dialog, then the run (live results in the table)."""
         if not self.w.session.media_path:
             self.w.prompts.warning("Transcribe", "Open a media file first.")
@@ -135,10 +157,10 @@ class SpeechTools(QObject):
 
     def cancel_job(self) -> None:
         """Cancel the newest cancellable job (a transcription keeps what it finished)."""
-        jobs = self.w.jobs.cancellable
+        jobs = self.w.tasks.cancellable
         if jobs:
             jobs[-1].cancel()
-            self.w.update_jobs()
+            self.w.update_tasks()
 
     def show_cleanup(self) -> CleanupDialog:
         if self.cleanup_dialog is None:
@@ -156,8 +178,31 @@ class SpeechTools(QObject):
         self.speakers_dialog.raise_()
         return self.speakers_dialog
 
+    def assign_selection(self) -> int:
+        """Speakers ▸ Assign selection to speaker: one name (new or existing) for every
+        selected segment, one undo step."""
+        from app.core.speaker_edits import assign_to_speaker
+
+        s = self.w.session
+        ids = s.selected_in_order()
+        if not ids:
+            return 0
+        name = self.w.prompts.ask_text("Assign to speaker", f"Speaker of the {len(ids)} selected "
+                                       "segment(s) (a new name or an existing one):",
+                                       s.doc.get(ids[0]).speaker or "", s.doc.speakers() or None)
+        if name is None:
+            return 0
+        return assign_to_speaker(s.doc, ids, name.strip() or None)
+
+    def show_voice_profiles(self) -> VoiceProfilesDialog:
+        dlg = VoiceProfilesDialog(self.w.prompts, self.w)
+        self.voice_profiles_dialog = dlg
+        dlg.show()
+        dlg.raise_()
+        return dlg
+
     def models_dialog(self) -> ModelManagerDialog:
-        return ModelManagerDialog(self.w.jobs, self.w.prompts, self.w)
+        return ModelManagerDialog(self.w.tasks, self.w.prompts, self.w)
 
     def show_models(self) -> None:
         self.w.prompts.run_dialog(self.models_dialog())

@@ -181,14 +181,13 @@ class TimelineDrag:
             name = "Move shared edge"
         else:
             name = "Set start" if self.kind == START else "Set end"
-        with doc.transaction(name):
-            if self.kind == MOVE:
-                delta = next(iter(self.preview.values()))[0] - self._orig(next(iter(self.preview)))[0]
-                edits.move(doc, list(self.preview), delta)
-            else:
-                # apply in an order that never makes the document inconsistent
-                for sid, (s, e) in sorted(self.preview.items(), key=lambda kv: kv[1][0]):
-                    if sid in doc:
-                        edits.set_times(doc, sid, s, e)
+        if self.kind == MOVE:
+            first = next(iter(self.preview))
+            orig = self._orig(first)
+            assert orig is not None
+            with doc.transaction(name):
+                edits.move(doc, list(self.preview), self.preview[first][0] - orig[0])
+        else:
+            edits.set_many_times(doc, self.preview, name)
         self.preview = {}
         return True

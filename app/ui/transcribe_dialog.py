@@ -6,7 +6,12 @@ remembered (QSettings) and become :class:`~app.pipeline.types.PipelineOptions`.
 The transcript is shaped into cues under the editor's profile unless the user asks for the
 engine's raw segments (as ``cueline transcribe`` does for SRT/VTT/ASS): raw segments run past
 a subtitle's line length and reading time.  What is remembered is that choice (shape or
-raw), and the profile offered is the editor's current one."""
+raw), and the profile offered is the editor's current one.
+
+With the engine "Remote server" the model and device rows give way to the servers (one
+OpenAI-compatible base URL per line), the model they serve, the API key (kept in the system
+keyring, never in the settings) and *Test connection*, which connects in the background and
+says, per server, how it went."""
 
 from __future__ import annotations
 
@@ -38,10 +43,13 @@ from app.ui.model_manager import (
     catalogue,
     status_label,
 )
-from app.ui.worker import JobRunner
+from app.ui.remote_servers import RemoteServersBox
+from app.ui.worker import TaskRunner
 
 ENGINES = (("whisper", "Whisper (faster-whisper, good on a CPU)"),
-           ("qwen", "Qwen3-ASR (30 languages, GPU advised)"))
+           ("qwen", "Qwen3-ASR (30 languages, GPU advised)"),
+           ("remote", "Remote server (vLLM, faster-whisper-server, any OpenAI-compatible)"))
+REMOTE = "remote"
 WHISPER_LANGUAGES = (
     "af am ar as az ba be bg bn bo br bs ca cs cy da de el en es et eu fa fi fo fr gl gu ha haw he "
     "hi hr ht hu hy id is it ja jw ka kk km kn ko la lb ln lo lt lv mg mi mk ml mn mr ms mt my ne "
@@ -66,7 +74,7 @@ def language_name(code: str) -> str:
 
 
 class TranscribeDialog(QDialog):
-    def __init__(self, jobs: JobRunner, *, channels: int = 1, segments: int = 0,
+    def __init__(self, jobs: TaskRunner, *, channels: int = 1, segments: int = 0,
                  profiles: list[Any] | None = None, current_profile: Any = None,
                  parent: QWidget | None = None) -> None:
         """``current_profile``: the editor's profile, offered for shaping."""
@@ -84,6 +92,12 @@ class TranscribeDialog(QDialog):
         self.engine_box.setObjectName("engineBox")
         for key, title in ENGINES:
             self.engine_box.addItem(title, key)
+        from app.engines import qwen
+
+        if not qwen.installed():  # a Whisper-only install or build: say why, offer no download
+            item = self.engine_box.model().item(self.engine_box.findData("qwen"))
+            item.setEnabled(False)
+            item.setToolTip(qwen.missing_message())
         self.model_box = QComboBox()
         self.model_box.setObjectName("modelBox")
         self.download_button = QPushButton("Download")
@@ -135,14 +149,20 @@ class TranscribeDialog(QDialog):
         self.message = QLabel("")
         self.message.setObjectName("transcribeMessage")
         self.message.setWordWrap(True)
+        self.remote = RemoteServersBox(jobs)
+        self.remote.changed.connect(self._update_state)
+        self.remote.tested.connect(lambda _ok: self.adjustSize())  # room for the result lines
 
         model_row = QHBoxLayout()
+        self.model_row = model_row
         model_row.addWidget(self.model_box, 1)
         model_row.addWidget(self.download_button)
         form = QFormLayout()
+        self.form = form
         form.addRow("Engine", self.engine_box)
         form.addRow("Model", model_row)
         form.addRow("", self.panel)
+        form.addRow(self.remote)
         form.addRow("Language", self.language_box)
         form.addRow("Task", self.task_box)
         form.addRow("Context", self.context)
@@ -182,6 +202,8 @@ class TranscribeDialog(QDialog):
 
     @property
     def model_status(self) -> str | None:
+        if self.engine == REMOTE:
+            return REMOTE  # the model lives on the server: nothing to download here
         return self._statuses.get(self.model)
 
     @property
@@ -198,7 +220,11 @@ class TranscribeDialog(QDialog):
         return i >= 0
 
     def set_engine(self, engine: str) -> bool:
-        return self.set_combo(self.engine_box, engine)
+        i = self.engine_box.findData(engine)
+        if i < 0 or not self.engine_box.model().item(i).isEnabled():
+            return False
+        self.engine_box.setCurrentIndex(i)
+        return True
 
     def set_model(self, name: str) -> bool:
         return self.set_combo(self.model_box, name)
@@ -232,6 +258,14 @@ class TranscribeDialog(QDialog):
         context = self.context.toPlainText().strip() or None
         decode = TranscribeOptions(language=self.language, task=str(self.task_box.currentData()),
                                    beam_size=5, best_of=5, initial_prompt=context)
+        if self.engine == REMOTE:
+            return PipelineOptions(
+                engine=REMOTE, model=self.remote.model() or None,
+                workers=self.workers_spin.value(),
+                chunk_seconds=float(self.chunk_spin.value()) if self.chunk_spin.value() >= 2
+                else 0.0,
+                channels=self.channels_box.isEnabled() and self.channels_box.isChecked(),
+                engine_settings={"servers": self.remote.servers()}, decode=decode)
         return PipelineOptions(
             engine=self.engine, model=self.model, device=str(self.device_box.currentData()),
             workers=self.workers_spin.value(),
@@ -247,9 +281,10 @@ class TranscribeDialog(QDialog):
     def _on_engine_changed(self) -> None:
         self._refresh_models()
         self._fill_languages()
+        self._show_remote(self.engine == REMOTE)
 
     def _refresh_models(self) -> None:
-        from app.engines.models import DEFAULT_QWEN, DEFAULT_WHISPER
+        from app.engines.catalogue import DEFAULT_QWEN, DEFAULT_WHISPER
 
         keep = self.model_box.currentData()
         entries = catalogue(self.engine)
@@ -268,7 +303,8 @@ class TranscribeDialog(QDialog):
 
     def _fill_languages(self) -> None:
         keep = self._chosen_language if self._english_only else self.language
-        codes = WHISPER_LANGUAGES if self.engine == "whisper" else list(QWEN_LANGUAGES)
+        codes = {"whisper": WHISPER_LANGUAGES, "qwen": list(QWEN_LANGUAGES)}.get(
+            self.engine, sorted(set(WHISPER_LANGUAGES) | set(QWEN_LANGUAGES)))
         self.language_box.blockSignals(True)
         self.language_box.clear()
         self.language_box.addItem("Detect automatically", "")
@@ -278,7 +314,7 @@ class TranscribeDialog(QDialog):
         self.language_box.blockSignals(False)
 
     def _on_model_changed(self) -> None:
-        from app.engines.models import find_model
+        from app.engines.catalogue import find_model
 
         info = find_model(self.model)
         english_only = info is not None and not info.multilingual
@@ -301,6 +337,11 @@ class TranscribeDialog(QDialog):
         self.tokens_label.setStyleSheet("color: rgb(226,67,67);" if over else "")
 
     def _update_state(self) -> None:
+        if self.engine == REMOTE:
+            problem = self.remote.problem()
+            self.ok_button.setEnabled(not problem)
+            self.message.setText(problem)
+            return
         status = self.model_status
         busy = self.downloader.running
         self.download_button.setVisible(status == DOWNLOADABLE)
@@ -338,6 +379,8 @@ class TranscribeDialog(QDialog):
         chunk = g("transcribe/chunk", 0, int)
         self.chunk_spin.setValue(chunk if chunk >= 2 else 1)
         self.channels_box.setChecked(g("transcribe/channels", False, bool))
+        self.remote.restore()
+        self._show_remote(self.engine == REMOTE)
         self._on_model_changed()
         self._update_tokens()
 
@@ -356,11 +399,26 @@ class TranscribeDialog(QDialog):
         p("transcribe/workers", self.workers_spin.value())
         p("transcribe/chunk", self.chunk_spin.value() if self.chunk_spin.value() >= 2 else 0)
         p("transcribe/channels", self.channels_box.isChecked())
+        self.remote.remember()
 
     def done(self, result: int) -> None:  # noqa: D401 - QDialog API
         if result == QDialog.DialogCode.Accepted and self.model_status in (None, DOWNLOADABLE):
             self._update_state()
             return  # nothing to transcribe with yet
+        if result == QDialog.DialogCode.Accepted and self.engine == REMOTE \
+                and self.remote.problem():
+            self._update_state()
+            return  # no usable server address yet
         if self.downloader.running:
             self.downloader.cancel()
+        self.remote.cancel_test()
         super().done(result)
+
+    def _show_remote(self, remote: bool) -> None:
+        """The servers instead of the local model and device rows (or back)."""
+        self.form.setRowVisible(self.remote, remote)
+        for row in (self.model_row, self.panel, self.device_box):
+            self.form.setRowVisible(row, not remote)
+        self.workers_spin.setToolTip("Requests in flight at once (Automatic: 4 per server)"
+                                     if remote else "Chunks decoded at the same time")
+        self._update_state()

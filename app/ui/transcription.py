@@ -13,7 +13,12 @@ pieces: the run then continues as a new step after it (undoing goes back through
 and the edit in the order they happened, never leaving a half-applied command).  Undoing the
 run while it is still going cancels it.  Cancel keeps the chunks that finished (one undo step
 still removes them); the cleanup log of what was removed as suspected hallucinations goes into
-the document's ``meta["cleanup"]`` (see :mod:`app.ui.cleanup_dialog`).
+the document's ``meta["cleanup"]`` (see :mod:`app.core.cleanup_log`).
+
+It runs through the editor's one background-edit path
+(:meth:`~app.ui.job_controller.JobController.run_job`): the pieces are applied as they come
+(``on_partial``), the end (shaping into cues, the run's metadata) is the job's apply step, and
+the merge key is released whatever the outcome.
 """
 
 from __future__ import annotations
@@ -26,17 +31,18 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core import edits
+from app.core.document import Document
 from app.core.model import FAILED, Segment
-from app.ui.worker import Job, JobContext, JobStatus
+from app.ui.job_controller import JobController, JobHost
+from app.ui.worker import Task, TaskContext, TaskStatus
 
 if TYPE_CHECKING:
     from app.pipeline.types import PipelineOptions, TranscriptionResult
-    from app.ui.main_window import MainWindow
 
 RUN_NAME = "Transcribe"
 
 
-def run_transcription(path: str, options: PipelineOptions, ctx: JobContext) -> TranscriptionResult:
+def run_transcription(path: str, options: PipelineOptions, ctx: TaskContext) -> TranscriptionResult:
     """The job body (pool thread): decode, transcribe, hand each chunk over as it finishes."""
     from app.pipeline.transcribe import transcribe_file
 
@@ -50,25 +56,19 @@ def cleanup_summary(count: int) -> str:
     return f"{count} suspected hallucination{'s' if count != 1 else ''} removed"
 
 
-class TranscriptionController(QObject):
+class TranscriptionController(JobController):
     run_started = Signal(str)  # run id
     partial_applied = Signal(int, int)  # chunk index, segments added
-    run_ended = Signal(object)  # JobStatus
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.w = window
-        self.session = window.session
-        self.job: Job | None = None
+    def __init__(self, host: JobHost, parent: QObject | None = None) -> None:
+        super().__init__(host, parent)
         self.run_id: str | None = None
         self.options: PipelineOptions | None = None
         self.profile: Any = None
         self.partial_indexes: list[int] = []
         self.applied_ids: list[str] = []
-        self.last_result: TranscriptionResult | None = None
-        self.last_status: JobStatus | None = None
         self.first_segment_s: float | None = None
-        self._doc = None
+        self._doc: Document | None = None
         self._replace = False
         self._t0 = 0.0
         self._valid = False
@@ -77,63 +77,52 @@ class TranscriptionController(QObject):
 
     # -- state ---------------------------------------------------------------------------------
     @property
-    def running(self) -> bool:
-        return self.job is not None and not self.job.status.done
-
-    @property
     def merge_key(self) -> tuple[str, str] | None:
         return ("transcribe", self.run_id) if self.run_id else None
 
     # -- starting ------------------------------------------------------------------------------
-    def start(self, options: PipelineOptions, *, replace: bool = True, profile: Any = None) -> Job | None:
+    def start(self, options: PipelineOptions, *, replace: bool = True, profile: Any = None) -> Task | None:
         """Transcribe the open media with ``options``; ``replace``: the run replaces the
         document's segments (else adds to them); ``profile``: shape the result into cues at
-        the end.  Returns the job, or None when there is nothing to transcribe."""
+        the end.  Returns the task, or None when there is nothing to transcribe."""
         path = self.session.media_path
         if not path or not os.path.isfile(path):
-            self.w.prompts.warning("Transcribe", "Open a media file first: Cueline transcribes "
-                                   "the audio of the open media.")
+            self.prompts.warning("Transcribe", "Open a media file first: Cueline transcribes "
+                                 "the audio of the open media.")
             return None
         if self.running:
-            self.w.prompts.warning("Transcribe", "A transcription is already running; cancel it "
-                                   "first.")
+            self.prompts.warning("Transcribe", "A transcription is already running; cancel it "
+                                 "first.")
             return None
-        self.w.editor.flush()
+        self.host.flush_edits()
         self.run_id = uuid.uuid4().hex[:10]
         self.options = options
         self.profile = profile
         self.partial_indexes = []
         self.applied_ids = []
-        self.last_result = None
-        self.last_status = None
         self.first_segment_s = None
-        self._doc = self.session.doc
-        self._replace = replace and len(self._doc) > 0
+        doc = self._doc = self.session.doc
+        self._replace = replace and len(doc) > 0
         self._valid = True
         self._t0 = time.monotonic()
-        self._doc.history.hold_merge(self.merge_key)
-        name = os.path.basename(path)
-        self.job = self.w.jobs.start(
-            lambda ctx, p=path, o=options: run_transcription(p, o, ctx), f"Transcribing {name}",
-            on_partial=self._on_partial, on_finished=self._on_finished,
-            on_failed=self._on_failed, on_cancelled=self._on_cancelled,
-            on_progress=lambda _p: self.w.update_jobs(), cancellable=True)
+        key = self.merge_key
+        doc.history.hold_merge(key)
+        task = self.run_job(
+            f"Transcribing {os.path.basename(path)}",
+            lambda ctx, p=path, o=options: run_transcription(p, o, ctx), self._apply_end,
+            error_title="Transcription failed", on_partial=self._on_partial,
+            on_end=lambda status: self._on_end(doc, key, status), keep_on_cancel=True)
         self.run_started.emit(self.run_id)
-        return self.job
-
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.w.update_jobs()
+        return task
 
     # -- live results --------------------------------------------------------------------------
     def _on_partial(self, value: tuple[int, list[Segment]]) -> None:
         index, segments = value
-        if not self._valid or self.session.doc is not self._doc:
-            return
-        self.w.editor.flush()
-        segs = [s for s in segments if not s.has(FAILED)]
         doc = self._doc
+        if not self._valid or doc is None or self.session.doc is not doc:
+            return
+        self.host.flush_edits()
+        segs = [s for s in segments if not s.has(FAILED)]
         first = not self.partial_indexes
         self.partial_indexes.append(index)
         if segs or (first and self._replace):
@@ -148,14 +137,15 @@ class TranscriptionController(QObject):
 
     def _on_history_changed(self) -> None:
         """Undoing the run while it goes on cancels it (its pieces would come back broken)."""
-        if not self.running or not self._valid or self.session.doc is not self._doc:
+        doc = self._doc
+        if not self.running or not self._valid or doc is None or self.session.doc is not doc:
             return
-        h = self._doc.history
+        h = doc.history
         if h.can_redo and h.redo_name == RUN_NAME and self.applied_ids \
-                and not any(sid in self._doc for sid in self.applied_ids):
+                and not any(sid in doc for sid in self.applied_ids):
             self._valid = False
             self.cancel()
-            self.w.statusBar().showMessage("Transcription undone and cancelled.", 6000)
+            self.status("Transcription undone and cancelled.", 6000)
 
     def _on_document_reset(self) -> None:
         if self.running and self.session.doc is not self._doc:
@@ -163,56 +153,40 @@ class TranscriptionController(QObject):
             self.cancel()
 
     # -- the end -------------------------------------------------------------------------------
-    def _finish(self, result: TranscriptionResult | None, status: JobStatus) -> None:
-        doc = self._doc
-        key = self.merge_key
-        self.last_result = result
-        self.last_status = status
-        if doc is not None and self._valid and self.session.doc is doc:
-            if result is not None:
-                if status is JobStatus.FINISHED and self.profile is not None:
-                    self._shape(result)
-                meta = result.meta()
-                meta["cancelled"] = status is JobStatus.CANCELLED
-                edits.apply_result(doc, [], name=RUN_NAME, meta=meta, merge_key=key)
-        if doc is not None:
-            doc.history.release_merge(key)
-        self.run_ended.emit(status)
-        self.w.update_jobs()
+    def _apply_end(self, doc: Document, result: TranscriptionResult, status: TaskStatus) -> None:
+        """The job's apply step: shape the run into cues (when asked and it finished) and
+        record its metadata, merged into the run's one undo step."""
+        if not self._valid:
+            return
+        if status is TaskStatus.FINISHED and self.profile is not None:
+            self._shape(doc)
+        meta = result.meta()
+        meta["cancelled"] = status is TaskStatus.CANCELLED
+        edits.apply_result(doc, [], name=RUN_NAME, meta=meta, merge_key=self.merge_key)
 
-    def _shape(self, result: TranscriptionResult) -> None:
+    def _shape(self, doc: Document) -> None:
         from app.subtitles import shape
 
-        doc = self._doc
         mine = [doc.get(sid) for sid in self.applied_ids if sid in doc]
         if not mine:
             return
-        shaped = shape(mine, self.profile)
-        with doc.transaction(RUN_NAME, merge_key=self.merge_key):
-            for sid in sorted((s.id for s in mine), key=doc.index_of, reverse=True):
-                doc.remove_segments(doc.index_of(sid), 1)
-            edits.apply_result(doc, shaped, name=RUN_NAME)
-        self.applied_ids = [s.id for s in shaped]
+        self.applied_ids = edits.replace_segments(doc, [s.id for s in mine],
+                                                  shape(mine, self.profile), name=RUN_NAME,
+                                                  merge_key=self.merge_key)
 
-    def _on_finished(self, result: TranscriptionResult) -> None:
-        self._finish(result, JobStatus.FINISHED)
-        n = len([s for s in result.segments if not s.has(FAILED)])
-        took = time.monotonic() - self._t0
-        parts = [f"Transcribed {n} segment{'s' if n != 1 else ''} in {took:.1f} s"]
-        if result.cleanup_log:
-            parts.append(cleanup_summary(len(result.cleanup_log)) + " (Tools ▸ Cleanup log)")
-        if result.failed_regions:
-            parts.append(f"the engine failed on {len(result.failed_regions)} region(s)")
-        self.w.statusBar().showMessage("; ".join(parts), 12000)
-
-    def _on_cancelled(self) -> None:
-        job = self.job
-        result = job.result if job is not None else None
-        self._finish(result, JobStatus.CANCELLED)
-        n = len(self.applied_ids)
-        self.w.statusBar().showMessage(
-            f"Transcription cancelled: kept the {n} segment{'s' if n != 1 else ''} finished.", 10000)
-
-    def _on_failed(self, exc: BaseException) -> None:
-        self._finish(None, JobStatus.FAILED)
-        self.w.show_error("Transcription failed", exc, self.session.media_path)
+    def _on_end(self, doc: Document, key: tuple[str, str] | None, status: TaskStatus) -> None:
+        doc.history.release_merge(key)
+        result = self.last_result
+        if status is TaskStatus.FINISHED and result is not None:
+            n = len([s for s in result.segments if not s.has(FAILED)])
+            took = time.monotonic() - self._t0
+            parts = [f"Transcribed {n} segment{'s' if n != 1 else ''} in {took:.1f} s"]
+            if result.cleanup_log:
+                parts.append(cleanup_summary(len(result.cleanup_log)) + " (Tools ▸ Cleanup log)")
+            if result.failed_regions:
+                parts.append(f"the engine failed on {len(result.failed_regions)} region(s)")
+            self.status("; ".join(parts), 12000)
+        elif status is TaskStatus.CANCELLED:
+            n = len(self.applied_ids)
+            self.status(f"Transcription cancelled: kept the {n} segment"
+                        f"{'s' if n != 1 else ''} finished.", 10000)

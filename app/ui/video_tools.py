@@ -48,7 +48,7 @@ class VideoTools(QObject):
         super().__init__(window)
         self.w = window
         self.session = window.session
-        self.shots = ShotController(window)
+        self.shots = ShotController(window.job_host(), window.media, self)
         self.spelling = SpellingController(window.session, self)
         window.editor.set_spelling(self.spelling)
         from app.ui.segment_table_model import COL_TEXT

@@ -1,5 +1,10 @@
 """Painting the timeline: ruler, speech band, wave, segment boxes with text and word ticks,
-selection range and playhead.  Only what is visible is drawn (segments found by bisection)."""
+selection range and playhead.  Only what is visible is drawn (segments found by bisection).
+
+Boxes take their speaker's colour (:mod:`app.ui.speaker_colors`).  Segments that overlap in
+time (two speakers at once) are drawn in lanes, one above the other, each as tall as the
+group of overlapping segments allows (:func:`assign_lanes`), so both texts stay readable; a
+segment that overlaps nothing keeps the full height."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 
 from app.core.model import WORDS_STALE, Segment
+from app.ui.speaker_colors import SpeakerColors
 from app.ui.spectrogram_paint import overlay_colors, paint_shots, paint_spectrogram
 from app.ui.waveform_render import ruler_label, ruler_step, ruler_ticks, wave_image
 
@@ -21,7 +27,39 @@ SPEECH_H = 4
 MIN_TEXT_W = 28  # px: narrower boxes carry no text
 MIN_WORD_W = 4  # px per word on average before ticks are drawn
 DENSE_LIMIT = 400  # more visible segments than this: draw covered columns instead of boxes
+SPEAKER_FILL = 0.22  # share of the speaker's colour in a box fill (selected: more)
+SPEAKER_FILL_SELECTED = 0.40
+LANE_GAP = 2  # px between lanes
+CHANNEL_NAMES = ("L", "R")
 
+
+def assign_lanes(spans: list[tuple[str, float, float]]) -> dict[str, tuple[int, int]]:
+    """``id -> (lane, lanes)`` for segments ``(id, start, end)``: overlapping segments go to
+    different lanes (first free lane, in order of start); ``lanes`` is the number of lanes
+    the segment's group of overlapping segments needs (1 when it overlaps nothing)."""
+    out: dict[str, tuple[int, int]] = {}
+    group: list[tuple[str, int]] = []
+    lane_ends: list[float] = []
+    group_end = float("-inf")
+
+    def close() -> None:
+        n = max((lane for _i, lane in group), default=0) + 1
+        for sid, lane in group:
+            out[sid] = (lane, n)
+
+    for sid, a, b in sorted(spans, key=lambda t: (t[1], t[2])):
+        if a >= group_end:
+            close()
+            group, lane_ends, group_end = [], [], b
+        group_end = max(group_end, b)
+        lane = next((k for k, end in enumerate(lane_ends) if end <= a), len(lane_ends))
+        if lane == len(lane_ends):
+            lane_ends.append(b)
+        else:
+            lane_ends[lane] = b
+        group.append((sid, lane))
+    close()
+    return out
 
 class Colors:
     """Colours taken from the palette (light or dark), plus a few accents readable on both."""
@@ -143,6 +181,10 @@ def _paint_wave(view: WaveformView, p: QPainter, c: Colors, w: int, top: int, hg
             p.drawText(QRectF(0, top, w, hgt), Qt.AlignmentFlag.AlignCenter, msg)
         return
     col0 = view.first_column
+    channels = getattr(view, "channel_tiles", None)
+    if channels:
+        _paint_channel_waves(view, p, c, channels, w, top, hgt)
+        return
     key = (col0, view.ms_per_px, w, hgt, view.gain, c.key())
     if view.wave_cache_key != key:
         mins, maxs = tiles.columns(col0, w, view.ms_per_px)
@@ -150,6 +192,30 @@ def _paint_wave(view: WaveformView, p: QPainter, c: Colors, w: int, top: int, hg
         view.wave_cache_key = key
     if not view.wave_cache.isNull():
         p.drawImage(0, top, view.wave_cache)
+
+
+def _paint_channel_waves(view: WaveformView, p: QPainter, c: Colors, channels: list, w: int,
+                         top: int, hgt: int) -> None:
+    """One waveform per channel, stacked, each with its axis and name (L, R, 3, ...)."""
+    n = len(channels)
+    band = hgt / n
+    key = ("channels", n, view.first_column, view.ms_per_px, w, hgt, view.gain, c.key())
+    if view.wave_cache_key != key:
+        view.channel_images = [wave_image(*t.columns(view.first_column, w, view.ms_per_px),
+                                          int(band), c.wave, view.gain) for t in channels]
+        view.wave_cache_key = key
+    p.setFont(view.small_font)
+    for k, img in enumerate(getattr(view, "channel_images", [])):
+        y = top + k * band
+        p.setPen(QPen(c.axis, 1))
+        p.drawLine(QLineF(0, y + band / 2, w, y + band / 2))
+        if k:
+            p.setPen(QPen(c.mid, 1, Qt.PenStyle.DotLine))
+            p.drawLine(QLineF(0, y, w, y))
+        if not img.isNull():
+            p.drawImage(QPointF(0, y), img)
+        p.setPen(c.muted)
+        p.drawText(QPointF(4, y + 12), CHANNEL_NAMES[k] if k < len(CHANNEL_NAMES) else str(k + 1))
 
 
 class SegmentLayout:
@@ -167,6 +233,7 @@ class SegmentLayout:
         self.box_h = box_h = hgt - 4
         self.plain: list[QRectF] = []
         self.chosen: list[QRectF] = []
+        self.fills: dict[int, tuple[QColor, list[QRectF]]] = {}  # speaker-coloured boxes
         self.stale: list[QRectF] = []
         self.starts: list[QLineF] = []
         self.ends: list[QLineF] = []
@@ -185,17 +252,37 @@ class SegmentLayout:
         for sid, (s, e) in preview.items():
             if sid in doc:
                 visible.append((doc.index_of(sid), doc.get(sid), s, e))
+        lanes = assign_lanes([(seg.id, s, e) for _i, seg, s, e in visible])
+        view.lanes = {sid: lane for sid, lane in lanes.items() if lane[1] > 1}
+        colors: SpeakerColors | None = getattr(view, "speaker_colors", None)
+        base = view.colors.base
         for i, seg, s, e in visible:
             x0 = (s - t0) / mpp
             x1 = (e - t0) / mpp
-            r = QRectF(x0, box_top, max(1.0, x1 - x0), box_h)
-            (self.chosen if seg.id in selected else self.plain).append(r)
+            lane, n = lanes.get(seg.id, (0, 1))
+            top_y, h_y = lane_rect(box_top, box_h, lane, n)
+            r = QRectF(x0, top_y, max(1.0, x1 - x0), h_y)
+            chosen = seg.id in selected
+            fill = colors.tint(seg.speaker, base, SPEAKER_FILL_SELECTED if chosen else SPEAKER_FILL) \
+                if colors is not None and seg.speaker else None
+            if fill is not None:
+                self.fills.setdefault(fill.rgba(), (fill, []))[1].append(r)
+            else:
+                (self.chosen if chosen else self.plain).append(r)
             if seg.has(WORDS_STALE):
                 self.stale.append(r)
-            self.starts.append(QLineF(x0, box_top, x0, box_top + box_h))
-            self.ends.append(QLineF(x1, box_top, x1, box_top + box_h))
+            self.starts.append(QLineF(x0, top_y, x0, top_y + h_y))
+            self.ends.append(QLineF(x1, top_y, x1, top_y + h_y))
             if r.width() >= MIN_TEXT_W:
                 self.texts.append((i, seg, r, s, e))
+
+
+def lane_rect(top: float, height: float, lane: int, lanes: int) -> tuple[float, float]:
+    """``(top, height)`` of lane ``lane`` of ``lanes`` in a band ``[top, top + height)``."""
+    if lanes <= 1:
+        return top, height
+    h = (height - LANE_GAP * (lanes - 1)) / lanes
+    return top + lane * (h + LANE_GAP), max(1.0, h)
 
 
 def _paint_segment_boxes(view: WaveformView, p: QPainter, c: Colors, lay: SegmentLayout, w: int) -> None:
@@ -207,6 +294,9 @@ def _paint_segment_boxes(view: WaveformView, p: QPainter, c: Colors, lay: Segmen
     p.drawRects(lay.plain)
     p.setBrush(c.box_selected_fill)
     p.drawRects(lay.chosen)
+    for color, rects in lay.fills.values():
+        p.setBrush(color)
+        p.drawRects(rects)
     if lay.stale:
         p.setBrush(QBrush(c.stale, Qt.BrushStyle.BDiagPattern))
         p.drawRects(lay.stale)

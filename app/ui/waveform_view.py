@@ -29,18 +29,20 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.audio.samples import ENGINE_RATE
 from app.core import edits
 from app.core.model import Segment
 from app.ui.session import EditorSession
+from app.ui.speaker_colors import SpeakerColors
 from app.ui.timeline_drag import END, MOVE, START, TimelineDrag, snap_targets
-from app.ui.waveform_paint import RULER_H, Colors, paint, small_font
+from app.ui.waveform_paint import RULER_H, SPEECH_H, Colors, lane_rect, paint, small_font
 from app.ui.waveform_render import PeakTiles
 
 EDGE_PX = 5
 DRAG_START_PX = 3
 SNAP_PX = 8
 ZOOM_STEP = 1.25
-DEFAULT_SAMPLE_RATE = 16000
+DEFAULT_SAMPLE_RATE = ENGINE_RATE
 # The longest timeline the view spans: 2**53 ms (285,000 years), where float ms stop being
 # exact.  A document whose times go past it (built by code; no reader or project allows it)
 # still opens, its far end just beyond the scroll range.
@@ -68,6 +70,7 @@ class WaveformView(QWidget):
         self.snap_enabled = True
         self.follow_playhead = True
         self.tiles: PeakTiles | None = None
+        self.channel_tiles: list[PeakTiles] | None = None  # View ▸ One waveform per channel
         self.wave_cache = QImage()
         self.wave_cache_key: tuple | None = None
         self.show_spectrogram = False
@@ -80,6 +83,8 @@ class WaveformView(QWidget):
         self.loading_text = ""
         self.colors = Colors(self.palette())
         self.small_font = small_font(self.font())
+        self.speaker_colors = SpeakerColors()  # box colours (see waveform_paint)
+        self.lanes: dict[str, tuple[int, int]] = {}  # id -> (lane, lanes) of overlapping boxes
         self._drag: TimelineDrag | None = None
         self._press: tuple[QPointF, int, str, str | None] | None = None  # pos, ms, what, id
         self._dragging = False
@@ -195,6 +200,7 @@ class WaveformView(QWidget):
 
     # -- session events ----------------------------------------------------------------------
     def _on_session_document_reset(self) -> None:
+        self.speaker_colors.refresh(self.session.doc)
         self.preview = {}
         self._drag = None
         if not self._fitted:
@@ -202,7 +208,14 @@ class WaveformView(QWidget):
         self.update()
 
     def _on_session_committed(self, _name: str) -> None:
+        self.speaker_colors.refresh(self.session.doc)
         self.view_changed.emit()
+        self.update()
+
+    def set_channel_tiles(self, tiles: list[PeakTiles] | None) -> None:
+        """Draw one waveform per channel (None or a single channel: the mono mix)."""
+        self.channel_tiles = tiles if tiles and len(tiles) > 1 else None
+        self.wave_cache_key = None
         self.update()
 
     def _on_session_media_changed(self) -> None:
@@ -280,6 +293,7 @@ class WaveformView(QWidget):
         pad = EDGE_PX * self.ms_per_px
         doc = self.session.doc
         cands: list[Segment] = [doc[i] for i in self.session.visible_range(ms - pad, ms + pad)]
+        cands = [s for s in cands if self._in_lane(s.id, y)]
         sel = set(self.session.selected_ids)
         cands.sort(key=lambda s: (s.id not in sel, -s.start))
         best_edge = None
@@ -294,6 +308,14 @@ class WaveformView(QWidget):
             if s.start <= ms <= s.end:
                 return s.id, MOVE
         return None, None
+
+    def _in_lane(self, seg_id: str, y: float) -> bool:
+        """Overlapping boxes are drawn in lanes: a point hits only the box of its lane."""
+        lane = self.lanes.get(seg_id)
+        if lane is None:
+            return True
+        top, h = lane_rect(RULER_H + 2, max(1, self.height() - RULER_H - SPEECH_H) - 4, *lane)
+        return top - 1 <= y <= top + h + 1
 
     # -- mouse -------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802

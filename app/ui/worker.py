@@ -1,16 +1,16 @@
 """Run Qt-free work on the thread pool and report back on the main thread.
 
-A :class:`Job` wraps a plain function ``fn(ctx)``; ``ctx`` (a :class:`JobContext`) carries the
+A :class:`Task` wraps a plain function ``fn(ctx)``; ``ctx`` (a :class:`TaskContext`) carries the
 cancel token and two callbacks, ``ctx.progress(Progress)`` and ``ctx.partial(value)``.  The
-job's :class:`JobSignals` live on the main thread, so every signal arrives there, in order:
+task's :class:`TaskSignals` live on the main thread, so every signal arrives there, in order:
 ``progress``, ``partial``, then exactly one of ``finished(result)``, ``failed(exception)`` or
-``cancelled()``; ``status_changed(JobStatus)`` follows each state change.  The outcome is a
-value (:class:`JobStatus`), never text to parse.  The signals are emitted on the pool thread
+``cancelled()``; ``status_changed(TaskStatus)`` follows each state change.  The outcome is a
+value (:class:`TaskStatus`), never text to parse.  The signals are emitted on the pool thread
 and delivered through queued connections, so the main thread only ever runs the (short)
-receivers; a cancelled job that still returned a value (a transcription keeps what it
-finished) leaves it in ``job.result``.
+receivers; a cancelled task that still returned a value (a transcription keeps what it
+finished) leaves it in ``task.result``.
 
-:class:`JobRunner` starts jobs and keeps them alive until their last signal is delivered;
+:class:`TaskRunner` starts tasks and keeps them alive until their last signal is delivered;
 ``active`` lists the running ones (the status bar shows them, with a Cancel button for the
 ``cancellable`` ones: transcription, translation, alignment, downloads).
 """
@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from app.core.cancel import Cancelled, CancelToken, Progress
 
 
-class JobStatus(enum.Enum):
+class TaskStatus(enum.Enum):
     PENDING = "pending"
     RUNNING = "running"
     FINISHED = "finished"
@@ -36,24 +36,24 @@ class JobStatus(enum.Enum):
 
     @property
     def done(self) -> bool:
-        return self in (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.CANCELLED)
+        return self in (TaskStatus.FINISHED, TaskStatus.FAILED, TaskStatus.CANCELLED)
 
 
-class JobSignals(QObject):
+class TaskSignals(QObject):
     progress = Signal(object)  # Progress
     partial = Signal(object)  # any partial result the function hands over
     finished = Signal(object)  # the function's return value
     failed = Signal(object)  # the exception it raised
     cancelled = Signal()
-    status_changed = Signal(object)  # JobStatus
+    status_changed = Signal(object)  # TaskStatus
 
 
-class JobContext:
-    """What the job's function gets: the cancel token and the two reporting callbacks."""
+class TaskContext:
+    """What the task's function gets: the cancel token and the two reporting callbacks."""
 
     __slots__ = ("_signals", "cancel")
 
-    def __init__(self, signals: JobSignals, cancel: CancelToken) -> None:
+    def __init__(self, signals: TaskSignals, cancel: CancelToken) -> None:
         self._signals = signals
         self.cancel = cancel
 
@@ -67,8 +67,8 @@ class JobContext:
         self.cancel.raise_if_cancelled()
 
 
-class Job(QRunnable):
-    def __init__(self, fn: Callable[[JobContext], Any], name: str = "", *,
+class Task(QRunnable):
+    def __init__(self, fn: Callable[[TaskContext], Any], name: str = "", *,
                  cancellable: bool = False) -> None:
         super().__init__()
         self.setAutoDelete(False)
@@ -76,8 +76,8 @@ class Job(QRunnable):
         self.name = name
         self.cancellable = cancellable
         self.token = CancelToken()
-        self.signals = JobSignals()
-        self.status = JobStatus.PENDING
+        self.signals = TaskSignals()
+        self.status = TaskStatus.PENDING
         self.result: Any = None
         self.error: BaseException | None = None
         self.last_progress: Progress | None = None
@@ -86,7 +86,7 @@ class Job(QRunnable):
     def _remember_progress(self, p: Progress) -> None:
         self.last_progress = p
 
-    def _set_status(self, status: JobStatus) -> None:
+    def _set_status(self, status: TaskStatus) -> None:
         self.status = status
         self.signals.status_changed.emit(status)
 
@@ -95,55 +95,55 @@ class Job(QRunnable):
 
     def run(self) -> None:  # on a pool thread
         if self.token.cancelled:
-            self._end(JobStatus.CANCELLED)
+            self._end(TaskStatus.CANCELLED)
             return
-        self._set_status(JobStatus.RUNNING)
+        self._set_status(TaskStatus.RUNNING)
         try:
-            result = self.fn(JobContext(self.signals, self.token))
+            result = self.fn(TaskContext(self.signals, self.token))
         except Cancelled:
-            self._end(JobStatus.CANCELLED)
+            self._end(TaskStatus.CANCELLED)
             return
         except BaseException as exc:  # noqa: BLE001 - reported to the main thread as a value
             self.error = exc
-            self._end(JobStatus.FAILED)
+            self._end(TaskStatus.FAILED)
             return
         self.result = result
-        self._end(JobStatus.CANCELLED if self.token.cancelled else JobStatus.FINISHED)
+        self._end(TaskStatus.CANCELLED if self.token.cancelled else TaskStatus.FINISHED)
 
-    def _end(self, status: JobStatus) -> None:
-        """The outcome signal first, the status last (receivers may drop the job then)."""
+    def _end(self, status: TaskStatus) -> None:
+        """The outcome signal first, the status last (receivers may drop the task then)."""
         self.status = status
-        if status is JobStatus.FINISHED:
+        if status is TaskStatus.FINISHED:
             self.signals.finished.emit(self.result)
-        elif status is JobStatus.FAILED:
+        elif status is TaskStatus.FAILED:
             self.signals.failed.emit(self.error)
         else:
             self.signals.cancelled.emit()
         self.signals.status_changed.emit(status)
 
 
-class JobRunner(QObject):
-    """Starts jobs on a thread pool and keeps each alive until it is done."""
+class TaskRunner(QObject):
+    """Starts tasks on a thread pool and keeps each alive until it is done."""
 
-    jobs_changed = Signal()
+    tasks_changed = Signal()
 
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
         self.pool = pool or QThreadPool.globalInstance()
-        self._jobs: list[Job] = []
-        # Finished jobs stay referenced a while: a pool thread may still be returning from
+        self._tasks: list[Task] = []
+        # Finished tasks stay referenced a while: a pool thread may still be returning from
         # run() when the last signal reaches the main thread.
-        self._done: deque[Job] = deque(maxlen=32)
+        self._done: deque[Task] = deque(maxlen=32)
 
-    def start(self, fn: Callable[[JobContext], Any], name: str = "", *,
+    def start(self, fn: Callable[[TaskContext], Any], name: str = "", *,
               on_finished: Callable[[Any], None] | None = None,
               on_failed: Callable[[BaseException], None] | None = None,
               on_progress: Callable[[Progress], None] | None = None,
               on_partial: Callable[[Any], None] | None = None,
               on_cancelled: Callable[[], None] | None = None,
-              cancellable: bool = False) -> Job:
-        job = Job(fn, name, cancellable=cancellable)
-        s = job.signals
+              cancellable: bool = False) -> Task:
+        task = Task(fn, name, cancellable=cancellable)
+        s = task.signals
         if on_progress:
             s.progress.connect(on_progress)
         if on_partial:
@@ -154,44 +154,44 @@ class JobRunner(QObject):
             s.failed.connect(on_failed)
         if on_cancelled:
             s.cancelled.connect(on_cancelled)
-        s.status_changed.connect(lambda status, job=job: self._on_job_status_changed(job, status))
-        self._jobs.append(job)
-        self.jobs_changed.emit()
-        self.pool.start(job)
-        return job
+        s.status_changed.connect(lambda status, task=task: self._on_task_status_changed(task, status))
+        self._tasks.append(task)
+        self.tasks_changed.emit()
+        self.pool.start(task)
+        return task
 
-    def _on_job_status_changed(self, job: Job, status: JobStatus) -> None:
-        if status.done and job in self._jobs:
-            self._jobs.remove(job)
-            self._done.append(job)
-        self.jobs_changed.emit()
-
-    @property
-    def active(self) -> list[Job]:
-        return list(self._jobs)
+    def _on_task_status_changed(self, task: Task, status: TaskStatus) -> None:
+        if status.done and task in self._tasks:
+            self._tasks.remove(task)
+            self._done.append(task)
+        self.tasks_changed.emit()
 
     @property
-    def cancellable(self) -> list[Job]:
-        """Running jobs the user may cancel (not media loading), newest last."""
-        return [j for j in self._jobs if j.cancellable and not j.token.cancelled]
+    def active(self) -> list[Task]:
+        return list(self._tasks)
+
+    @property
+    def cancellable(self) -> list[Task]:
+        """Running tasks the user may cancel (not media loading), newest last."""
+        return [j for j in self._tasks if j.cancellable and not j.token.cancelled]
 
     def cancel_all(self) -> None:
-        for job in self._jobs:
-            job.cancel()
+        for task in self._tasks:
+            task.cancel()
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the pool is idle (used on close and in tests)."""
         return self.pool.waitForDone(msecs)
 
 
-def progress_text(job: Job) -> str:
-    """What the status bar says about a job: its name, its progress (chunks done of the
+def progress_text(task: Task) -> str:
+    """What the status bar says about a task: its name, its progress (chunks done of the
     total for a transcription, else its message and percentage) and the time left when the
-    job estimates it."""
-    name = job.name or "Working"
-    if job.token.cancelled:
+    task estimates it."""
+    name = task.name or "Working"
+    if task.token.cancelled:
         return f"{name}: cancelling…"
-    p = job.last_progress
+    p = task.last_progress
     if p is None:
         return f"{name}…"
     stage = getattr(p, "stage", "")

@@ -112,7 +112,7 @@ def matched_errors(heard: list[tuple[str, int, int]], gt: GroundTruth) -> dict:
 
 def faster_whisper_words(model_name: str, gt: GroundTruth) -> dict:
     """faster-whisper's own transcription with ``word_timestamps=True`` (beam 5, int8)."""
-    from app.engines.models import load_whisper
+    from app.engines.loading import load_whisper
 
     model = load_whisper(model_name, "cpu", "int8")
     t0 = time.perf_counter()
@@ -163,7 +163,7 @@ def long_script(minutes: float, seed: int = 7) -> GroundTruth:
 
 
 def script_alignment(gt: GroundTruth, listen_model: str | None = None) -> dict:
-    from app.align.script import align_script
+    from app.pipeline.script import align_script
 
     t0 = time.perf_counter()
     res = align_script(gt.samples, SR, "\n".join(gt.sentences), "en",

@@ -201,7 +201,7 @@ def main(argv=None) -> int:
     tools = w.tools
     tools.transcription.partial_applied.connect(lambda i, n: meter.note(f"partial {i} (+{n})"))
     tools.transcription.run_started.connect(lambda _r: meter.note("run started"))
-    w.jobs.jobs_changed.connect(lambda: meter.note("jobs changed"))
+    w.tasks.tasks_changed.connect(lambda: meter.note("jobs changed"))
     w.session.committed.connect(lambda n: meter.note(f"committed {n}"))
     w.session.violations_changed.connect(lambda: meter.note("violations"))
     report: dict = {"media_minutes": args.minutes, "model": args.model, "cpus": os.cpu_count()}
@@ -209,7 +209,7 @@ def main(argv=None) -> int:
     def open_media(path: Path) -> None:
         w.files.forget_changes()
         w.files.open_media(str(path), sidecar=False)
-        assert wait_until(app, lambda: w.session.peaks is not None and not w.jobs.active, 300)
+        assert wait_until(app, lambda: w.session.peaks is not None and not w.tasks.active, 300)
 
     def transcribe(minutes: float, stop_after: int = 0) -> tuple[dict, dict]:
         """One run from the dialog; (stall figures, run figures).  ``stop_after``: cancel once

@@ -186,8 +186,8 @@ def bench_open(app, path: Path, cache_dir: Path) -> dict:
         img = QImage(w.waveform.size(), QImage.Format.Format_ARGB32_Premultiplied)
         w.waveform.render(img)
         out[f"{run}_first_waveform_s"] = round(time.perf_counter() - t, 2) if ok else None
-        w.jobs.cancel_all()
-        w.jobs.wait(60000)
+        w.tasks.cancel_all()
+        w.tasks.wait(60000)
         w.files.forget_changes()
         w.close()
         w.deleteLater()
@@ -236,7 +236,7 @@ def bench_memory(app, path: Path, cache_dir: Path) -> dict:
     w.show()
     t = time.perf_counter()
     w.files.open_media(str(path), sidecar=False)
-    wait(app, lambda: w.session.peaks is not None and not w.jobs.active, 3600)
+    wait(app, lambda: w.session.peaks is not None and not w.tasks.active, 3600)
     loaded_s = time.perf_counter() - t
     w.waveform.fit_all()
     w.waveform.repaint()

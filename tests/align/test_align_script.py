@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from app.align.errors import AlignError
-from app.align.script import align_script
 from app.core.document import Document
 from app.core.model import TIMES_ESTIMATED, UNMATCHED, UNTIMED, Segment
 from app.core.words import split_words
+from app.pipeline.script import align_script
 from tests.align.groundtruth import SR
 from tests.conftest import JFK_TEXT
 
@@ -97,7 +97,7 @@ def test_empty_script_is_an_error(aligner, jfk_samples):
 
 
 def _heard_jfk(jfk_samples):
-    from app.align.script import transcribe_words
+    from app.pipeline.script import transcribe_words
 
     heard, _ = transcribe_words(jfk_samples, "en")
     return heard

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.audio.decode import _Sink, decode, float_to_int16, int16_to_float
+from app.audio.decode import _Sink, decode
 from app.audio.export import export_clip, write_audio
 from app.audio.probe import probe
 from app.audio.reader import MediaSource
+from app.audio.samples import float_to_int16, int16_to_float
 from app.core.cancel import Cancelled, CancelToken
 from tests.audio.audio_media import AUDIO_FORMATS, LOSSLESS, VIDEO_FORMATS
 

@@ -105,3 +105,28 @@ def test_speech_map_questions():
 def test_bad_method():
     with pytest.raises(ValueError):
         speech_regions(np.zeros(10, np.float32), method="magic")
+
+
+def _held(seconds: float, kind: str) -> np.ndarray:
+    n = int(seconds * 16000)
+    if kind == "tone":
+        return (0.1 * np.sin(2 * np.pi * 1000.0 * np.arange(n) / 16000)).astype(np.float32)
+    return (np.random.default_rng(3).standard_normal(n) * 0.05).astype(np.float32)
+
+
+@pytest.mark.parametrize("kind", ["tone", "hiss"])
+def test_energy_detector_hears_no_speech_in_a_held_tone_or_hiss(kind):
+    """Steady sound without syllables: the engine would make text up over it."""
+    assert vad.energy_regions(_held(20, kind)) == []
+
+
+@pytest.mark.parametrize("snr_db", [0, -5])
+def test_energy_detector_still_passes_speech_buried_in_steady_noise(jfk16, snr_db):
+    """As loud as the noise, or quieter: the level still moves with the syllables."""
+    rng = np.random.default_rng(0)
+    power = float(np.mean(jfk16.astype(np.float64) ** 2))
+    noisy = jfk16 + rng.standard_normal(len(jfk16)) * np.sqrt(power / 10 ** (snr_db / 10))
+    regions = vad.energy_regions(noisy.astype(np.float32))
+    covered = sum(e - s for s, e in regions)
+    assert covered >= 3000  # JFK speaks for about 7 s of the 11
+    assert any(s <= 1000 < e for s, e in regions)  # "And so my fellow Americans"

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from app.core.cancel import Cancelled, CancelToken
-from app.engines import models
+from app.engines import download, models
 from app.engines.errors import ModelError
 
 REPO = "Systran/faster-whisper-small"
@@ -76,7 +76,7 @@ def hub(monkeypatch, tmp_path):
 
 def test_download_with_progress_then_resolve(hub, tmp_path):
     seen = []
-    path = models.download_model("small", progress=seen.append, endpoint=hub)
+    path = download.download_model("small", progress=seen.append, endpoint=hub)
     assert path == tmp_path / "models" / "hub" / "Systran--faster-whisper-small"
     assert (path / "model.bin").read_bytes() == FILES["model.bin"]
     assert not (path / "README.md").exists()  # only the files a Whisper model needs
@@ -95,12 +95,12 @@ def test_cancelled_download_resumes_later(hub, tmp_path):
             cancel.cancel()
 
     with pytest.raises(Cancelled):
-        models.download_model("small", progress=progress, cancel=cancel, endpoint=hub)
+        download.download_model("small", progress=progress, cancel=cancel, endpoint=hub)
     with pytest.raises(ModelError, match="not installed"):
         models.resolve_model("small")
     part = tmp_path / "models" / "hub" / "Systran--faster-whisper-small" / "model.bin.part"
     assert part.is_file() and 0 < part.stat().st_size < len(FILES["model.bin"])
-    path = models.download_model("small", endpoint=hub)
+    path = download.download_model("small", endpoint=hub)
     assert (path / "model.bin").read_bytes() == FILES["model.bin"]
 
 
@@ -109,7 +109,7 @@ def test_damaged_download_is_refused(hub, monkeypatch):
     # the listing announces the sha256 of the real file, the server sends other bytes
     monkeypatch.setattr(_Hub, "do_GET", _damaged_get)
     with pytest.raises(ModelError, match="damaged"):
-        models.download_model("small", endpoint=hub)
+        download.download_model("small", endpoint=hub)
 
 
 def _damaged_get(self):
@@ -125,4 +125,4 @@ def _damaged_get(self):
 
 def test_unknown_repository_is_a_model_error(hub):
     with pytest.raises(ModelError, match="not found"):
-        models.download_model("nobody/nothing", endpoint=hub)
+        download.download_model("nobody/nothing", endpoint=hub)

@@ -6,21 +6,21 @@ import hashlib
 
 import pytest
 
-from app.engines import models
+from app.engines import catalogue, download, loading, models
 from app.engines.errors import ModelError
 
 
 def test_catalogue_lists_bundled_and_downloadable_models():
-    names = set(models.CATALOGUE)
+    names = set(catalogue.CATALOGUE)
     assert {"tiny.en", "base", "small", "large-v3", "large-v3-turbo", "distil-large-v3",
             "qwen3-asr-0.6b", "qwen3-asr-1.7b", "qwen3-forcedaligner-0.6b"} <= names
-    assert models.CATALOGUE["tiny.en"].bundled and models.CATALOGUE["base"].bundled
-    assert not models.CATALOGUE["tiny.en"].multilingual
-    assert models.CATALOGUE["large-v3-turbo"].repos[0] == \
+    assert catalogue.CATALOGUE["tiny.en"].bundled and catalogue.CATALOGUE["base"].bundled
+    assert not catalogue.CATALOGUE["tiny.en"].multilingual
+    assert catalogue.CATALOGUE["large-v3-turbo"].repos[0] == \
         "mobiuslabsgmbh/faster-whisper-large-v3-turbo"
-    assert all(m.size_mb > 0 for m in models.CATALOGUE.values())
-    assert models.find_model("Qwen/Qwen3-ASR-0.6B").name == "qwen3-asr-0.6b"
-    assert models.find_model("whisper-base").name == "base"
+    assert all(m.size_mb > 0 for m in catalogue.CATALOGUE.values())
+    assert catalogue.find_model("Qwen/Qwen3-ASR-0.6B").name == "qwen3-asr-0.6b"
+    assert catalogue.find_model("whisper-base").name == "base"
 
 
 def test_bundled_tiny_en_resolves_to_its_package_folder():
@@ -75,7 +75,7 @@ def test_a_model_folder_path_resolves_to_itself():
 def test_download_without_network_is_a_clear_model_error(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelError, match="cannot download model 'small'.*no network"):
-        models.download_model("small")
+        download.download_model("small")
     assert not models.is_installed("small")
 
 
@@ -86,12 +86,12 @@ def test_list_models_marks_bundled_installed():
 
 
 def test_loaded_whisper_model_is_shared():
-    a = models.load_whisper("tiny.en", device="cpu")
-    b = models.load_whisper("tiny.en", device="cpu", compute_type="int8")
+    a = loading.load_whisper("tiny.en", device="cpu")
+    b = loading.load_whisper("tiny.en", device="cpu", compute_type="int8")
     assert a is b
-    assert models.loaded_whisper_info(a) is not None
+    assert loading.loaded_whisper_info(a) is not None
 
 
 def test_unknown_device_is_refused():
     with pytest.raises(ModelError, match="unknown device"):
-        models.resolve_device("tpu")
+        loading.resolve_device("tpu")

@@ -139,3 +139,28 @@ def test_a_loop_denser_than_speech_or_cut_off_is_still_retried():
     assert WhisperEngine._needs_fallback(said_twice, options, 5.0)  # 186 characters in 5 s
     silent = dict(decode, no_speech_prob=0.9, avg_logprob=-1.5)
     assert not WhisperEngine._needs_fallback(silent, options, 10.0) and silent["silence"]
+
+
+def test_speech_no_word_reaches_is_measured_between_before_and_after_the_words(jfk_samples):
+    """The check that sends a fitted-window chunk back to the full window: the longest
+    stretch of speech (voice activity) that no decoded word reaches."""
+    from app.audio.vad import speech_regions
+    from app.engines.whisper import _missed_speech_s
+
+    regions = [(s / 1000, e / 1000) for s, e in speech_regions(jfk_samples, 16000,
+                                                                min_silence_ms=300)]
+    assert len(regions) >= 3
+
+    def subs(spans):
+        return [{"words": [{"start": a, "end": b} for a, b in spans]}]
+
+    assert _missed_speech_s(jfk_samples, subs(regions)) < 0.3
+    longest = max(range(1, len(regions)), key=lambda i: regions[i][1] - regions[i][0])
+    skipped = regions[:longest] + regions[longest + 1:]
+    length = regions[longest][1] - regions[longest][0]
+    # all of it, less what the neighbours' reach (0.4 s each side) takes from its edges
+    assert length - 0.85 <= _missed_speech_s(jfk_samples, subs(skipped)) <= length + 0.05
+    assert _missed_speech_s(jfk_samples, subs(regions[:1])) > 3.0  # the rest never reached
+    assert _missed_speech_s(jfk_samples, []) == pytest.approx(
+        sum(e - s for s, e in regions), abs=0.05)
+    assert _missed_speech_s(np.zeros(16000 * 5, np.float32), []) == 0.0

@@ -117,7 +117,8 @@ def test_vtt_header_blocks_identifiers_settings_voices_entities():
                     (3000, 4000, "Hello & welcome <3\nSecond line"),
                     (60_000, 61_000, "No speaker here")]
     assert [s.speaker for s in result.document] == ["Roger Bingham", "Neil", None]
-    assert result.document.meta == {"language": "en"}
+    assert result.document.meta["language"] == "en"
+    assert set(result.document.meta) == {"language", "markup"}  # blocks, settings: kept
     assert warnings == []
     assert all(not s.words for s in result.document)
 

@@ -22,9 +22,10 @@ from tests.formats.formats_helpers import sample_document
 
 
 def test_registry_lists_every_format():
-    assert set(FORMATS) == {"srt", "vtt", "ass", "txt", "json"}
+    assert set(FORMATS) == {"srt", "vtt", "ass", "txt", "json", "docx"}
     for name, info in FORMATS.items():
-        assert info.name == name and info.can_read and info.can_write
+        assert info.name == name and info.can_write
+        assert info.can_read == (name != "docx")  # Word: export only
         assert info.extensions and all(e.startswith(".") for e in info.extensions)
         assert info.description
     assert ".ssa" in FORMATS["ass"].extensions
@@ -65,7 +66,7 @@ def test_read_text_recognises_content_without_a_format():
     assert read_text("Plain words.").format == "txt"
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(n for n, i in FORMATS.items() if i.can_read))
 def test_write_then_read_file(tmp_path, fmt):
     path = tmp_path / f"out.{FORMATS[fmt].extensions[0].lstrip('.')}"
     assert write_file(sample_document(), path) == str(path)
@@ -151,3 +152,27 @@ def test_new_files_follow_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "new.srt").stat().st_mode) == 0o644
+
+
+def test_exports_use_the_one_atomic_writer(tmp_path, monkeypatch):
+    """Subtitle exports go through app.core.atomic: mkstemp temporaries, a killed writer's
+    leftover swept, no .bak next to an export."""
+    from app.core import atomic
+
+    target = tmp_path / "film.srt"
+    target.write_text("old")
+    leftover = tmp_path / ".film.srt.k1ll3d_0.tmp"  # what a writer killed mid-save leaves
+    leftover.write_text("half")
+    made: list[str] = []
+    real = atomic.tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        fd, name = real(*args, **kwargs)
+        made.append(name)
+        return fd, name
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", mkstemp)
+    write_file(sample_document(), target)
+    assert target.read_text().startswith("1\n")
+    assert [os.path.basename(n)[:10] for n in made] == [".film.srt."]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["film.srt"]

@@ -22,7 +22,8 @@ from app.core.words import split_words
 from app.formats import normalize_text, read_text, write_text
 from tests.formats.formats_helpers import documents, texts, word_timed_segments
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=120, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 
 
 def _cs(ms: int) -> int:

@@ -124,8 +124,8 @@ def make_window(qtbot, prompts):
     yield make
     for w in made:
         w.prompts.save_answer = DISCARD
-        w.jobs.cancel_all()
-        w.jobs.wait(10000)
+        w.tasks.cancel_all()
+        w.tasks.wait(10000)
         w.playback.unload()
 
 
@@ -139,7 +139,7 @@ def wait_loaded(qtbot):
     """Wait until a window's media, waveform and speech detection are loaded."""
 
     def wait(window, timeout: int = 30000) -> None:
-        qtbot.waitUntil(lambda: window.session.peaks is not None and not window.jobs.active
+        qtbot.waitUntil(lambda: window.session.peaks is not None and not window.tasks.active
                         and not window.media.loading, timeout=timeout)
 
     return wait
@@ -174,7 +174,7 @@ from tests.engines.fixtures import model_dir  # noqa: E402,F401 - session fixtur
 
 
 @pytest.fixture
-def run_job(qtbot):
+def run_task(qtbot):
     """Wait until a background job is done (its last signal delivered) and return it."""
 
     def wait(job, timeout: int = 120_000):
@@ -196,3 +196,6 @@ def media_window(window, wait_loaded):
         return window
 
     return open_media
+
+
+from tests.chat_server import chat, chat_server  # noqa: E402,F401 - the fake chat server process

@@ -336,3 +336,17 @@ def _saved(window, path: Path) -> Path:
     window.prompts.save_path = str(path)
     assert window.files.save()
     return path
+
+
+def test_export_never_replaces_the_open_media(window, tmp_path):
+    """Issue 11: exporting onto the media file (say a recording named clip.srt) is refused."""
+    media = tmp_path / "clip.srt"
+    media.write_bytes(b"RIFF....WAVE recorded audio")
+    window.files.import_subtitles(str(DATA / "sample.srt"))
+    window.session.media_path = str(media)
+    assert not window.files.export_to(str(media), "srt", window.session.doc.segments, {})
+    assert "open media file" in window.prompts.errors[-1][1]
+    assert media.read_bytes() == b"RIFF....WAVE recorded audio"
+    other = tmp_path / "clip.subs.srt"
+    assert window.files.export_to(str(other), "srt", window.session.doc.segments, {})
+    assert "-->" in other.read_text()

@@ -12,7 +12,7 @@ from app.core.model import UNMATCHED
 from app.ui.model_manager import BUNDLED, DOWNLOADABLE, ModelManagerDialog
 from app.ui.segment_table_model import COL_FLAGS
 from app.ui.transcribe_dialog import TranscribeDialog
-from app.ui.worker import JobStatus
+from app.ui.worker import TaskStatus
 
 pytestmark = pytest.mark.gui
 OFFLINE = "no network connection"
@@ -23,8 +23,8 @@ def offline(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
 
 
-def test_model_manager_lists_catalogue_and_offline_download_fails_clearly(window, run_job):
-    dlg = ModelManagerDialog(window.jobs, window.prompts, window)
+def test_model_manager_lists_catalogue_and_offline_download_fails_clearly(window, run_task):
+    dlg = ModelManagerDialog(window.tasks, window.prompts, window)
     status = {info.name: st for info, st in dlg.rows}
     assert status["tiny.en"] == BUNDLED and status["base"] == BUNDLED
     assert status["small"] == DOWNLOADABLE and status["qwen3-asr-0.6b"] == DOWNLOADABLE
@@ -35,24 +35,24 @@ def test_model_manager_lists_catalogue_and_offline_download_fails_clearly(window
     assert not dlg.download_button.isEnabled() and not dlg.delete_button.isEnabled()
     assert dlg.select("small") and dlg.download_button.isEnabled()
     job = dlg.download_selected()
-    run_job(job, timeout=30_000)
-    assert job.status is JobStatus.FAILED
+    run_task(job, timeout=30_000)
+    assert job.status is TaskStatus.FAILED
     message = dlg.panel.message.text()
     assert OFFLINE in message and "small" in message
     assert not dlg.panel.bar.isVisible()
     assert dlg.status_of("small") == DOWNLOADABLE and dlg.download_button.isEnabled()
     assert not window.prompts.errors  # said in the dialog, no error box
-    assert not window.jobs.active and not window.cancel_button.isVisibleTo(window)
+    assert not window.tasks.active and not window.cancel_button.isVisibleTo(window)
 
 
-def test_transcribe_dialog_offers_download_and_blocks_a_missing_model(window, run_job):
-    dlg = TranscribeDialog(window.jobs, channels=1, segments=0)
+def test_transcribe_dialog_offers_download_and_blocks_a_missing_model(window, run_task):
+    dlg = TranscribeDialog(window.tasks, channels=1, segments=0)
     assert dlg.set_model("small")
     assert dlg.model_status == DOWNLOADABLE
     assert not dlg.ok_button.isEnabled() and dlg.download_button.isEnabled()
     assert "not on this computer" in dlg.message.text()
     job = dlg.download()
-    run_job(job, timeout=30_000)
+    run_task(job, timeout=30_000)
     assert OFFLINE in dlg.panel.message.text()
     assert dlg.model_status == DOWNLOADABLE and not dlg.ok_button.isEnabled()
     dlg.accept()  # refused: nothing to transcribe with
@@ -70,12 +70,12 @@ def test_transcribe_with_a_missing_model_is_refused_from_the_menu(window, media_
     w.prompts.dialog_hook = pick_missing
     assert w.tools.ask_transcribe() is None
     assert w.prompts.warnings and "medium" in w.prompts.warnings[-1][1]
-    assert not w.jobs.active and len(w.session.doc) == 0
+    assert not w.tasks.active and len(w.session.doc) == 0
 
 
 @pytest.mark.slow
 def test_align_a_script_flags_the_line_the_audio_lacks(window, media_window, jfk_path, tmp_path,
-                                                       run_job):
+                                                       run_task):
     media = tmp_path / "speech.flac"
     shutil.copyfile(jfk_path, media)
     w = media_window(media)
@@ -86,8 +86,8 @@ def test_align_a_script_flags_the_line_the_audio_lacks(window, media_window, jfk
     w.prompts.open_path = str(script)
     job = w.tools.script.ask()
     assert job is not None
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(job)
+    assert job.status is TaskStatus.FINISHED
     doc = w.session.doc
     texts = [s.text for s in doc]
     assert texts[:3] == ["And so my fellow Americans,", "ask not what your country can do for you,",

@@ -1,5 +1,7 @@
-"""Correcting text in the editor: stale words are re-aligned in the background (real Whisper
-aligner), without touching the text cursor; each re-alignment is an undoable command."""
+"""Correcting text in the editor: the changed words are re-aligned in the background (real
+Whisper aligner) after a pause in typing, every other word keeping its time and confidence,
+without touching the text cursor; the edit and its re-alignment undo as one step, and a
+segment left stale by an undo or redo is re-aligned again."""
 
 from __future__ import annotations
 
@@ -10,9 +12,9 @@ import pytest
 from PySide6.QtGui import QTextCursor
 
 from app.core import edits
-from app.core.model import WORDS_STALE
+from app.core.model import WORDS_STALE, Word
 from app.ui.realign_controller import DEBOUNCE_MS
-from app.ui.worker import JobStatus
+from app.ui.worker import TaskStatus
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,43 +49,78 @@ def word(seg, text: str):
     return next(x for x in seg.words if x.text == text)
 
 
-def test_edited_word_is_realigned_in_the_background_and_undo_goes_back_in_order(jfk_window, qtbot):
+def misheard(w, right: str, wrong: str):
+    """Make the demo transcript say ``wrong`` where ``right`` is spoken (same times, as an
+    engine mishears a word), as if it had been loaded that way."""
+    doc = w.session.doc
+    seg = next(s for s in doc if right in s.text.split())
+    words = tuple(Word(wrong, x.start, x.end, 0.41) if x.text == right else x for x in seg.words)
+    with doc.transaction("engine"):
+        doc.replace_segment(seg.replace(text=seg.text.replace(right, wrong, 1), words=words))
+    doc.history.clear()
+    return doc.get(seg.id)
+
+
+def test_a_fixed_word_is_realigned_alone_and_undoes_with_the_edit(jfk_window, qtbot):
     w = jfk_window
     doc = w.session.doc
-    original = doc[0]
-    w.session.set_current(original.id)
-    pos = replace_in_editor(w, "fellow", "dear")
-    qtbot.waitUntil(lambda: doc[0].text != original.text, timeout=5000)  # typing committed
-    edited = doc[0]
-    assert edited.has(WORDS_STALE) and word(edited, "dear").estimated
-    assert "W" in w.table.model().index(0, 8).data()
-    qtbot.waitUntil(lambda: not doc[0].has(WORDS_STALE), timeout=60_000)
-    aligned = doc[0]
-    assert aligned.text == edited.text
-    dear = word(aligned, "dear")
-    before = word(edited, "dear")
-    assert not dear.estimated and (dear.start, dear.end) != (before.start, before.end)
-    assert all(aligned.start <= x.start <= x.end <= aligned.end for x in aligned.words)
-    assert original.start - 500 <= aligned.start and aligned.end <= original.end + 500
+    heard = misheard(w, "country", "county")
+    others = {s.id: s for s in doc if s.id != heard.id}
+    w.session.set_current(heard.id)
+    row = doc.index_of(heard.id)
+    pos = replace_in_editor(w, "county", "country")
+    qtbot.waitUntil(lambda: doc.get(heard.id).text != heard.text, timeout=5000)  # committed
+    edited = doc.get(heard.id)
+    assert edited.has(WORDS_STALE) and word(edited, "country").estimated
+    assert "W" in w.table.model().index(row, 8).data()
+    qtbot.waitUntil(lambda: not doc.get(heard.id).has(WORDS_STALE), timeout=60_000)
+    fixed = doc.get(heard.id)
+    country = word(fixed, "country")
+    assert not country.estimated and abs(country.start - 5965) <= 120  # spoken at ~5.97 s
+    # every word nobody touched keeps its time and confidence; the edges stay
+    assert [x for x in fixed.words if x.text != "country"] == \
+        [x for x in heard.words if x.text != "county"]
+    assert (fixed.start, fixed.end) == (heard.start, heard.end)
+    assert all(doc.get(sid) == seg for sid, seg in others.items())
     # the user's cursor and text were left alone
     assert w.editor.text.textCursor().position() == pos
-    assert w.editor.text.toPlainText() == aligned.text
-    assert w.session.current_id == original.id and w.table.model().index(0, 8).data() == ""
-    assert doc.history.undo_name == "Re-align"
+    assert w.editor.text.toPlainText() == fixed.text
+    assert w.session.current_id == heard.id and w.table.model().index(row, 8).data() == ""
     assert w.tools.realign.last_elapsed_s is not None
-    # undo: first the new word times, then the text (with its old words)
+    # the edit and its re-alignment: one undo step
+    assert doc.history.undo_name == "Edit text" and len(doc.history) == 1
     w.commands["undo"].trigger()
-    assert doc[0] == edited
-    w.commands["undo"].trigger()
-    assert doc[0] == original
-    # an undo that brings stale words back does not start a re-alignment (it would eat redo)
+    assert doc.get(heard.id) == heard and not doc.history.can_undo
     w.commands["redo"].trigger()
-    assert doc[0] == edited
+    assert doc.get(heard.id) == fixed
     qtbot.wait(DEBOUNCE_MS + 400)
-    assert not w.tools.realign.running and doc[0] == edited and doc.history.can_redo
+    assert not w.tools.realign.running and doc.get(heard.id) == fixed
 
 
-def test_a_segment_edited_again_while_aligning_keeps_the_users_text(jfk_window, qtbot, run_job):
+def test_a_segment_stale_after_undo_or_redo_is_realigned(jfk_window, qtbot):
+    w = jfk_window
+    doc = w.session.doc
+    tools = w.tools
+    heard = misheard(w, "country", "county")
+    tools.realign.set_auto(False)  # two edits made while re-aligning was off
+    edits.edit_text(doc, heard.id, heard.text.replace("county", "country"))
+    doc.history.break_merge()
+    second = doc.get(heard.id).text.replace("for you,", "for us,")
+    edits.edit_text(doc, heard.id, second)
+    tools.realign.set_auto(True)
+    w.commands["undo"].trigger()  # back to the first edit: its words are stale
+    assert doc.get(heard.id).has(WORDS_STALE) and doc.history.can_redo
+    qtbot.waitUntil(lambda: not doc.get(heard.id).has(WORDS_STALE), timeout=60_000)
+    assert doc.history.can_redo and len(doc.history) == 1  # folded in: the redo is kept
+    assert abs(word(doc.get(heard.id), "country").start - 5965) <= 120
+    w.commands["redo"].trigger()  # the second edit: stale again
+    assert doc.get(heard.id).text == second and doc.get(heard.id).has(WORDS_STALE)
+    qtbot.waitUntil(lambda: not doc.get(heard.id).has(WORDS_STALE), timeout=60_000)
+    assert not word(doc.get(heard.id), "us,").estimated
+    assert len(doc.history) == 2 and not doc.history.can_redo
+
+
+def test_a_segment_edited_again_while_aligning_keeps_the_users_text(jfk_window, qtbot, run_task):
     w = jfk_window
     tools = w.tools
     tools.realign.set_auto(False)
@@ -95,14 +132,14 @@ def test_a_segment_edited_again_while_aligning_keeps_the_users_text(jfk_window, 
     second = doc[0].text.replace("Americans", "citizens")
     assert second != doc[0].text
     edits.edit_text(doc, sid, second)  # while the job runs on the first text
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(job)
+    assert job.status is TaskStatus.FINISHED
     result = tools.realign.last_result
     assert result.skipped == [sid] and not result.applied
     assert doc[0].text == second and doc[0].has(WORDS_STALE)
     # Re-align all (the menu action) then times the text as it is now
     tools.actions["realign_all"].trigger()
-    run_job(tools.realign.job)
+    run_task(tools.realign.task)
     assert doc[0].text == second and not doc[0].has(WORDS_STALE)
     assert not word(doc[0], "citizens,").estimated
 

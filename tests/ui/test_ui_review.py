@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.core import edits
 from app.core.model import Segment
+from app.subtitles.measure import line_lengths
 from app.ui.export_dialog import ExportDialog
 from app.ui.segment_table_model import COL_ENGLISH, COL_SPEAKER
-from app.ui.worker import JobStatus
+from app.ui.worker import TaskStatus
 from tests.conftest import STEREO_LEFT_TEXT, STEREO_RIGHT_TEXT, requires_espeak
 from tests.ui.speech_media import GERMAN as GERMAN_LINES
 from tests.ui.speech_media import german_clip
@@ -41,7 +43,7 @@ def export(w, path, fmt: str, **choices) -> str:
 
 @requires_espeak
 def test_translate_german_segments_to_english_from_their_own_audio(window, media_window, tmp_path,
-                                                                   run_job):
+                                                                   run_task):
     media, cut = german_clip(tmp_path / "german.wav")
     w = media_window(media)
     doc = w.session.doc
@@ -50,8 +52,8 @@ def test_translate_german_segments_to_english_from_their_own_audio(window, media
     assert w.table.isColumnHidden(COL_ENGLISH)
     job = w.tools.translation.start(None, model="base", language="de")
     assert job is not None
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(job)
+    assert job.status is TaskStatus.FINISHED
     english = [s.translation for s in doc]
     assert all(english), english
     for text in english:
@@ -62,7 +64,11 @@ def test_translate_german_segments_to_english_from_their_own_audio(window, media
     assert not w.table.isColumnHidden(COL_ENGLISH)
     assert w.tools.actions["english_column"].isChecked()
     model = w.table.model()
-    assert model.index(0, COL_ENGLISH).data() == english[0]
+    # the English is laid out under the editor's profile: each line within its length
+    assert model.index(0, COL_ENGLISH).data(Qt.ItemDataRole.EditRole) == english[0]
+    profile = w.session.profile
+    for text in english:
+        assert max(line_lengths(text, profile)) <= profile.max_chars_per_line
     # the English cell is editable, one undo step
     assert model.setData(model.index(1, COL_ENGLISH), "Today the weather is lovely.")
     assert doc[1].translation == "Today the weather is lovely."
@@ -73,12 +79,15 @@ def test_translate_german_segments_to_english_from_their_own_audio(window, media
     cues = both.strip().split("\n\n")
     assert len(cues) == 2
     for cue, seg in zip(cues, doc, strict=True):
-        lines = cue.splitlines()
-        assert lines[2] == seg.text and lines[3] == seg.translation
+        lines = cue.splitlines()[2:]  # the source's lines on top, the English under them
+        assert " ".join(lines).split() == seg.text.split() + seg.translation.split()
+        assert lines[-len(seg.translation.splitlines()):] == seg.translation.splitlines()
+        assert len(lines) <= 2 * profile.lines_target
+        assert max(line_lengths("\n".join(lines), profile)) <= profile.max_chars_per_line
     only = export(w, tmp_path / "en.srt", "srt", text="english")
-    assert english[0] in only and GERMAN not in only
+    assert english[0].split("\n")[0] in only and GERMAN not in only
     source = export(w, tmp_path / "de.srt", "srt", text="source")
-    assert GERMAN in source and english[0] not in source
+    assert GERMAN in source and english[0].split("\n")[0] not in source
 
     # the translation run was one undo step
     assert doc.history.undo_name == "Translate to English"
@@ -88,7 +97,7 @@ def test_translate_german_segments_to_english_from_their_own_audio(window, media
 
 
 def test_stereo_interview_as_two_interleaved_speakers(window, media_window, stereo_path, tmp_path,
-                                                      run_job):
+                                                      run_task):
     w = media_window(stereo_path)
 
     def one_per_channel(dlg) -> bool:
@@ -99,8 +108,8 @@ def test_stereo_interview_as_two_interleaved_speakers(window, media_window, ster
 
     w.prompts.dialog_hook = one_per_channel
     job = w.tools.ask_transcribe()
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(job)
+    assert job.status is TaskStatus.FINISHED
     doc = w.session.doc
     assert doc.speakers() == ["Speaker 1", "Speaker 2"]
     starts = [s.start for s in doc]

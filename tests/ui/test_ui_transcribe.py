@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from app.core import edits
+from app.core.cleanup_log import RESTORE_NAME
 from app.core.model import WORDS_STALE, Segment
 from app.formats import read_file
 from app.subtitles import check
-from app.ui.cleanup_dialog import RESTORE_NAME
 from app.ui.transcribe_dialog import TranscribeDialog, approx_tokens
-from app.ui.worker import JobStatus
+from app.ui.worker import TaskStatus
 from tests.ui.speech_media import jfk_loop
 
 pytestmark = [pytest.mark.gui, pytest.mark.slow]
@@ -40,7 +40,7 @@ def segment_rows(segments) -> list[tuple[int, int, str]]:
 
 
 def test_dialog_lists_models_remembers_choices_and_counts_context_tokens(window):
-    dlg = TranscribeDialog(window.jobs, channels=2, segments=3, profiles=window.profiles)
+    dlg = TranscribeDialog(window.tasks, channels=2, segments=3, profiles=window.profiles)
     models = {dlg.model_box.itemData(i): dlg.model_box.itemText(i) for i in range(dlg.model_box.count())}
     assert "bundled" in models["tiny.en"] and "bundled" in models["base"]
     assert "downloadable" in models["large-v3"] and "GB" in models["large-v3"]
@@ -57,7 +57,7 @@ def test_dialog_lists_models_remembers_choices_and_counts_context_tokens(window)
     assert opts.decode.initial_prompt == "Cueline Aegisub Nakamura Kyoto"
     assert opts.chunk_seconds == 12.0 and opts.channels
     dlg.remember()
-    again = TranscribeDialog(window.jobs, channels=1, segments=0, profiles=window.profiles)
+    again = TranscribeDialog(window.tasks, channels=1, segments=0, profiles=window.profiles)
     assert again.language == "de" and again.task_box.currentData() == "translate"
     assert again.context.toPlainText() == "Cueline Aegisub Nakamura Kyoto"
     assert not again.options().channels  # a mono file: the option is off
@@ -67,7 +67,7 @@ def test_dialog_lists_models_remembers_choices_and_counts_context_tokens(window)
     assert again.options().decode.language is None  # the model decides, as on the command line
     again.remember()
     assert again.set_model("base") and again.language == "de"  # the user's choice comes back
-    third = TranscribeDialog(window.jobs, channels=1, segments=0)
+    third = TranscribeDialog(window.tasks, channels=1, segments=0)
     assert third.model == "tiny.en" and third.language is None
     assert third.set_model("small") and third.language == "de"
 
@@ -93,7 +93,7 @@ def test_dialog_shapes_under_the_editors_profile_by_default_raw_stays_a_choice(w
 
 
 def test_transcribe_from_dialog_live_in_order_and_same_as_cli(window, media_window, jfk_path,
-                                                             tmp_path, run_job):
+                                                             tmp_path, run_task):
     from app.cli import main as cli_main
 
     media = jfk_loop(jfk_path, tmp_path / "jfk3.wav", 3)
@@ -108,8 +108,8 @@ def test_transcribe_from_dialog_live_in_order_and_same_as_cli(window, media_wind
     job = tools.ask_transcribe()
     assert job is not None and tools.transcription.running
     assert w.cancel_button.isVisibleTo(w) and "Transcribing" in w.job_label.text()
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(job)
+    assert job.status is TaskStatus.FINISHED
     indexes = [s[0] for s in seen]
     assert indexes == sorted(indexes) and len(indexes) == job.result.stats.chunks >= 2
     first_with_text = next(s for s in seen if s[1])
@@ -146,7 +146,7 @@ def test_transcribe_from_dialog_live_in_order_and_same_as_cli(window, media_wind
 
 
 def test_cancel_keeps_finished_chunks_the_window_stays_usable_and_undo_removes_the_run(
-        window, media_window, jfk_path, tmp_path, run_job, qtbot):
+        window, media_window, jfk_path, tmp_path, run_task, qtbot):
     media = jfk_loop(jfk_path, tmp_path / "jfk6.wav", 6)
     w = media_window(media)
     assert w.files.import_subtitles(str(DATA / "sample.srt"))
@@ -162,8 +162,8 @@ def test_cancel_keeps_finished_chunks_the_window_stays_usable_and_undo_removes_t
     tools.transcription.partial_applied.connect(on_partial)
     w.prompts.dialog_hook = lambda dlg: tiny_en(dlg, workers=1, chunk=10)
     job = tools.ask_transcribe()
-    run_job(job)
-    assert job.status is JobStatus.CANCELLED and tools.transcription.last_status is JobStatus.CANCELLED
+    run_task(job)
+    assert job.status is TaskStatus.CANCELLED and tools.transcription.last_status is TaskStatus.CANCELLED
     result = job.result
     assert result is not None and result.cancelled
     assert 1 <= len(chunks) < result.stats.chunks
@@ -185,7 +185,7 @@ def test_cancel_keeps_finished_chunks_the_window_stays_usable_and_undo_removes_t
 
 
 def test_undoing_a_running_transcription_cancels_it(window, media_window, jfk_path, tmp_path,
-                                                     run_job):
+                                                     run_task):
     media = jfk_loop(jfk_path, tmp_path / "jfk4.wav", 4)
     w = media_window(media)
     tools = w.tools
@@ -198,8 +198,8 @@ def test_undoing_a_running_transcription_cancels_it(window, media_window, jfk_pa
 
     tools.transcription.partial_applied.connect(on_partial)
     job = tools.transcription.start(_tiny_options(workers=1, chunk_seconds=10))
-    run_job(job)
-    assert undone and job.status is JobStatus.CANCELLED
+    run_task(job)
+    assert undone and job.status is TaskStatus.CANCELLED
     assert len(w.session.doc) == 0  # nothing of the run came back after the undo
 
 
@@ -237,7 +237,7 @@ def test_cleanup_log_lists_removals_and_restores_one_as_an_undoable_segment(wind
 
 
 def test_shaping_with_a_profile_at_the_end_stays_one_undo_step(window, media_window, jfk_path,
-                                                               run_job):
+                                                               run_task):
     w = media_window(jfk_path)
 
     def shaped(dlg) -> bool:
@@ -246,8 +246,8 @@ def test_shaping_with_a_profile_at_the_end_stays_one_undo_step(window, media_win
 
     w.prompts.dialog_hook = shaped
     job = w.tools.ask_transcribe()
-    run_job(job)
-    assert job.status is JobStatus.FINISHED
+    run_task(job)
+    assert job.status is TaskStatus.FINISHED
     doc = w.session.doc
     engine_segments = job.result.segments
     assert len(engine_segments) == 1 and len(doc) >= 2  # one sentence, cut into cues

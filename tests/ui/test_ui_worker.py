@@ -9,13 +9,13 @@ import pytest
 from PySide6.QtCore import QThread
 
 from app.core.cancel import Progress
-from app.ui.worker import JobRunner, JobStatus
+from app.ui.worker import TaskRunner, TaskStatus
 
 pytestmark = pytest.mark.gui
 
 
 def test_finished_job_reports_progress_partials_and_result(qtbot):
-    runner = JobRunner()
+    runner = TaskRunner()
     main = QThread.currentThread()
     got: list = []
 
@@ -32,16 +32,16 @@ def test_finished_job_reports_progress_partials_and_result(qtbot):
                        on_finished=lambda r: got.append(("finished", r)))
     statuses = []
     job.signals.status_changed.connect(statuses.append)
-    qtbot.waitUntil(lambda: job.status is JobStatus.FINISHED and got and got[-1][0] == "finished", timeout=5000)
+    qtbot.waitUntil(lambda: job.status is TaskStatus.FINISHED and got and got[-1][0] == "finished", timeout=5000)
     assert got[-1] == ("finished", "done")
     assert [g for g in got if g[0] == "progress"] == [("progress", 1, True), ("progress", 2, True), ("progress", 3, True)]
     assert [g[1] for g in got if g[0] == "partial"] == [0, 1, 2]
     qtbot.waitUntil(lambda: not runner.active, timeout=5000)
-    assert statuses[-1] is JobStatus.FINISHED and job.last_progress.done == 3
+    assert statuses[-1] is TaskStatus.FINISHED and job.last_progress.done == 3
 
 
 def test_failed_job_reports_the_exception(qtbot):
-    runner = JobRunner()
+    runner = TaskRunner()
     errors = []
 
     def work(ctx):
@@ -49,11 +49,11 @@ def test_failed_job_reports_the_exception(qtbot):
 
     job = runner.start(work, on_failed=errors.append)
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
-    assert isinstance(errors[0], ValueError) and job.status is JobStatus.FAILED
+    assert isinstance(errors[0], ValueError) and job.status is TaskStatus.FAILED
 
 
 def test_cancelled_job_reports_cancelled_not_finished(qtbot):
-    runner = JobRunner()
+    runner = TaskRunner()
     started = threading.Event()
     outcome = []
 
@@ -68,5 +68,5 @@ def test_cancelled_job_reports_cancelled_not_finished(qtbot):
     assert started.wait(5)
     runner.cancel_all()
     qtbot.waitUntil(lambda: bool(outcome), timeout=5000)
-    assert outcome == ["cancelled"] and job.status is JobStatus.CANCELLED
+    assert outcome == ["cancelled"] and job.status is TaskStatus.CANCELLED
     assert runner.wait(5000)

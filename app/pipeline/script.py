@@ -1,9 +1,14 @@
 """Aligning a script: text with no times (or wrong ones) plus a recording -> timed segments.
 
+A pipeline job above the aligners: it listens first (a transcription), then aligns.  The
+aligners (:mod:`app.align`) never call back up: windows longer than an aligner takes reach
+this module's anchored long alignment through the ``long_window`` hook
+(:func:`long_window`) the pipeline hands them.
+
 For recordings of any length (hours):
 
 1. a quick transcription with word times (the bundled ``tiny.en`` for English, ``base``
-   otherwise) through :mod:`app.pipeline`;
+   otherwise) through :func:`app.pipeline.transcribe.transcribe_samples`;
 2. anchoring (:mod:`app.align.anchors`): the heard words matched to the script's words give
    the lines the audio contains and a rough time for each of their words;
 3. the heard lines cut into pieces of at most ~25 s and aligned window by window with the
@@ -20,6 +25,7 @@ Both are listed in :attr:`ScriptResult.unmatched`.
 from __future__ import annotations
 
 import bisect
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,9 +33,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.align.anchors import Anchoring, anchor, rough_times, unmatched_heard
-from app.align.base import SAMPLE_RATE, Aligner, Region, to_16k
+from app.align.base import Aligner, Region
 from app.align.errors import AlignError
 from app.align.windows import MAX_WINDOW_MS, PAD_MS, Item, Limit, align_items
+from app.audio.samples import ENGINE_RATE, audio_window, to_engine_rate
 from app.core.cancel import Cancelled, CancelToken, Progress
 from app.core.model import (
     TIMES_ESTIMATED,
@@ -39,7 +46,7 @@ from app.core.model import (
     Segment,
     Word,
 )
-from app.core.words import distribute, split_words
+from app.core.words import compose_words, distribute, split_words
 
 ProgressFn = Callable[[Progress], None]
 # a line the quick transcription missed is heard after all when VERIFY_SHARE of its words
@@ -177,7 +184,7 @@ def _limits(anch: Anchoring, pieces: list[tuple[int, list[int]]],
 def _align_lines(aligner: Aligner, x: np.ndarray, lines: Sequence[str], language: str | None,
                  heard: Sequence[Word], cancel: CancelToken | None,
                  progress: ProgressFn | None, speech: Sequence[Region] | None = None) -> _Lines:
-    total = int(len(x) * 1000 / SAMPLE_RATE)
+    total = int(len(x) * 1000 / ENGINE_RATE)
     anch = anchor(lines, heard)
     rough = rough_times(anch, total)
     cap = int(min(aligner.max_window_s * 1000, MAX_WINDOW_MS + 2 * PAD_MS)) - 2 * PAD_MS
@@ -192,8 +199,9 @@ def _align_lines(aligner: Aligner, x: np.ndarray, lines: Sequence[str], language
         items.append(Item(str(n), " ".join(anch.words[k].text for k in ids), max(0, s),
                           min(total, e)))
     limits = _limits(anch, pieces, rough)
-    timed = align_items(aligner, x, SAMPLE_RATE, items, language, limits=limits,
-                        speech=speech, cancel=cancel, progress=progress)
+    timed = align_items(aligner, x, ENGINE_RATE, items, language, limits=limits,
+                        speech=speech, cancel=cancel, progress=progress,
+                        long_window=long_window)
     per_line: list[list[Word]] = [[] for _ in lines]
     for n, (line, _ids) in enumerate(pieces):
         per_line[line].extend(timed[str(n)])
@@ -225,7 +233,7 @@ def _verify_unheard(aligner: Aligner, x: np.ndarray, lines: Sequence[str],
     """
     from app.audio.vad import SpeechMap, speech_regions
 
-    total = int(len(x) * 1000 / SAMPLE_RATE)
+    total = int(len(x) * 1000 / ENGINE_RATE)
     smap: SpeechMap | None = None
     n = len(lines)
     i = 0
@@ -240,10 +248,10 @@ def _verify_unheard(aligner: Aligner, x: np.ndarray, lines: Sequence[str],
         hi = next((per_line[k][0].start for k in range(j, n) if per_line[k]), total)
         if MIN_GAP_SPEECH_MS <= hi - lo <= cap + 2 * PAD_MS:
             if smap is None:
-                smap = SpeechMap(speech_regions(x, SAMPLE_RATE, cancel=cancel), total)
+                smap = SpeechMap(speech_regions(x, ENGINE_RATE, cancel=cancel), total)
             if smap.overlap_ms(lo, hi) >= MIN_GAP_SPEECH_MS:
-                audio = x[lo * SAMPLE_RATE // 1000:hi * SAMPLE_RATE // 1000]
-                timed = aligner.align_texts(audio, SAMPLE_RATE, list(lines[i:j]), language, lo,
+                audio = x[lo * ENGINE_RATE // 1000:hi * ENGINE_RATE // 1000]
+                timed = aligner.align_texts(audio, ENGINE_RATE, list(lines[i:j]), language, lo,
                                             cancel)
                 for k, ws in zip(range(i, j), timed, strict=True):
                     probs = np.array([w.probability for w in ws
@@ -293,13 +301,21 @@ def align_long(aligner: Aligner, samples: np.ndarray, sample_rate: int, texts: S
                heard: Sequence[Word] | None = None) -> list[list[Word]]:
     """Align texts in a window longer than the aligner takes at once (anchored, like a
     script); words of texts the audio lacks are estimated."""
-    x = to_16k(samples, sample_rate)
-    total = int(len(x) * 1000 / SAMPLE_RATE)
+    x = to_engine_rate(samples, sample_rate)
+    total = int(len(x) * 1000 / ENGINE_RATE)
     if heard is None:
         heard, _ = transcribe_words(x, language, cancel=cancel)
     result = _align_lines(aligner, x, texts, language, heard, cancel, None)
     _place_unheard(texts, result, total)
     return [[w.shifted(start_ms) for w in ws] for ws in result.words]
+
+
+def long_window(aligner: Aligner, samples_16k: np.ndarray, texts: list[str],
+                language: str | None, start_ms: int,
+                cancel: CancelToken | None) -> list[list[Word]]:
+    """The ``long_window`` hook (:data:`app.align.windows.LongWindow`) the pipeline hands the
+    aligners: :func:`align_long` on a window longer than the aligner takes at once."""
+    return align_long(aligner, samples_16k, ENGINE_RATE, texts, language, start_ms, cancel)
 
 
 def script_lines(script: str | Sequence[Segment]) -> list[Segment]:
@@ -328,8 +344,8 @@ def align_script(samples: np.ndarray, sample_rate: int, script: str | Sequence[S
     from app.align.registry import best_aligner
 
     t0 = time.monotonic()
-    x = to_16k(samples, sample_rate)
-    total = int(len(x) * 1000 / SAMPLE_RATE)
+    x = to_engine_rate(samples, sample_rate)
+    total = int(len(x) * 1000 / ENGINE_RATE)
     segs = script_lines(script)
     if not segs:
         raise AlignError("the script has no text to align")
@@ -404,13 +420,39 @@ def _align_extra(aligner: Aligner, x: np.ndarray, result: _Lines, absorbed: set[
         hi = min((s for s, e in spans if s >= end - 200), default=1 << 62)
         items.append(Item(str(r), " ".join(w.text for w in run), start, end))
         limits.append(Limit(min(lo, start), max(hi, end), apart=True))
-    timed = align_items(aligner, x, SAMPLE_RATE, items, language, limits=limits,
-                        cancel=cancel)
+    timed = align_items(aligner, x, ENGINE_RATE, items, language, limits=limits,
+                        cancel=cancel, long_window=long_window)
     return {int(k): v for k, v in timed.items() if v}
 
 
 def _fit_words(text: str, run: Sequence[Word]) -> list[Word]:
     """Words composing ``text`` (the heard words joined by spaces), with their times."""
-    from app.pipeline.wordtimes import compose_words
-
     return compose_words(text, list(run), run[0].start, max(run[0].start, run[-1].end))
+
+
+def read_script(path: str | os.PathLike[str]):
+    """A script file as segments: subtitles keep their (possibly wrong) times, plain text
+    gives one untimed segment per line.  Raises ``FormatError`` naming the file."""
+    from app.formats import FormatError, read_file
+
+    result = read_file(path)
+    segments = [s for s in result.document if s.text.strip()]
+    if not segments:
+        raise FormatError(str(path), None, "the script has no text to align")
+    return segments, result.warnings
+
+
+def align_script_file(script_path: str | os.PathLike[str], samples: np.ndarray,
+                      sample_rate: int = ENGINE_RATE, *, language: str | None = None,
+                      cancel: CancelToken | None = None, progress: ProgressFn | None = None):
+    """:func:`align_script` on a script file and a recording (worker thread).
+
+    Returns the :class:`ScriptResult`; lines the audio lacks and speech
+    the script lacks come back flagged ``UNMATCHED``.  The read warnings are in its
+    ``warnings``.
+    """
+    segments, warnings = read_script(script_path)
+    x = audio_window(samples, 0, len(samples) * 1000 // sample_rate + 1, sample_rate)
+    result = align_script(x, sample_rate, segments, language, cancel=cancel, progress=progress)
+    result.warnings = [str(w) for w in warnings] + list(result.warnings)
+    return result
