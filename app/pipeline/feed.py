@@ -1,6 +1,7 @@
 """The work of a transcription, found while the media is still being read.
 
-Media -> blocks of 16 kHz samples (decoded progressively, or cut from an array) -> speech
+Media -> blocks of 16 kHz samples (decoded progressively, or cut from an array) -> in channel
+mode, each channel's copy of the other speakers muted (:mod:`app.audio.crosstalk`) -> speech
 regions per channel (voice activity, block by block) -> chunks cut at pauses (planned as
 soon as the speech around their cut is known) -> :class:`WorkItem` s in time order.
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.audio.crosstalk import CrosstalkGate
 from app.audio.samples import ENGINE_RATE, SAMPLES_PER_MS
 from app.audio.vad import Region, SpeechStream, duration_ms, regions_from_probabilities
 from app.core.cancel import Cancelled
@@ -289,6 +291,8 @@ class Feed:
         self.cancelled = False  # reading stopped by the job's cancel
         self.emitted = 0
         self.emitted_audio_s = 0.0
+        # one speaker per channel: each channel's copy of the others' voices is muted
+        self.gate = CrosstalkGate() if channel_count > 1 else None
 
     @property
     def regions(self) -> list[list[Region]]:
@@ -322,6 +326,8 @@ class Feed:
         block = np.asarray(block, dtype=np.float32)
         if block.ndim == 1:
             block = block[None]
+        if self.gate is not None:
+            block = self.gate.apply(block)
         for p, row in zip(self.plans, block, strict=True):
             p.feed(row)
         return True

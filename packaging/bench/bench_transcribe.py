@@ -160,7 +160,7 @@ def main() -> int:
     from app.audio.probe import probe
 
     variants = args.variants.split(",")
-    if args.before:
+    if args.before and "before" not in variants:
         variants.append("before")
     inputs = {}
     for name in args.inputs.split(","):
@@ -179,7 +179,9 @@ def main() -> int:
                 out = work / f"{variant}-{name}-{rnd}.json"
                 cmd, env = command(variant, path, out, args, channels=name == "stereo")
                 load = os.getloadavg()[0]
-                r = measure(cmd, env, ROOT)
+                # `python -m app` imports the package of its working directory first
+                cwd = Path(args.before) if variant == "before" else ROOT
+                r = measure(cmd, env, cwd)
                 r.update(variant=variant, input=name, round=rnd, load=load)
                 if r["rc"] != 0 or not out.is_file():
                     print(f"  {variant} on {name} failed (exit {r['rc']}):\n{r['stderr']}",
