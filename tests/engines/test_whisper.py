@@ -147,20 +147,51 @@ def test_speech_no_word_reaches_is_measured_between_before_and_after_the_words(j
     from app.audio.vad import speech_regions
     from app.engines.whisper import _missed_speech_s
 
-    regions = [(s / 1000, e / 1000) for s, e in speech_regions(jfk_samples, 16000,
-                                                                min_silence_ms=300)]
+    found = speech_regions(jfk_samples, 16000, min_silence_ms=300)
+    regions = [(s / 1000, e / 1000) for s, e in found]
     assert len(regions) >= 3
 
     def subs(spans):
         return [{"words": [{"start": a, "end": b} for a, b in spans]}]
 
-    assert _missed_speech_s(jfk_samples, subs(regions)) < 0.3
+    assert _missed_speech_s(found, subs(regions)) < 0.3
     longest = max(range(1, len(regions)), key=lambda i: regions[i][1] - regions[i][0])
     skipped = regions[:longest] + regions[longest + 1:]
     length = regions[longest][1] - regions[longest][0]
     # all of it, less what the neighbours' reach (0.4 s each side) takes from its edges
-    assert length - 0.85 <= _missed_speech_s(jfk_samples, subs(skipped)) <= length + 0.05
-    assert _missed_speech_s(jfk_samples, subs(regions[:1])) > 3.0  # the rest never reached
-    assert _missed_speech_s(jfk_samples, []) == pytest.approx(
+    assert length - 0.85 <= _missed_speech_s(found, subs(skipped)) <= length + 0.05
+    assert _missed_speech_s(found, subs(regions[:1])) > 3.0  # the rest never reached
+    assert _missed_speech_s(found, []) == pytest.approx(
         sum(e - s for s, e in regions), abs=0.05)
-    assert _missed_speech_s(np.zeros(16000 * 5, np.float32), []) == 0.0
+    assert _missed_speech_s([], []) == 0.0
+
+
+@pytest.mark.slow
+def test_speech_the_decode_left_without_words_is_decoded_on_its_own(whisper_base, jfk_samples):
+    """A chunk's transcript that lacks the second half of JFK (as when Whisper skips a
+    sentence) gets that stretch decoded alone and put back in its place, in time order."""
+    from app.engines.base import ChunkSegment, ChunkTranscript
+    from app.engines.whisper import _missed_stretches, _speech
+
+    full = whisper_base.transcribe_batch([jfk_samples], TranscribeOptions(language="en"))[0]
+    words = [w for s in full.segments for w in s.words]
+    half = [w for w in words if w.end <= 5000]  # "And so my fellow Americans, ask not ..."
+    assert half and len(half) < len(words)
+    lost = ChunkTranscript(segments=(ChunkSegment(half[0].start, half[-1].end,
+                                                  " ".join(w.text for w in half),
+                                                  words=tuple(half)),),
+                           language="en")
+    subs = [{"words": [{"start": w.start / 1000, "end": w.end / 1000} for w in half]}]
+    stretches = _missed_stretches(_speech(jfk_samples), subs)
+    assert len(stretches) == 1 and stretches[0][0] >= half[-1].end - 1
+    before = whisper_base.recovered
+    back = whisper_base._recover(jfk_samples, lost, stretches, TranscribeOptions(language="en"),
+                                 None)
+    assert whisper_base.recovered == before + 1
+    text = " ".join(s.text for s in back.segments).lower()
+    assert "for your country" in text and text.startswith("and so my fellow americans")
+    starts = [s.start for s in back.segments]
+    assert starts == sorted(starts) and back.segments[-1].start >= stretches[0][0]
+    # a transcript with every word has nothing to decode again
+    all_subs = [{"words": [{"start": w.start / 1000, "end": w.end / 1000} for w in words]}]
+    assert _missed_stretches(_speech(jfk_samples), all_subs) == []
