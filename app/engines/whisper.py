@@ -530,10 +530,14 @@ def _sentences(subs: list[dict]) -> list[dict]:
 
 
 def _speech(samples: np.ndarray) -> list[tuple[int, int]]:
-    """Speech regions (ms) of one chunk, by voice activity."""
-    from app.audio.vad import speech_regions
+    """Speech regions (ms) of one chunk, by a speech model (Silero).  Without it, none:
+    loudness alone is no evidence of speech (music is loud), so nothing is overruled or
+    decoded again on its word."""
+    from app.audio.vad import silero_available, speech_regions
 
-    return speech_regions(samples, ENGINE_RATE, min_silence_ms=300)
+    if not silero_available():
+        return []
+    return speech_regions(samples, ENGINE_RATE, min_silence_ms=300, method="silero")
 
 
 def _missed_stretches(regions: list[tuple[int, int]],
