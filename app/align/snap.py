@@ -21,9 +21,13 @@ MARGIN_MS = 1000
 
 
 def snap_segments(samples: np.ndarray, sample_rate: int, segments: Sequence[Segment],
-                  language: str | None = None) -> list[Segment]:
+                  language: str | None = None, *,
+                  speech: Sequence[tuple[int, int]] | None = None) -> list[Segment]:
     """``segments`` (times in ms of ``samples``) with word edges moved out of silences and each
-    segment fitted to its words.  Segments without words are returned as they are."""
+    segment fitted to its words.  Segments without words are returned as they are.
+
+    ``speech``: the speech regions of ``samples`` (ms, as ``window_speech`` finds them) when
+    the caller already has them (the pipeline's voice activity): not detected again."""
     from app.align.base import window_speech
     from app.align.edges import silences, snap_edges
     from app.align.windows import fitted
@@ -39,7 +43,11 @@ def snap_segments(samples: np.ndarray, sample_rate: int, segments: Sequence[Segm
     x = np.asarray(samples[int(lo * per_ms):int(hi * per_ms)], dtype=np.float32)
     if x.size == 0:
         return list(segments)
-    sil = silences(x, sample_rate, speech=window_speech(x))
+    if speech is None:
+        found = window_speech(x)
+    else:
+        found = [(max(0, s - lo), e - lo) for s, e in speech if e > lo and s < hi]
+    sil = silences(x, sample_rate, speech=found)
     timed_ids = {s.id for s in timed}
     out = []
     for seg in segments:

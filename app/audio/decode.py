@@ -15,6 +15,10 @@ preceded by silence, so sample ``i`` is at ``i / sample_rate`` seconds of the me
 
 Mono is the mean of the channels for mono and stereo sources; for surround sources FFmpeg's
 own downmix matrix (which keeps the centre, dialogue, channel) is used.
+
+:func:`stream` decodes the same way but hands the samples over in blocks as they come (a
+thread decodes a few blocks ahead), so a long file is never held whole: transcription of
+a 3-hour file needs only the blocks in flight.
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ from __future__ import annotations
 import logging
 import math
 import os
+import queue
 import struct
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -352,3 +359,173 @@ class _Sink:
                 self.path.unlink()
             except OSError:
                 pass
+
+
+# ----------------------------------------------------------------------------- streaming
+
+
+class AudioStream:
+    """Blocks of decoded samples, ``(channels, k)`` float32, in order; see :func:`stream`.
+
+    Iterate it (or call :meth:`read`); close it (or use ``with``) to stop the decoding
+    thread early.  Errors of the decoding (``MediaError``, a truncated file) are raised by
+    the iteration where they happen; ``Cancelled`` when ``cancel`` is set.
+    """
+
+    _END = object()
+
+    def __init__(self, path: str | os.PathLike[str], sample_rate: int, mono: bool,
+                 cancel: CancelToken | None, block_s: float, ahead: int,
+                 allow_truncated: bool) -> None:
+        self.path = path
+        self.cancel = cancel
+        self._stop = CancelToken()
+        opened = OpenedAudio(path)  # opening errors are raised here, in the caller's thread
+        try:
+            if opened.sample_rate <= 0 or opened.channels <= 0:
+                raise MediaError(path, "its audio stream has no sample rate or channels "
+                                       "(damaged)")
+            self.sample_rate = int(sample_rate)
+            self.channels = 1 if mono else opened.channels
+            self.duration_s = opened.duration_s()  # from the headers: None when not declared
+        except BaseException:
+            opened.close()
+            raise
+        self.decoded = 0  # samples handed over so far
+        self.warning: str | None = None  # set when a truncated file was read as far as it goes
+        self.elapsed_s: float | None = None  # how long decoding took, once it is done
+        self._queue: queue.Queue = queue.Queue(maxsize=max(1, ahead))
+        self._block = max(1, int(block_s * self.sample_rate))
+        self._thread = threading.Thread(
+            target=self._run, args=(opened, mono, allow_truncated), daemon=True,
+            name="cueline-decode")
+        self._thread.start()
+
+    # the decoding thread -------------------------------------------------------------------
+    def _run(self, opened: OpenedAudio, mono: bool, allow_truncated: bool) -> None:
+        t0 = time.monotonic()
+        sink = _BlockSink(self.channels, self._block, self._put)
+        try:
+            bad = _decode_into(opened, sink, self.sample_rate, mono, None, self._stop,
+                               self.duration_s, Path(self.path).name)
+            sink.flush()
+            decoded_s = sink.n / self.sample_rate
+            try:
+                _check_complete(opened, self.path, decoded_s, bad, decoded_s <= 0)
+            except MediaError as exc:
+                if not (allow_truncated and decoded_s > 0):
+                    raise
+                self.warning = exc.problem  # what could be read is kept
+                log.warning("%s: %s", self.path, exc.problem)
+            self.elapsed_s = time.monotonic() - t0
+            self._put(self._END)
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader, raised there
+            if not self._stop.cancelled:
+                self._put(exc)
+        finally:
+            opened.close()
+
+    def _put(self, item) -> None:
+        while True:
+            if self._stop.cancelled:
+                raise Cancelled()
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    # the reader ----------------------------------------------------------------------------
+    def read(self) -> np.ndarray | None:
+        """The next block, or None at the end of the audio."""
+        while True:
+            if self.cancel is not None and self.cancel.cancelled:
+                self.close()
+                raise Cancelled()
+            try:
+                item = self._queue.get(timeout=0.1)
+            except queue.Empty:
+                if not self._thread.is_alive() and self._queue.empty():
+                    return None  # closed
+                continue
+            if item is self._END:
+                self._queue.put(item)  # reading again still says "the end"
+                return None
+            if isinstance(item, BaseException):
+                self.close()
+                raise item
+            self.decoded += item.shape[1]
+            return item
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        while (block := self.read()) is not None:
+            yield block
+
+    def close(self) -> None:
+        """Stop decoding (the thread ends within one packet) and drop what was queued."""
+        self._stop.cancel()
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+
+    def __enter__(self) -> AudioStream:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _BlockSink:
+    """``_Sink``'s interface for :func:`_decode_into`, passing fixed-size blocks on."""
+
+    def __init__(self, channels: int, block: int, put) -> None:
+        self.channels = channels
+        self.block = block
+        self.put = put
+        self.n = 0
+        self._parts: list[np.ndarray] = []
+        self._have = 0
+
+    def write(self, block: np.ndarray) -> None:
+        k = block.shape[1]
+        if k == 0:
+            return
+        self._parts.append(np.asarray(block, dtype=np.float32))
+        self._have += k
+        self.n += k
+        while self._have >= self.block:
+            joined = np.concatenate(self._parts, axis=1) if len(self._parts) > 1 \
+                else self._parts[0]
+            self.put(np.ascontiguousarray(joined[:, :self.block]))
+            rest = joined[:, self.block:]
+            self._parts = [rest] if rest.shape[1] else []
+            self._have = rest.shape[1]
+
+    def write_silence(self, k: int) -> None:
+        self.write(np.zeros((self.channels, k), np.float32))
+
+    def flush(self) -> None:
+        if self._have:
+            joined = np.concatenate(self._parts, axis=1) if len(self._parts) > 1 \
+                else self._parts[0]
+            self.put(np.ascontiguousarray(joined))
+            self._parts, self._have = [], 0
+
+
+def stream(path: str | os.PathLike[str], sample_rate: int = ENGINE_RATE, mono: bool = True,
+           cancel: CancelToken | None = None, *, block_s: float = 30.0, ahead: int = 4,
+           allow_truncated: bool = False) -> AudioStream:
+    """Decode ``path`` progressively: an :class:`AudioStream` of ``(channels, k)`` float32
+    blocks of ``block_s`` seconds (the last one shorter), exactly the samples :func:`decode`
+    returns, cut in blocks.  A thread decodes at most ``ahead`` blocks before they are read,
+    so memory stays at a few blocks whatever the length of the media.
+
+    Raises ``MediaError`` at once when the file cannot be opened; decoding errors are raised
+    while reading.  With ``allow_truncated``, a file whose audio stops before its headers
+    say is read as far as it goes and :attr:`AudioStream.warning` says so.
+    """
+    if sample_rate <= 0:
+        raise ValueError("sample_rate must be positive")
+    return AudioStream(path, sample_rate, mono, cancel, block_s, ahead, allow_truncated)

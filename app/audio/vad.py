@@ -113,15 +113,9 @@ def _to_vad_rate(x: np.ndarray, sample_rate: int) -> np.ndarray:
 
 
 def _silero(x, sample_rate, min_silence_ms, pad_ms, threshold, min_speech_ms, progress, cancel):
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
     x = _to_vad_rate(x, sample_rate)
-    options = VadOptions(
-        threshold=0.5 if threshold is None else float(threshold),
-        min_silence_duration_ms=int(min_silence_ms),
-        speech_pad_ms=int(pad_ms),
-        min_speech_duration_ms=int(min_speech_ms),
-    )
+    detector = SpeechStream(min_silence_ms, pad_ms, method="silero", threshold=threshold,
+                            min_speech_ms=min_speech_ms)
     block = _BLOCK_S * VAD_RATE
     total = len(x)
     regions: list[Region] = []
@@ -129,17 +123,10 @@ def _silero(x, sample_rate, min_silence_ms, pad_ms, threshold, min_speech_ms, pr
         if cancel is not None:
             cancel.raise_if_cancelled()
         chunk = _float_block(x, a, a + block)
-        edge = a + len(chunk)
-        for r in get_speech_timestamps(chunk, options, sampling_rate=VAD_RATE):
-            s = (a + int(r["start"])) * 1000 // VAD_RATE
-            e = -(-(a + int(r["end"])) * 1000 // VAD_RATE)
-            at_edge = regions and regions[-1][1] >= a * 1000 // VAD_RATE and a > 0
-            if at_edge and s - regions[-1][1] < min_silence_ms:
-                regions[-1] = (regions[-1][0], max(e, regions[-1][1]))  # joined across blocks
-            else:
-                regions.append((s, e))
+        regions += detector.feed(chunk)
         if progress is not None:
-            progress(Progress(edge / VAD_RATE, total / VAD_RATE, "finding speech"))
+            progress(Progress((a + len(chunk)) / VAD_RATE, total / VAD_RATE, "finding speech"))
+    regions += detector.finish()
     return normalize(regions, duration_ms(total, VAD_RATE))
 
 
@@ -154,6 +141,12 @@ def energy_regions(
 ) -> list[Region]:
     """Loudness-based speech regions (10 ms frames, 30 ms smoothing)."""
     level = frame_levels_db(x, sample_rate, cancel=cancel)
+    return _energy_from_levels(level, duration_ms(len(x), sample_rate), min_silence_ms, pad_ms,
+                               threshold_db, min_speech_ms)
+
+
+def _energy_from_levels(level: np.ndarray, total_ms: int, min_silence_ms: int, pad_ms: int,
+                        threshold_db: float | None, min_speech_ms: int) -> list[Region]:
     hop_ms = 10
     if len(level) == 0:
         return []
@@ -171,8 +164,7 @@ def energy_regions(
         else:
             joined.append((s, e))
     kept = [(s, e) for s, e in joined if e - s >= min_speech_ms]
-    total = duration_ms(len(x), sample_rate)
-    return normalize([(s - pad_ms, e + pad_ms) for s, e in kept], total)
+    return normalize([(s - pad_ms, e + pad_ms) for s, e in kept], total_ms)
 
 
 def frame_levels_db(x: np.ndarray, sample_rate: int, hop_ms: int = 10,
@@ -320,3 +312,243 @@ class SpeechMap:
     def speech_at(self, t_ms: int) -> bool:
         i = bisect.bisect_right(self._starts, t_ms)
         return i > 0 and t_ms < self.regions[i - 1][1]
+
+
+class _Decisions:
+    """``faster_whisper.vad.get_speech_timestamps``'s decisions, made window by window:
+    speech from ``threshold``, silence below ``threshold - 0.15``, a region ends after
+    ``min_silence_ms`` of silence, shorter than ``min_speech_ms`` dropped, ``pad_ms`` added
+    on both sides (padded regions that touch are merged)."""
+
+    def __init__(self, min_silence_ms: int, pad_ms: int, min_speech_ms: int,
+                 threshold: float | None, window: int) -> None:
+        self.window = window
+        self.on = 0.5 if threshold is None else float(threshold)
+        self.off = max(self.on - 0.15, 0.01)
+        self.min_silence = VAD_RATE * min_silence_ms // 1000
+        self.min_speech = VAD_RATE * min_speech_ms / 1000
+        self.pad = VAD_RATE * pad_ms // 1000
+        self.windows = 0  # windows decided so far
+        self.start: int | None = None  # sample where the open region began
+        self.temp_end = 0
+        self.pending: list[Region] = []  # found, padded, not yet final (may merge)
+
+    def step(self, probs: np.ndarray) -> None:
+        for p in probs.tolist():
+            pos = self.windows * self.window
+            self.windows += 1
+            if p >= self.on:
+                self.temp_end = 0
+                if self.start is None:
+                    self.start = pos
+                continue
+            if p < self.off and self.start is not None:
+                if not self.temp_end:
+                    self.temp_end = pos
+                if pos - self.temp_end < self.min_silence:
+                    continue
+                if self.temp_end - self.start > self.min_speech:
+                    self._add(self.start, self.temp_end)
+                self.start, self.temp_end = None, 0
+
+    def close(self, samples: int) -> None:
+        """The recording ended after ``samples``: a region still open ends there."""
+        if self.start is not None and samples - self.start > self.min_speech:
+            self._add(self.start, samples)
+        self.start = None
+
+    def _add(self, start: int, end: int) -> None:
+        s = max(0, start - self.pad) * 1000 // VAD_RATE
+        e = -(-(end + self.pad) * 1000 // VAD_RATE)
+        if self.pending and s <= self.pending[-1][1]:
+            self.pending[-1] = (self.pending[-1][0], max(e, self.pending[-1][1]))
+        else:
+            self.pending.append((s, e))
+
+    def final(self, everything: bool, samples: int) -> list[Region]:
+        """Pending regions no later region can merge with (all of them: ``everything``)."""
+        total = duration_ms(samples, VAD_RATE)
+        if everything:
+            out, self.pending = self.pending, []
+        else:
+            edge = self.start if self.start is not None else self.windows * self.window
+            horizon = max(0, edge - self.pad) * 1000 // VAD_RATE  # a later region starts here
+            out = [r for r in self.pending if r[1] < horizon]
+            self.pending = self.pending[len(out):]
+        return [(s, min(e, total)) for s, e in out if min(e, total) > s]
+
+    @property
+    def known_ms(self) -> int:
+        pos = self.windows * self.window - self.min_silence - self.pad
+        return max(0, pos) * 1000 // VAD_RATE
+
+    def provisional(self) -> list[Region]:
+        out = list(self.pending)
+        if self.start is not None:
+            s, e = max(0, self.start - self.pad) * 1000 // VAD_RATE, self.known_ms
+            if out and s <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], e))
+            elif e > s:
+                out.append((s, e))
+        return out
+
+
+def regions_from_probabilities(probs: np.ndarray, samples: int, min_silence_ms: int = 100,
+                               pad_ms: int = 30, min_speech_ms: int = 50,
+                               threshold: float | None = None) -> list[Region]:
+    """Speech regions (ms from the first window) of ``samples`` samples whose Silero speech
+    probabilities (one per 512-sample window, e.g. from :meth:`SpeechStream.probabilities`)
+    are ``probs``: other thresholds on the same analysis, without running the model again."""
+    d = _Decisions(min_silence_ms, pad_ms, min_speech_ms, threshold, SpeechStream.WINDOW)
+    d.step(np.asarray(probs, dtype=np.float32))
+    d.close(samples)
+    return normalize(d.final(True, samples), duration_ms(samples, VAD_RATE))
+
+
+class SpeechStream:
+    """Speech regions found block by block, for media too long to hold in memory.
+
+    Feed consecutive 16 kHz mono float32 blocks of any length; each :meth:`feed` returns
+    the regions that became final, :meth:`finish` the rest.  :attr:`known_ms` says how far
+    speech and silence are settled (final regions plus :meth:`provisional` ones).
+
+    Silero runs window by window (512 samples) with its state carried from block to block,
+    then the decisions of ``faster_whisper.vad.get_speech_timestamps`` (:class:`_Decisions`):
+    the regions of a whole file are the same however it is cut in blocks.  A region is final
+    once the silence after it is long enough; until then :meth:`provisional` reports it (a
+    long stretch of speech is known to be speech before it ends, so a caller can go on
+    cutting it).  With ``keep_probabilities`` the speech probabilities are kept (until
+    :meth:`release`) for other thresholds on the same analysis
+    (:func:`regions_from_probabilities`).  The energy detector needs the whole recording's
+    loudness for its threshold: with it nothing is final before :meth:`finish`.
+    """
+
+    WINDOW = 512
+    CONTEXT = 64
+    HOP = VAD_RATE // 100  # the energy detector's 10 ms frames
+
+    def __init__(self, min_silence_ms: int = 300, pad_ms: int = 30, *, method: str = "auto",
+                 threshold: float | None = None, min_speech_ms: int = 100,
+                 keep_probabilities: bool = False) -> None:
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}")
+        if method == "auto":
+            method = "silero" if silero_available() else "energy"
+            if method == "energy":
+                _warn_fallback()
+        self.method = method
+        self.min_silence_ms, self.pad_ms, self.min_speech_ms = min_silence_ms, pad_ms, \
+            min_speech_ms
+        self.threshold = threshold
+        self.samples = 0  # fed so far
+        self._levels: list[np.ndarray] = []  # energy: frame levels of the whole recording
+        self._rest = np.zeros(0, np.float32)  # samples short of a whole window or frame
+        self._keep = keep_probabilities and method == "silero"
+        self._probs: list[np.ndarray] = []  # kept probabilities, from window _probs_base
+        self._probs_base = 0
+        self._decisions = _Decisions(min_silence_ms, pad_ms, min_speech_ms, threshold,
+                                     self.WINDOW)
+        if method == "silero":
+            from faster_whisper.vad import get_vad_model
+
+            self._model = get_vad_model()
+            self._h = np.zeros((1, 1, 128), np.float32)
+            self._c = np.zeros((1, 1, 128), np.float32)
+            self._context = np.zeros(self.CONTEXT, np.float32)
+
+    # ------------------------------------------------------------------ feeding
+    def feed(self, block: np.ndarray) -> list[Region]:
+        x = np.asarray(block, dtype=np.float32).reshape(-1)
+        self.samples += len(x)
+        if self.method == "energy":
+            x = np.concatenate([self._rest, x]) if len(self._rest) else x
+            n = len(x) // self.HOP * self.HOP
+            self._rest = x[n:].copy()
+            if n:
+                self._levels.append(frame_levels_db(x[:n], VAD_RATE))
+            return []
+        x = np.concatenate([self._rest, x]) if len(self._rest) else x
+        n = len(x) // self.WINDOW
+        self._rest = x[n * self.WINDOW:].copy()
+        if n:
+            self._step(self._probabilities(x[:n * self.WINDOW]))
+        return self._decisions.final(False, self.samples)
+
+    def finish(self) -> list[Region]:
+        """The regions still open or pending, once the recording has ended."""
+        if self.method == "energy":
+            if len(self._rest):
+                self._levels.append(frame_levels_db(self._rest, VAD_RATE))
+                self._rest = np.zeros(0, np.float32)
+            level = np.concatenate(self._levels) if self._levels else np.zeros(0)
+            self._levels = []
+            return _energy_from_levels(level, duration_ms(self.samples, VAD_RATE),
+                                       self.min_silence_ms, self.pad_ms, self.threshold,
+                                       self.min_speech_ms)
+        if len(self._rest):
+            tail = np.zeros(self.WINDOW, np.float32)
+            tail[:len(self._rest)] = self._rest
+            self._rest = np.zeros(0, np.float32)
+            self._step(self._probabilities(tail))
+        self._decisions.close(self.samples)
+        return self._decisions.final(True, self.samples)
+
+    @property
+    def known_ms(self) -> int:
+        """How far speech and silence are settled: before this time, the final regions plus
+        :meth:`provisional` are exactly what the whole recording will give (a region still
+        open is speech at least up to here)."""
+        return 0 if self.method == "energy" else self._decisions.known_ms
+
+    def provisional(self) -> list[Region]:
+        """Regions found but not final yet (they may still grow or merge), the open one
+        ending at :attr:`known_ms`."""
+        return [] if self.method == "energy" else self._decisions.provisional()
+
+    def probabilities(self, a: int, b: int) -> tuple[int, np.ndarray]:
+        """Kept speech probabilities of the windows inside samples ``[a, b)``:
+        ``(sample where the first of them starts, probabilities)``."""
+        if not self._probs:
+            return a, np.zeros(0, np.float32)
+        first = -(-max(a, 0) // self.WINDOW)
+        first = max(first, self._probs_base)
+        last = min(b // self.WINDOW, self._probs_base + sum(len(p) for p in self._probs))
+        if last <= first:
+            return first * self.WINDOW, np.zeros(0, np.float32)
+        kept = np.concatenate(self._probs) if len(self._probs) > 1 else self._probs[0]
+        self._probs = [kept]
+        return first * self.WINDOW, kept[first - self._probs_base:last - self._probs_base]
+
+    def release(self, before: int) -> None:
+        """Forget the kept probabilities of windows that end before sample ``before``."""
+        drop = before // self.WINDOW - self._probs_base
+        while self._probs and drop > 0:
+            head = self._probs[0]
+            if len(head) <= drop:
+                self._probs.pop(0)
+                self._probs_base += len(head)
+                drop -= len(head)
+            else:
+                self._probs[0] = head[drop:]
+                self._probs_base += drop
+                drop = 0
+
+    # ------------------------------------------------------------------ internals
+    def _step(self, probs: np.ndarray) -> None:
+        if self._keep:
+            self._probs.append(probs)
+        self._decisions.step(probs)
+
+    def _probabilities(self, x: np.ndarray) -> np.ndarray:
+        windows = x.reshape(-1, self.WINDOW)
+        context = np.empty((len(windows), self.CONTEXT), np.float32)
+        context[0] = self._context
+        context[1:] = windows[:-1, -self.CONTEXT:]
+        self._context = windows[-1, -self.CONTEXT:].copy()
+        batched = np.concatenate([context, windows], axis=1)
+        out = []
+        for i in range(0, len(batched), 10000):
+            prob, self._h, self._c = self._model.session.run(
+                None, {"input": batched[i:i + 10000], "h": self._h, "c": self._c})
+            out.append(np.asarray(prob, dtype=np.float32).reshape(-1))
+        return np.concatenate(out)

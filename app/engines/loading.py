@@ -50,6 +50,19 @@ def default_cpu_threads(num_workers: int = 1) -> int:
     return max(1, (os.cpu_count() or 1) // max(1, num_workers))
 
 
+# oneDNN (CTranslate2's CPU kernels) keeps the kernels it built for every input shape, 1024 by
+# default, with their buffers.  The encoder window is fitted to each chunk, so every chunk is a
+# new shape: a 1-hour file grew the process by ~500 MB.  With 8 kept it stays flat, at no
+# measurable cost in speed (packaging/bench/bench_transcribe.py).
+KERNEL_CACHE_CAPACITY = "8"
+
+
+def _bound_kernel_cache() -> None:
+    """Bound oneDNN's kernel cache (before the first model is built; a value the user set in
+    the environment wins)."""
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", KERNEL_CACHE_CAPACITY)
+
+
 def load_whisper(name_or_path: str | os.PathLike[str], device: str = "auto",
                  compute_type: str = "auto", cpu_threads: int = 0, num_workers: int = 0):
     """A loaded ``faster_whisper.WhisperModel``, shared by everyone asking for the same one.
@@ -71,6 +84,7 @@ def load_whisper(name_or_path: str | os.PathLike[str], device: str = "auto",
                 return model
         workers = num_workers or 1
         threads = cpu_threads or default_cpu_threads(workers)
+        _bound_kernel_cache()
         try:
             from faster_whisper import WhisperModel
 

@@ -16,13 +16,15 @@ and pauses.  ``timestamps=True`` (or ``word_timestamps=False``) uses the timesta
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from app.audio.samples import ENGINE_RATE
+from app.audio.samples import ENGINE_RATE, SAMPLES_PER_MS
 from app.core.cancel import CancelToken, Progress
 from app.core.model import Word
 from app.engines.base import (
@@ -44,6 +46,22 @@ PAUSE_SPLIT_MS = 1500  # a pause this long between words also starts a new segme
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 MAX_INITIAL_TIMESTAMP_S = 1.0
+# text denser than this (characters per second of the chunk) is more than anyone says: a loop
+MAX_CHARS_PER_S = 25.0
+SLACK_CHARS = 20  # ...plus this much (a short chunk's few words)
+WINDOW_MARGIN_FRAMES = 300  # silence after a chunk's audio in its encoder window (10 ms each)
+WINDOW_MIN_FRAMES = 0  # the shortest encoder window
+# encoder windows are whole multiples of this (frames); the fitted window (2: any even length)
+# read best and fastest (base, two-voice dialogue: 6.8 % WER in 14.7 s, against 7.7 % in 16.4 s
+# for 5 s steps and 7.8 % in 17.7 s for the fixed 30 s window).  Its memory is kept flat by
+# bounding oneDNN's kernel cache (app.engines.loading.KERNEL_CACHE_CAPACITY).
+WINDOW_STEP_FRAMES = 2
+# speech this long left without a word in a chunk's decode is decoded again on its own
+MISSED_SPEECH_S = 1.0
+STRETCH_PAD_MS = 150  # audio kept around such a stretch's speech
+WORD_REACH_S = 0.4  # speech this close to a word counts as that word's
+# a chunk with this much speech (voice activity) keeps its text when Whisper says "no speech"
+SPEECH_OVERRULES_S = 2.0
 
 
 def whisper_languages() -> frozenset[str]:
@@ -67,6 +85,8 @@ class WhisperEngine(Engine):
         self._model: Any = None
         self._tokenizers: dict[tuple[str, str], Any] = {}
         self._tok_lock = threading.Lock()
+        self.recovered = 0  # stretches of speech left without words, decoded again alone
+        self.overruled = 0  # chunks Whisper judged silent that voice activity says are speech
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -201,6 +221,12 @@ class WhisperEngine(Engine):
 
     def transcribe_batch(self, chunks: Sequence[np.ndarray], options: TranscribeOptions,
                          cancel: CancelToken | None = None) -> list[ChunkTranscript]:
+        return self._batch(chunks, options, cancel, recover=True)
+
+    def _batch(self, chunks: Sequence[np.ndarray], options: TranscribeOptions,
+               cancel: CancelToken | None, recover: bool) -> list[ChunkTranscript]:
+        """Decode a batch.  ``recover``: stretches of speech left without words are decoded
+        again on their own (see :func:`_missed_stretches`)."""
         from faster_whisper.audio import pad_or_trim
 
         if not chunks:
@@ -211,7 +237,8 @@ class WhisperEngine(Engine):
         n_max = model.feature_extractor.nb_max_frames
         feats = [model.feature_extractor(a)[..., :-1] for a in arrays]
         num_frames = [min(n_max, max(1, f.shape[-1])) for f in feats]
-        batch = np.stack([pad_or_trim(f) for f in feats]).astype(np.float32, copy=False)
+        window = self._window_frames(num_frames, n_max)
+        batch = np.stack([pad_or_trim(f, window) for f in feats]).astype(np.float32, copy=False)
         if cancel is not None:
             cancel.raise_if_cancelled()
         encoder_output = model.encode(batch)
@@ -238,17 +265,23 @@ class WhisperEngine(Engine):
         for i, res in enumerate(results):
             decoded.append(self._score(res, tokenizers[i], prompts[i], max_length, 0.0))
         for i, d in enumerate(decoded):
-            if self._needs_fallback(d, options) and len(options.temperatures) > 1:
+            if self._needs_fallback(d, options, len(arrays[i]) / 16000.0) \
+                    and (len(options.temperatures) > 1 or window < n_max):
                 if cancel is not None:
                     cancel.raise_if_cancelled()
-                decoded[i] = self._fallback(batch[i], prompts[i], tokenizers[i], options,
-                                            max_length)
-        per_item = []
-        for i, d in enumerate(decoded):
-            duration = len(arrays[i]) / ENGINE_RATE
-            subs = [] if self._is_silence(d, options) else \
-                _split_by_timestamps(d["tokens"], tokenizers[i], duration)
-            per_item.append(subs)
+                full = pad_or_trim(feats[i]).astype(np.float32, copy=False)
+                decoded[i], _ = self._fallback(full, prompts[i], tokenizers[i], options,
+                                               max_length)
+        found: dict[int, list[tuple[int, int]]] = {}
+
+        def speech(i: int) -> list[tuple[int, int]]:
+            """The speech regions (ms) of chunk ``i``, found on first need."""
+            if i not in found:
+                found[i] = _speech(arrays[i])
+            return found[i]
+
+        per_item = [self._subs(d, tokenizers[i], len(arrays[i]), options,
+                               functools.partial(speech, i)) for i, d in enumerate(decoded)]
         if options.word_timestamps and any(per_item):
             model.add_word_timestamps(per_item, tokenizers[0], encoder_output, num_frames,
                                       PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS, 0.0)
@@ -258,7 +291,30 @@ class WhisperEngine(Engine):
             subs = _sentences(per_item[i]) if sentences else per_item[i]
             out.append(self._transcript(subs, d, tokenizers[i], languages[i],
                                         len(arrays[i]) / 16.0))
+        if options.word_timestamps and recover:
+            for i in range(len(arrays)):
+                out[i] = self._recover(arrays[i], out[i], _missed_stretches(speech(i),
+                                                                           per_item[i]),
+                                       options, cancel)
         return out
+
+    def _window_frames(self, num_frames: Sequence[int], n_max: int) -> int:
+        """Mel frames given to the encoder: the batch's longest chunk plus a margin of silence.
+
+        Whisper was trained on 30 s windows, but CTranslate2 encodes any length, and the cost
+        of the encoder (and of the decoder's attention over its output) grows faster than the
+        length: 15 s cost a quarter of 30 s (packaging/bench/bench_transcribe.py).  The
+        margin of padding after the speech is what tells the decoder the speech has ended;
+        without it, it hallucinates at the end of the window.  ``full_window`` (setting)
+        restores the fixed 30 s window.
+        """
+        if self.settings.get("full_window"):
+            return n_max
+        margin = int(self.settings.get("window_margin_frames", WINDOW_MARGIN_FRAMES))
+        shortest = int(self.settings.get("window_min_frames", WINDOW_MIN_FRAMES))
+        step = max(2, int(self.settings.get("window_step_frames", WINDOW_STEP_FRAMES)))
+        frames = max(max(num_frames) + max(0, margin), shortest)
+        return min(n_max, -(-frames // step) * step)
 
     def _languages(self, encoder_output: Any, n: int,
                    options: TranscribeOptions) -> list[tuple[str, float]]:
@@ -293,26 +349,86 @@ class WhisperEngine(Engine):
         return options.log_prob_threshold is None or d["avg_logprob"] <= options.log_prob_threshold
 
     @staticmethod
-    def _needs_fallback(d: dict, options: TranscribeOptions) -> bool:
-        """A bad decode worth retrying at higher temperatures.
+    def _needs_fallback(d: dict, options: TranscribeOptions, duration_s: float) -> bool:
+        """A bad decode worth decoding again: in a full 30 s window at temperature 0, then at
+        higher temperatures (Whisper's fallback).
+
+        Bad is Whisper's own rules (too repetitive: compression ratio over the threshold; too
+        unlikely: average log probability under it) and one more: text denser than anyone
+        speaks (over :data:`MAX_CHARS_PER_S` per second of the chunk), which is how a
+        hallucination loop shows when the window was fitted to a short chunk (measured: the
+        sentence of a 5 s chunk said twice, well under the compression threshold).
 
         A bad decode of a chunk Whisper itself thinks is silent (no-speech probability over
         the threshold) is not retried: it is silence or noise, and retrying noise costs up to
         six more decodes for nothing.
+
+        Nor is a decode that is only "too repetitive" when it ended by itself and is no
+        denser than speech: that is speech really said again and again (a refrain, a chant,
+        a looped clip), which sampling at higher temperatures can only get wrong, at up to
+        thirty more decodes of the chunk.  A repeated phrase that slips through is collapsed
+        by the pipeline's cleanup.
         """
-        bad = (options.compression_ratio_threshold is not None
-               and d["compression_ratio"] > options.compression_ratio_threshold) or \
-              (options.log_prob_threshold is not None
-               and d["avg_logprob"] < options.log_prob_threshold)
+        repetitive = options.compression_ratio_threshold is not None \
+            and d["compression_ratio"] > options.compression_ratio_threshold
+        unlikely = options.log_prob_threshold is not None \
+            and d["avg_logprob"] < options.log_prob_threshold
+        dense = len(d["text"]) > MAX_CHARS_PER_S * duration_s + SLACK_CHARS
+        bad = repetitive or unlikely or dense
         if bad and options.no_speech_threshold is not None \
                 and d["no_speech_prob"] > options.no_speech_threshold:
             d["silence"] = True
             return False
+        if repetitive and not unlikely and not dense and not d["truncated"]:
+            return False
         return bad
 
+    def _recover(self, samples: np.ndarray, transcript: ChunkTranscript,
+                 stretches: list[tuple[int, int]], options: TranscribeOptions,
+                 cancel: CancelToken | None) -> ChunkTranscript:
+        """``transcript`` with each stretch (ms) of speech it left without words decoded on
+        its own and put in its place.
+
+        Whisper sometimes skips a sentence or two of clear speech inside a chunk (measured:
+        a phrase said again, in a window fitted to the chunk; two sentences in the middle of
+        a 25 s chunk of the hour-long conversation).  Decoded alone, the stretch reads."""
+        if not stretches:
+            return transcript
+        extra: list[ChunkSegment] = []
+        for a, b in stretches:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            self.recovered += 1
+            part = samples[a * SAMPLES_PER_MS:b * SAMPLES_PER_MS]
+            heard = self._batch([part], options, cancel, recover=False)[0]
+            extra.extend(seg.shifted(a) for seg in heard.segments if seg.text.strip())
+        if not extra:
+            return transcript
+        merged = sorted(transcript.segments + tuple(extra), key=lambda seg: seg.start)
+        return replace(transcript, segments=tuple(merged))
+
+    def _subs(self, d: dict, tokenizer: Any, n_samples: int, options: TranscribeOptions,
+              speech: Callable[[], list[tuple[int, int]]]) -> list[dict]:
+        """The decode ``d`` cut at its timestamps; none when it is silence.
+
+        Whisper's own "no speech" verdict (a high no-speech probability and a low average
+        log probability) is overruled when the chunk holds :data:`SPEECH_OVERRULES_S` of
+        speech by voice activity: there the text is kept, and the pipeline's cleanup judges
+        it with that evidence.  Measured: tiny.en judged 19 s of clear speech (a whole
+        paragraph of the two-voice dialogue) "no speech" and it was dropped; sequential
+        faster-whisper kept it only thanks to the previous text in its prompt.
+        """
+        if self._is_silence(d, options):
+            if not d["text"].strip() or \
+                    sum(e - s for s, e in speech()) < SPEECH_OVERRULES_S * 1000:
+                return []
+            self.overruled += 1
+        return _split_by_timestamps(d["tokens"], tokenizer, n_samples / ENGINE_RATE)
+
     def _fallback(self, features: np.ndarray, prompt: list[int], tokenizer: Any,
-                  options: TranscribeOptions, max_length: int) -> dict:
-        """Decode one chunk alone with Whisper's temperature fallback."""
+                  options: TranscribeOptions, max_length: int) -> tuple[dict, Any]:
+        """Decode one chunk alone, in the full window, with Whisper's temperature fallback
+        (temperature 0 first); also returns the encoder's output (for word times)."""
         model = self.model
         fw_opts = self._fw_options(options, tokenizer, options.temperatures)
         enc = model.encode(features[None])
@@ -321,7 +437,7 @@ class WhisperEngine(Engine):
         d = self._score(result, tokenizer, prompt, max_length, temperature)
         d["avg_logprob"] = float(avg_logprob)
         d["compression_ratio"] = float(compression_ratio)
-        return d
+        return d, enc
 
     def _transcript(self, subs: list[dict], d: dict, tokenizer: Any,
                     language: tuple[str, float], duration_ms: float) -> ChunkTranscript:
@@ -411,3 +527,58 @@ def _sentences(subs: list[dict]) -> list[dict]:
                                     tokens=[], words=current, text=text))
                 current = []
     return out
+
+
+def _speech(samples: np.ndarray) -> list[tuple[int, int]]:
+    """Speech regions (ms) of one chunk, by a speech model (Silero).  Without it, none:
+    loudness alone is no evidence of speech (music is loud), so nothing is overruled or
+    decoded again on its word."""
+    from app.audio.vad import silero_available, speech_regions
+
+    if not silero_available():
+        return []
+    return speech_regions(samples, ENGINE_RATE, min_silence_ms=300, method="silero")
+
+
+def _missed_stretches(regions: list[tuple[int, int]],
+                      subs: list[dict]) -> list[tuple[int, int]]:
+    """``[(start_ms, end_ms)]`` of the stretches of speech (voice activity ``regions``, ms)
+    that no word of ``subs`` reaches, each with at least :data:`MISSED_SPEECH_S` of speech:
+    the speech of the stretch plus :data:`STRETCH_PAD_MS`, never over a decoded word."""
+    out = []
+    for a, b, lo, hi in _gaps(subs):
+        inside = [(max(s, a * 1000), min(e, b * 1000)) for s, e in regions
+                  if e > a * 1000 and s < b * 1000]
+        if sum(e - s for s, e in inside) < MISSED_SPEECH_S * 1000:
+            continue
+        start = max(inside[0][0] - STRETCH_PAD_MS, lo * 1000, 0)
+        end = min(inside[-1][1] + STRETCH_PAD_MS, hi * 1000)
+        if end > start:
+            out.append((int(start), int(end)))
+    return out
+
+
+def _gaps(subs: list[dict]) -> list[tuple[float, float, float, float]]:
+    """The stretches no word reaches: ``(a, b, lo, hi)`` seconds, ``[a, b]`` beyond the
+    words' reach (:data:`WORD_REACH_S`), ``[lo, hi]`` between the words themselves."""
+    words = sorted((w["start"], w["end"]) for sub in subs for w in (sub.get("words") or ()))
+    gaps, at, edge = [], float("-inf"), float("-inf")
+    for s, e in words:
+        if s - WORD_REACH_S > at:
+            gaps.append((at, s - WORD_REACH_S, edge, s))
+        at, edge = max(at, e + WORD_REACH_S), max(edge, e)
+    gaps.append((at, float("inf"), edge, float("inf")))
+    return gaps
+
+
+def _missed_speech_s(regions: list[tuple[int, int]], subs: list[dict]) -> float:
+    """The longest stretch of speech in ``regions`` (ms, voice activity) that no word of
+    ``subs`` reaches: seconds of speech between two consecutive words, or before the first
+    or after the last."""
+    if not regions:
+        return 0.0
+    worst = 0.0
+    for a, b, _lo, _hi in _gaps(subs):
+        speech = sum(max(0.0, min(b, e / 1000.0) - max(a, s / 1000.0)) for s, e in regions)
+        worst = max(worst, speech)
+    return worst

@@ -9,7 +9,10 @@
   detection, the detections are voted on, and the rest is decoded in that language
   (a first chunk that disagreed with the vote is decoded again);
 * a chunk that fails is retried once, then reported as failed and the run goes on;
-* cancelling stops new work at once; chunks already running finish and are delivered.
+* cancelling stops new work at once; chunks already running finish and are delivered;
+* the chunks may come from a :class:`~app.pipeline.feed.Feed` that is still reading the
+  media: while every worker is busy, the scheduler's thread reads and plans the next block
+  (a few chunks ahead, no more), so decoding and voice activity overlap the transcription.
 """
 
 from __future__ import annotations
@@ -18,34 +21,21 @@ import logging
 import os
 import threading
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from app.core.cancel import Cancelled, CancelToken
 from app.engines.base import ChunkTranscript, Engine, TranscribeOptions
+from app.pipeline.feed import Feed, WorkItem
 
 log = logging.getLogger(__name__)
 
 CONFIDENT = 0.8  # a first chunk this sure of its language decides the vote alone
+AHEAD_PER_WORKER = 2  # chunks planned ahead of the workers (each holds its samples)
 
-
-@dataclass
-class WorkItem:
-    """One chunk of one channel, in the job's global order."""
-
-    index: int
-    start_ms: int
-    end_ms: int
-    samples: np.ndarray
-    channel: int = 0
-    speaker: str | None = None
-
-    @property
-    def duration_s(self) -> float:
-        return (self.end_ms - self.start_ms) / 1000.0
+__all__ = ["ChunkScheduler", "LanguageVote", "Outcome", "WorkItem", "default_batch_size",
+           "default_workers", "vote_language"]
 
 
 @dataclass
@@ -124,22 +114,28 @@ class ChunkScheduler:
 
     # ---------------------------------------------------------------- running
 
-    def run(self, items: Sequence[WorkItem]) -> LanguageVote:
-        """Decode every item; deliver outcomes in order; return the language decision."""
-        items = sorted(items, key=lambda it: it.index)
+    def run(self, work: Feed | Iterable[WorkItem]) -> LanguageVote:
+        """Decode every item; deliver outcomes in order; return the language decision.
+
+        ``work``: the items (indices 0..n-1), or a :class:`Feed` still producing them.
+        """
+        feed = work if isinstance(work, Feed) else _ListFeed(work)
         self._outcomes: dict[int, Outcome] = {}
         self._next = 0
-        self._order = [it.index for it in items]
-        self._by_index = {it.index: it for it in items}
+        self._by_index: dict[int, WorkItem] = {}  # items not delivered yet (with their audio)
+        self._seen = 0  # items taken from the feed so far
         self._detected: dict[int, Outcome] = {}  # decoded with detection, vote pending
         self._decided = not self.detect_once
-        self._probe = min(len(items), max(self.vote_chunks, self.workers))
+        self._probe = max(self.vote_chunks, self.workers)
         queue: deque[tuple[list[WorkItem], TranscribeOptions]] = deque()
-        pending = list(items)
+        pending: deque[WorkItem] = deque()
         in_flight: dict[Future, tuple[list[WorkItem], bool]] = {}
+        ahead = self.workers * max(self.batch_size, AHEAD_PER_WORKER)
         with ThreadPoolExecutor(max_workers=self.workers,
                                 thread_name_prefix="cueline-chunk") as pool:
-            while pending or queue or in_flight:
+            while True:
+                if not self.cancel.cancelled:
+                    self._pull(feed, pending, ahead)
                 while len(in_flight) < self.workers and not self.cancel.cancelled:
                     if queue:
                         batch, options = queue.popleft()
@@ -147,16 +143,29 @@ class ChunkScheduler:
                     elif pending and (self._decided or self._detect_slots(in_flight) > 0):
                         size = self.batch_size if self._decided else \
                             min(self.batch_size, self._detect_slots(in_flight))
-                        batch, pending = pending[:size], pending[size:]
+                        batch = [pending.popleft() for _ in range(min(size, len(pending)))]
                         detect = not self._decided
                         options = self.options if detect else self._fixed_options()
                     else:
                         break
                     fut = pool.submit(self._decode, batch, options)
                     in_flight[fut] = (batch, detect)
+                producing = not feed.done and not self.cancel.cancelled
                 if not in_flight:
-                    break  # cancelled, or nothing left that can start
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    if producing and feed.step():
+                        continue  # nothing to run yet: read on
+                    if pending and not self._decided and not self.cancel.cancelled:
+                        self._try_vote({}, force=True)  # fewer chunks than the probe
+                        self._settle(queue)
+                        continue
+                    break  # done, or cancelled
+                if producing and len(pending) < ahead:
+                    done, _ = wait(in_flight, timeout=0)
+                    if not done:
+                        feed.step()  # the workers are busy: read and plan meanwhile
+                        continue
+                else:
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for fut in done:
                     batch, detect = in_flight.pop(fut)
                     for it, outcome in zip(batch, fut.result(), strict=True):
@@ -180,6 +189,18 @@ class ChunkScheduler:
         self.cancelled = self.cancel.cancelled
         return self.vote
 
+    def _pull(self, feed: Feed | _ListFeed, pending: deque[WorkItem], ahead: int) -> None:
+        """Move the items the feed has ready into ``pending`` (at most ``ahead``)."""
+        while len(pending) < ahead:
+            item = feed.take()
+            if item is None:
+                break
+            self._by_index[item.index] = item
+            self._seen = max(self._seen, item.index + 1)
+            pending.append(item)
+        if feed.done:
+            self._probe = min(self._probe, max(1, self._seen))
+
     # ---------------------------------------------------------------- the language vote
 
     def _detect_slots(self, in_flight: dict) -> int:
@@ -195,8 +216,8 @@ class ChunkScheduler:
         """Decide the language: at once when the first chunk is sure of it, else by majority
         once the probe chunks are in."""
         done = self._detected
-        if done and min(done) == self._order[0]:
-            t = done[self._order[0]].transcript
+        if done and min(done) == 0:
+            t = done[0].transcript
             if t is not None and t.segments and t.language \
                     and (t.language_probability or 0) >= CONFIDENT:
                 self.vote = LanguageVote(t.language, t.language_probability,
@@ -276,8 +297,8 @@ class ChunkScheduler:
 
         ``final``: deliver whatever finished, skipping chunks that never ran (cancelled).
         """
-        while self._next < len(self._order):
-            idx = self._order[self._next]
+        while self._next < self._seen:
+            idx = self._next
             outcome = self._outcomes.pop(idx, None)
             if outcome is None:
                 if not final:
@@ -285,5 +306,22 @@ class ChunkScheduler:
                 self._next += 1
                 continue
             self._next += 1
-            self.deliver(self._by_index[idx], outcome)
+            self.deliver(self._by_index.pop(idx), outcome)  # its audio is freed after this
 
+
+class _ListFeed:
+    """A list of items with a :class:`Feed`'s interface (all known from the start)."""
+
+    def __init__(self, items: Iterable[WorkItem]) -> None:
+        self._items = deque(sorted(items, key=lambda it: it.index))
+        self.done = not self._items
+
+    def step(self) -> bool:
+        return False
+
+    def take(self) -> WorkItem | None:
+        if not self._items:
+            return None
+        item = self._items.popleft()
+        self.done = not self._items
+        return item

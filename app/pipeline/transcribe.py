@@ -1,11 +1,16 @@
 """Transcribing a media file: the whole job, without Qt.
 
-media -> 16 kHz samples (one array, or one per channel in channel mode) -> speech regions
-(voice activity) -> chunks cut at pauses (all-silent ones skipped, each trimmed to its
-speech) -> the engine over a pool of worker threads -> per chunk, in order: segments with
-absolute times, words fitted to the text, cleanup (each removal logged), duplicates at the
-seam with the previous chunk removed -> ``on_partial(chunk_index, segments)`` -> optional
-word re-timing by an aligner (``word_timer``) -> :class:`TranscriptionResult`.
+media -> blocks of 16 kHz samples (decoded progressively; one row per channel in channel
+mode) -> speech regions (voice activity) -> chunks cut at pauses (all-silent ones skipped,
+each trimmed to its speech), found block by block by :mod:`app.pipeline.feed` while the
+chunks already found are transcribed -> the engine over a pool of worker threads -> per
+chunk, in order: segments with absolute times, words fitted to the text, cleanup (each
+removal logged), duplicates at the seam with the previous chunk removed, word re-timing
+(``word_timer``: edges snapped to the speech, or an aligner) ->
+``on_partial(chunk_index, segments)`` -> :class:`TranscriptionResult`.
+
+The first segments come back after the first block and the first (short) chunk, whatever
+the length of the media; memory holds the blocks in flight, not the whole recording.
 
 Progress is reported through ``progress`` (:class:`TranscriptionProgress`), cancelling
 ``cancel`` stops the job within about one chunk and keeps what was finished.
@@ -13,6 +18,7 @@ Progress is reported through ``progress`` (:class:`TranscriptionProgress`), canc
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections import defaultdict
@@ -21,16 +27,16 @@ from pathlib import Path
 
 import numpy as np
 
-from app.audio.samples import ENGINE_RATE, SAMPLES_PER_MS
+from app.audio.samples import ENGINE_RATE
 from app.core.cancel import Cancelled, CancelToken, Progress
 from app.core.model import FAILED, TIMES_ESTIMATED, Segment
 from app.engines.base import Capabilities, ChunkTranscript, Engine
 from app.engines.registry import create_engine
 from app.pipeline.cleanup import Cleaner, dedupe_seam
+from app.pipeline.feed import Feed, WorkItem, array_source
 from app.pipeline.scheduler import (
     ChunkScheduler,
     Outcome,
-    WorkItem,
     default_batch_size,
     default_workers,
 )
@@ -47,8 +53,7 @@ from app.pipeline.types import (
 )
 from app.pipeline.wordtimes import apply_word_timer, finish_draft
 
-TRIM_PAD_MS = 200  # speech kept around a chunk's speech when it is trimmed
-HEAD_TARGET_S, HEAD_MAX_S = 8.0, 12.0  # the first chunk: short, for a quick first result
+CHUNK_TARGET_S = 25.0  # chunks are cut at pauses near this length (at most the engine's limit)
 ProgressFn = Callable[[Progress], None]
 
 
@@ -118,21 +123,30 @@ def _snap_or_align(options: PipelineOptions) -> WordTimer:
     """Snap the engine's word times to speech; a chunk whose words the engine only estimated
     (a remote server that answers with text alone) is aligned instead.  The aligner is made
     on first need, so an engine that always times its words never loads one."""
-    from app.align.snap import snap_segments
+    return _SnapOrAlign(options)
 
-    aligner: list[WordTimer | None] = []
 
-    def timer(samples: np.ndarray, sample_rate: int, segments: list[Segment],
-              language: str | None) -> list[Segment]:
+class _SnapOrAlign:
+    """The word timer of :func:`_snap_or_align`.  Like :func:`~app.align.snap.snap_segments`
+    it takes the speech regions the pipeline already found (``speech=``), so the voice
+    activity is not run a second time on each chunk."""
+
+    def __init__(self, options: PipelineOptions) -> None:
+        self.options = options
+        self._aligner: list[WordTimer | None] = []
+
+    def __call__(self, samples: np.ndarray, sample_rate: int, segments: list[Segment],
+                 language: str | None, *,
+                 speech: list[tuple[int, int]] | None = None) -> list[Segment]:
+        from app.align.snap import snap_segments
+
         if not any(s.has(TIMES_ESTIMATED) for s in segments):
-            return snap_segments(samples, sample_rate, segments, language)
-        if not aligner:
-            aligner.append(_align_timer(options))
-        if aligner[0] is None:
+            return snap_segments(samples, sample_rate, segments, language, speech=speech)
+        if not self._aligner:
+            self._aligner.append(_align_timer(self.options))
+        if self._aligner[0] is None:
             return segments
-        return aligner[0](samples, sample_rate, segments, language)
-
-    return timer
+        return self._aligner[0](samples, sample_rate, segments, language)
 
 
 def transcribe_file(path: str | os.PathLike[str], options: PipelineOptions | None = None, *,
@@ -142,21 +156,19 @@ def transcribe_file(path: str | os.PathLike[str], options: PipelineOptions | Non
                     word_timer: WordTimer | None = None) -> TranscriptionResult:
     """Transcribe the audio of a media file (see the module doc).
 
-    Raises ``MediaError`` for unreadable media, ``ModelError``/``EngineError`` when the
-    engine cannot start.  Failures on single chunks do not raise: they are in the result.
+    The media is decoded progressively while it is transcribed (never held whole).  Raises
+    ``MediaError`` for unreadable media (at once when it cannot be opened, or when decoding
+    fails part way), ``ModelError``/``EngineError`` when the engine cannot start.  Failures
+    on single chunks do not raise: they are in the result.  A file cut short (its audio
+    stops before its headers say) is transcribed as far as it goes, with a warning.
     """
-    from app.audio.decode import decode
+    from app.audio.decode import stream
 
     options = options or PipelineOptions()
     cancel = cancel or CancelToken()
     t0 = time.monotonic()
-    name = Path(path).name
-
-    def on_decode(p: Progress) -> None:
-        if progress is not None:
-            progress(TranscriptionProgress(0, 0, f"decoding {name}", stage="decoding",
-                                           audio_done_s=p.done, audio_total_s=p.total))
-
+    if progress is not None:
+        progress(TranscriptionProgress(0, 0, f"opening {Path(path).name}", stage="decoding"))
     picked: list[int] | None = None
     notes: list[str] = []
     if options.channels:
@@ -164,18 +176,27 @@ def transcribe_file(path: str | os.PathLike[str], options: PipelineOptions | Non
 
         picked, notes = speaker_channels(probe(path))  # MediaError past 8 channels
     try:
-        samples = decode(path, ENGINE_RATE, mono=not options.channels, progress=on_decode,
-                         cancel=cancel)
+        audio = stream(path, ENGINE_RATE, mono=not options.channels, cancel=cancel,
+                       allow_truncated=True)
     except Cancelled:
         return TranscriptionResult([], cancelled=True)
-    if picked is not None and samples.ndim == 2 and len(picked) < samples.shape[0]:
-        samples = samples[picked]
-    decode_s = time.monotonic() - t0
-    result = transcribe_samples(samples, options, engine=engine, progress=progress,
-                                on_partial=on_partial, cancel=cancel, word_timer=word_timer,
-                                _t0=t0)
-    result.stats.decode_s = decode_s
-    result.stats.warnings[:0] = notes
+    stats = TranscriptionStats(engine=options.engine)
+    stats.warnings.extend(notes)
+    read: Callable[[], np.ndarray | None] = audio.read
+    count = audio.channels
+    if picked is not None and count > 1 and len(picked) < count:
+        read, count = _picked_rows(audio.read, picked), len(picked)
+    if options.channels and count == 1:
+        stats.warnings.append("the media has one audio channel: channel mode ignored")
+    speakers: list[str | None] = [speaker_name(i) for i in range(count)] if count > 1 \
+        else [None]
+    with audio:
+        result = _transcribe(read, count, speakers, audio.duration_s, options,
+                             stats, engine=engine, progress=progress, on_partial=on_partial,
+                             cancel=cancel, word_timer=word_timer, t0=t0)
+    if audio.warning:
+        result.stats.warnings.append(audio.warning)
+    result.stats.decode_s = audio.elapsed_s or 0.0
     return result
 
 
@@ -186,21 +207,67 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
                        word_timer: WordTimer | None = None,
                        _t0: float | None = None) -> TranscriptionResult:
     """Transcribe 16 kHz float32 samples: shape ``(n,)``, or ``(channels, n)``."""
-    from app.audio.vad import speech_regions
-
     options = options or PipelineOptions()
     cancel = cancel or CancelToken()
     t0 = _t0 if _t0 is not None else time.monotonic()
     stats = TranscriptionStats(engine=options.engine)
-    x = np.asarray(samples, dtype=np.float32)
-    channels, speakers = _split_channels(x, options, stats)
-    stats.audio_s = (channels[0].shape[-1] / ENGINE_RATE) if channels else 0.0
+    x = np.asarray(samples)
+    if x.ndim not in (1, 2):
+        raise ValueError(f"samples must be (n,) or (channels, n), not {x.shape}")
+    if x.ndim == 2 and options.channels and x.shape[0] > 1:
+        source, count = array_source(x), x.shape[0]
+        speakers: list[str | None] = [speaker_name(i) for i in range(count)]
+    else:
+        if options.channels:
+            stats.warnings.append("the media has one audio channel: channel mode ignored")
+        mono = x if x.ndim == 1 else (x[0] if x.shape[0] == 1 else None)
+        source = array_source(mono[None]) if mono is not None else _mixed_source(x)
+        count, speakers = 1, [None]
+    return _transcribe(source, count, speakers, x.shape[-1] / ENGINE_RATE, options, stats,
+                       engine=engine, progress=progress, on_partial=on_partial, cancel=cancel,
+                       word_timer=word_timer, t0=t0)
+
+
+def _picked_rows(read: Callable[[], np.ndarray | None],
+                 rows: list[int]) -> Callable[[], np.ndarray | None]:
+    """Blocks of ``read`` with only the channels ``rows`` (channel mode without the LFE)."""
+
+    def picked() -> np.ndarray | None:
+        block = read()
+        return None if block is None else block[rows]
+
+    return picked
+
+
+def _mixed_source(x: np.ndarray) -> Callable[[], np.ndarray | None]:
+    """Blocks of the mean of the channels of ``x`` (mono mix, made block by block)."""
+    read = array_source(x)
+
+    def mixed() -> np.ndarray | None:
+        block = read()
+        return None if block is None else block.mean(axis=0, dtype=np.float32)[None]
+
+    return mixed
+
+
+def _transcribe(source: Callable[[], np.ndarray | None], channel_count: int,
+                speakers: list[str | None], duration_s: float | None, options: PipelineOptions,
+                stats: TranscriptionStats, *, engine: Engine | None,
+                progress: ProgressFn | None, on_partial: PartialCallback | None,
+                cancel: CancelToken, word_timer: WordTimer | None,
+                t0: float) -> TranscriptionResult:
+    """The job: engine, feed (voice activity and chunks while reading), scheduler, result."""
 
     def report(p: TranscriptionProgress) -> None:
         if progress is not None:
             progress(p)
 
-    # the engine
+    stats.audio_s = duration_s or 0.0
+    if cancel.cancelled:
+        stats.wall_s = time.monotonic() - t0
+        return TranscriptionResult([], stats=stats, cancelled=True)
+
+    # the engine (the media is already being decoded meanwhile)
     t_load = time.monotonic()
     if engine is None:
         engine = make_engine(options)
@@ -219,46 +286,31 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
     stats.warnings.extend(engine.check_options(options.decode))
     caps = engine.capabilities()
 
-    # where the speech is, and the chunks
-    report(TranscriptionProgress(0, 0, "finding speech", stage="detecting",
-                                 audio_total_s=stats.audio_s))
+    # speech and chunks are found block by block while the chunks are transcribed
     max_s = options.chunk_seconds or caps.max_chunk_s
-    target_s = min(25.0, 0.85 * max_s)
-    regions_by_channel: list[list[tuple[int, int]]] = []
-    items: list[WorkItem] = []
-    for ch, sig in enumerate(channels):
-        try:
-            regions = speech_regions(sig, ENGINE_RATE, min_silence_ms=options.min_silence_ms,
-                                     cancel=cancel) if sig.size else []
-        except Cancelled:
-            stats.wall_s = time.monotonic() - t0
-            return TranscriptionResult([], stats=stats, cancelled=True)
-        regions_by_channel.append(regions)
-        stats.speech_s += sum(e - s for s, e in regions) / 1000.0
-        for start, end in plan_spans(sig, regions, target_s, max_s):
-            items.append(WorkItem(-1, start, end, sig[start * SAMPLES_PER_MS:end * SAMPLES_PER_MS], ch, speakers[ch]))
-    items.sort(key=lambda it: (it.start_ms, it.channel))
-    for i, it in enumerate(items):
-        it.index = i
-    stats.chunks = len(items)
+    target_s = min(CHUNK_TARGET_S, 0.85 * max_s)
+    feed = Feed(source, channel_count, speakers, target_s=target_s, max_s=max_s,
+                min_silence_ms=options.min_silence_ms, duration_s=duration_s)
     device = pipeline_device(options)
     stats.workers = choose_workers(options, engine.name, device, caps)
     stats.batch_size = options.batch_size or (default_batch_size(device) if caps.batched else 1)
-
-    assembler = _Assembler(options, regions_by_channel, stats, t0, on_partial, report,
-                           sum(it.duration_s for it in items), len(items),
-                           word_timer=word_timer, channels=channels)
+    assembler = _Assembler(options, channel_count, stats, t0, on_partial, report, feed,
+                           word_timer=word_timer)
     scheduler = ChunkScheduler(
         engine, options.decode, workers=stats.workers, batch_size=stats.batch_size,
         cancel=cancel, detect_once=not options.per_chunk_language and caps.language_detection,
         vote_chunks=options.language_vote_chunks, deliver=assembler.deliver)
     assembler.scheduler = scheduler
     t_run = time.monotonic()
-    report(TranscriptionProgress(0, len(items), "transcribing", stage="transcribing",
-                                 audio_total_s=assembler.audio_total))
-    vote = scheduler.run(items)
+    report(TranscriptionProgress(0, 0, "transcribing", stage="transcribing",
+                                 audio_total_s=stats.audio_s))
+    vote = scheduler.run(feed)
     stats.transcribe_s = time.monotonic() - t_run
     stats.chunks_retried, stats.chunks_failed = scheduler.retried, scheduler.failed
+    stats.chunks = feed.emitted
+    stats.speech_s = feed.speech_s
+    if feed.exhausted:
+        stats.audio_s = feed.audio_s
 
     # the language of the file
     language, probability = vote.language, vote.probability
@@ -273,64 +325,14 @@ def transcribe_samples(samples: np.ndarray, options: PipelineOptions | None = No
         final.extend(segs)
     final.sort(key=lambda s: (s.start, s.end))
     stats.wall_s = time.monotonic() - t0
-    report(TranscriptionProgress(assembler.done, len(items), "done", stage="done",
+    report(TranscriptionProgress(assembler.done, stats.chunks, "done", stage="done",
                                  audio_done_s=assembler.audio_done,
-                                 audio_total_s=assembler.audio_total, eta_s=0.0))
+                                 audio_total_s=assembler.audio_done, eta_s=0.0))
     return TranscriptionResult(
         segments=final, language=language, language_probability=probability,
         cleanup_log=assembler.cleanup_log, failed_regions=assembler.failed_regions,
         stats=stats, cancelled=cancel.cancelled,
     )
-
-
-def _split_channels(x: np.ndarray, options: PipelineOptions,
-                    stats: TranscriptionStats) -> tuple[list[np.ndarray], list[str | None]]:
-    if x.ndim == 1:
-        if options.channels:
-            stats.warnings.append("the media has one audio channel: channel mode ignored")
-        return [x], [None]
-    if x.ndim != 2:
-        raise ValueError(f"samples must be (n,) or (channels, n), not {x.shape}")
-    if options.channels and x.shape[0] > 1:
-        return [np.ascontiguousarray(x[i]) for i in range(x.shape[0])], \
-            [speaker_name(i) for i in range(x.shape[0])]
-    if options.channels:
-        stats.warnings.append("the media has one audio channel: channel mode ignored")
-    return [x.mean(axis=0) if x.shape[0] > 1 else x[0]], [None]
-
-
-def plan_spans(sig: np.ndarray, regions: list[tuple[int, int]], target_s: float,
-               max_s: float) -> list[tuple[int, int]]:
-    """The ``(start_ms, end_ms)`` of the chunks to decode: cut at pauses, all-silent ones
-    left out, each trimmed to its speech.  The first chunk is kept short (at most
-    :data:`HEAD_MAX_S`) so the first segments come back quickly."""
-    from app.audio.chunking import plan_chunks
-
-    if not regions:
-        return []
-    chunks = [c for c in plan_chunks(sig, ENGINE_RATE, regions, target_s=target_s, max_s=max_s)
-              if not c.silent]
-    spans = [_trim_to_speech(c.start_ms, c.end_ms, regions) for c in chunks]
-    if spans and spans[0][1] - spans[0][0] > HEAD_MAX_S * 1000 and max_s > HEAD_MAX_S:
-        s0, e0 = spans[0]
-        local = [(max(0, s - s0), min(e0, e) - s0) for s, e in regions if e > s0 and s < e0]
-        head = plan_chunks(sig[s0 * SAMPLES_PER_MS:e0 * SAMPLES_PER_MS], ENGINE_RATE, local,
-                           target_s=HEAD_TARGET_S, max_s=HEAD_MAX_S)
-        if len(head) > 1:
-            cut = s0 + head[0].end_ms
-            first = _trim_to_speech(s0, cut, regions)
-            second = _trim_to_speech(cut, e0, regions)
-            spans[0:1] = [sp for sp in (first, second) if sp[1] > sp[0]
-                          and any(e > sp[0] and s < sp[1] for s, e in regions)]
-    return spans
-
-
-def _trim_to_speech(start: int, end: int, regions: list[tuple[int, int]]) -> tuple[int, int]:
-    """``[start, end]`` narrowed to the speech inside it plus a little padding."""
-    inside = [(max(s, start), min(e, end)) for s, e in regions if e > start and s < end]
-    if not inside:
-        return start, end
-    return max(start, inside[0][0] - TRIM_PAD_MS), min(end, inside[-1][1] + TRIM_PAD_MS)
 
 
 def _majority_language(by_channel: dict[int, list[Segment]]) -> str | None:
@@ -347,27 +349,23 @@ class _Assembler:
     with word times refined by the ``word_timer`` before the chunk is delivered, so the live
     results and the final ones are the same."""
 
-    def __init__(self, options: PipelineOptions, regions: list[list[tuple[int, int]]],
+    def __init__(self, options: PipelineOptions, channel_count: int,
                  stats: TranscriptionStats, t0: float, on_partial: PartialCallback | None,
-                 report: Callable[[TranscriptionProgress], None], audio_total: float,
-                 total: int, *, word_timer: WordTimer | None = None,
-                 channels: list[np.ndarray] | None = None) -> None:
+                 report: Callable[[TranscriptionProgress], None], feed: Feed, *,
+                 word_timer: WordTimer | None = None) -> None:
         self.options = options
         self.word_timer = word_timer
-        self.channels = channels or []
-        self.regions = regions
         self.stats = stats
         self.t0 = t0
         self.t_start = time.monotonic()
         self.on_partial = on_partial
         self.report = report
-        self.audio_total = audio_total
+        self.feed = feed
         self.audio_done = 0.0
-        self.total = total
         self.done = 0
         self.scheduler: ChunkScheduler | None = None
-        self.cleaners = [Cleaner(r, options.decode.initial_prompt, options.cleanup)
-                         for r in regions]
+        self.cleaners = [Cleaner(None, options.decode.initial_prompt, options.cleanup)
+                         for _ in range(channel_count)]
         self.previous: dict[int, list[Draft]] = {}
         self.segments_by_channel: dict[int, list[Segment]] = defaultdict(list)
         self.failed_regions: list[FailedRegion] = []
@@ -389,9 +387,7 @@ class _Assembler:
             segments = self._segments(item, outcome.transcript)
             if self.word_timer is not None and segments:
                 t = time.monotonic()
-                language = segments[0].language
-                segments = apply_word_timer(self.word_timer, self.channels[item.channel],
-                                            ENGINE_RATE, segments, language, self.stats.warnings)
+                segments = self._time_words(item, segments)
                 self.stats.timing_s += time.monotonic() - t
         self.segments_by_channel[item.channel].extend(segments)
         self.done += 1
@@ -401,13 +397,34 @@ class _Assembler:
             self.on_partial(item.index, list(segments))
         if self.stats.first_segment_s is None and any(s.text for s in segments):
             self.stats.first_segment_s = time.monotonic() - self.t0
+        total, audio_total = self.feed.estimated_total()
+        total, audio_total = max(total, self.done), max(audio_total, self.audio_done)
         elapsed = time.monotonic() - self.t_start
-        eta = (elapsed / self.audio_done * max(0.0, self.audio_total - self.audio_done)
+        eta = (elapsed / self.audio_done * max(0.0, audio_total - self.audio_done)
                if self.audio_done else None)
         self.report(TranscriptionProgress(
-            self.done, self.total, f"transcribed chunk {self.done} of {self.total}",
-            stage="transcribing", audio_done_s=self.audio_done, audio_total_s=self.audio_total,
+            self.done, total, f"transcribed chunk {self.done} of {total}",
+            stage="transcribing", audio_done_s=self.audio_done, audio_total_s=audio_total,
             eta_s=eta))
+
+    def _time_words(self, item: WorkItem, segments: list[Segment]) -> list[Segment]:
+        """The word timer over the chunk and its context (times relative to that window).
+
+        The default timer (edges snapped to the speech) gets the speech regions the voice
+        activity already found, instead of running it again on the window."""
+        samples, start_ms = item.context()
+        shifted = [s.shifted(-start_ms) for s in segments]
+        from app.align.snap import snap_segments
+
+        timer: WordTimer | None = self.word_timer
+        assert timer is not None
+        if item.fine_speech is not None and (timer is snap_segments
+                                             or isinstance(timer, _SnapOrAlign)):
+            speech = [(s - start_ms, e - start_ms) for s, e in item.fine_speech]
+            timer = functools.partial(timer, speech=speech)
+        timed = apply_word_timer(timer, samples, ENGINE_RATE, shifted,
+                                 segments[0].language, self.stats.warnings)
+        return [s.shifted(start_ms) for s in timed]
 
     def _segments(self, item: WorkItem, t: ChunkTranscript) -> list[Segment]:
         vote = self.scheduler.vote.language if self.scheduler is not None else None
@@ -417,7 +434,7 @@ class _Assembler:
                 self.stats.warnings.append(w)
         for reason, text in t.removed:
             self.engine_log.append(CleanupEntry(reason, text, item.start_ms, item.end_ms))
-        regions = self.regions[item.channel]
+        regions = item.speech
         drafts = []
         for seg in t.segments:
             s = seg.shifted(item.start_ms)
@@ -428,7 +445,9 @@ class _Assembler:
                       words_estimated=s.words_estimated)
             if d.text:
                 drafts.append(finish_draft(d, regions))
-        drafts = self.cleaners[item.channel].clean(drafts)
+        cleaner = self.cleaners[item.channel]
+        cleaner.regions = regions  # the speech around this chunk
+        drafts = cleaner.clean(drafts)
         drafts = dedupe_seam(self.previous.get(item.channel, []), drafts, self.seam_log)
         if drafts:
             self.previous[item.channel] = drafts

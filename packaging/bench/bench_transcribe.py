@@ -1,21 +1,33 @@
-"""Benchmark: Cueline's transcription pipeline against plain faster-whisper.
+"""Benchmark: Cueline's transcription against faster-whisper, whole process, several inputs.
 
-On a synthetic speech file of 5+ minutes (espeak-ng reading a known text, so the word error
-rate is meaningful), with the same model (base), beam size and compute type (int8) for all:
+Three variants, each a fresh process per run, the same model, beam size and compute type,
+words timed in all three:
 
-* ``cueline``: ``app.pipeline.transcribe_file`` (VAD chunks, parallel workers, cleanup, words);
-* ``sequential``: ``faster_whisper.WhisperModel.transcribe`` (its defaults, no VAD);
-* ``batched``: ``faster_whisper.BatchedInferencePipeline.transcribe`` (its VAD, batch 8).
+* ``cueline``: ``python -m app transcribe MEDIA -o OUT.json`` (the command line, defaults);
+* ``batched``: ``faster_whisper.BatchedInferencePipeline(model).transcribe(MEDIA,
+  batch_size=8, word_timestamps=True)`` (what whisperX runs);
+* ``sequential``: ``faster_whisper.WhisperModel.transcribe(MEDIA, word_timestamps=True)``.
 
-Each variant runs in its own subprocess (so peak memory, ``ru_maxrss``, and CPU time are its
-own); with ``--repeat N`` the variants run N times interleaved and the fastest run is kept.  All
-three compute word timestamps, as Cueline always does.  Reported: wall time (model load
-excluded, decoding included), real-time factor, time to the first finished segment, peak
-memory, WER (case and punctuation ignored).
+Each figure is the WHOLE process, from spawn to exit: Python start, imports, model load,
+media decode, transcription, writing the result.  ``wall`` is the elapsed time, ``CPU s``
+user + system time of the process, ``peak MB`` its maximum resident memory (``wait4``).  The
+faster-whisper variants get ``cpu_threads`` = the cores; Cueline picks its own threads.
+Rounds are interleaved (every variant on every input once per round, in a rotating order) and
+the median of the rounds is reported, so a burst of load on a shared machine hits all
+variants alike.  WER ignores case and punctuation (``jiwer``).
 
-    .venv/bin/python packaging/bench/bench_transcribe.py [--minutes 5.4] [--json out.json]
+Inputs (built once into ``--cache`` by ``speech_inputs.py``): ``dialogue`` (two espeak-ng
+voices, 5.7 min), ``jfk`` (the real JFK recording looped with pauses, 3.1 min), ``hour``
+(64 min of conversation, FLAC), ``stereo`` (the dialogue one voice per channel: Cueline runs
+with ``--channels``, the peers on the mix, as they have no channel mode).
 
-Timings on a shared machine are noisy: run it on an idle one.
+    .venv/bin/python packaging/bench/bench_transcribe.py [--inputs dialogue,jfk,hour]
+        [--rounds 3] [--model base] [--before /path/to/older/checkout] [--json out.json]
+
+``--before DIR`` adds a variant ``before``: the command line of another checkout (e.g. main,
+``git worktree add /tmp/i14-before main``) in the same interleaved rounds.
+Timings on a shared machine are noisy: read CPU seconds first, and run it on an idle machine
+for wall times.
 """
 
 from __future__ import annotations
@@ -24,8 +36,7 @@ import argparse
 import json
 import os
 import re
-import resource
-import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,86 +44,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+for p in (ROOT, HERE):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
 
-CORPUS = [
-    'The morning train left the station a few minutes after seven, carrying commuters into the city.',
-    'Most of them read newspapers or stared out of the window at the grey fields.',
-    'A small child in the third carriage kept asking her mother about the cows.',
-    'When the conductor arrived, he checked every ticket with a patient smile.',
-    'Nobody noticed the old man who had fallen asleep with a map on his knees.',
-    'Weather forecasters expect heavy rain across the northern hills this weekend.',
-    'Farmers have been told to move their animals to higher ground before Saturday.',
-    'The river last flooded eleven years ago, and many families still remember it.',
-    'Local schools will stay open, although some bus routes may be changed.',
-    'Residents can find updates on the council website and on the radio.',
-    'Learning a new language takes time, patience, and a lot of practice.',
-    'Some people prefer to study grammar first, while others start by listening.',
-    'Reading simple stories aloud can help you remember useful words.',
-    'It is normal to make mistakes, and every mistake teaches you something.',
-    'Try to speak a little every day, even if only for five minutes.',
-    'The museum opened a new exhibition about the history of navigation.',
-    'Visitors can see ancient compasses, star charts, and models of wooden ships.',
-    'One room explains how sailors measured their speed with a knotted rope.',
-    'Another shows the first clocks that were accurate enough to find longitude at sea.',
-    'Children enjoy the interactive globe that lights up famous voyages.',
-    'Our team finished the quarterly report on Tuesday afternoon.',
-    'Sales grew by twelve percent, mostly thanks to the new online store.',
-    'However, shipping costs increased, and several deliveries arrived late.',
-    'We plan to hire two more people for the warehouse before the holidays.',
-    'The next meeting will focus on customer feedback and product quality.',
-    'Bread is one of the oldest foods prepared by human beings.',
-    'Flour, water, salt, and yeast are all you need for a simple loaf.',
-    'The dough must rest for several hours so that it can rise properly.',
-    'Bakers often shape the bread by hand before placing it in a hot oven.',
-    'A good crust should be crisp, and the inside should be soft and light.',
-    'The city library is looking for volunteers to help with its reading program.',
-    'Volunteers meet with young readers once a week for about an hour.',
-    'No special training is required, but patience and kindness are important.',
-    'Many volunteers say that the experience has changed the way they see their neighborhood.',
-    'If you are interested, please visit the front desk and fill in a short form.',
-    'Mountain hiking can be wonderful, but it also requires careful planning.',
-    'Always check the weather before you leave, and tell someone where you are going.',
-    'Bring enough water, warm clothes, and a small first aid kit.',
-    'Paths that look easy on a map can become steep and slippery after rain.',
-    'Turning back early is often the wisest decision a hiker can make.',
-    'The orchestra rehearsed the symphony for three long evenings.',
-    'The conductor asked the violins to play more softly in the second movement.',
-    'During the final rehearsal, the lights in the hall suddenly went out.',
-    'The musicians kept playing from memory until the power returned.',
-    'The audience at the premiere gave them a standing ovation.',
-    'Scientists have discovered a new species of frog in the tropical forest.',
-    'The frog is smaller than a coin and has bright orange spots on its back.',
-    'Researchers found it by following its unusual high pitched call at night.',
-    'They believe the species lives only in a few valleys near the mountains.',
-    'Protecting those valleys will be essential for its survival.',
-    'My grandmother kept a garden full of tomatoes, beans, and sunflowers.',
-    'Every summer she gave baskets of vegetables to the neighbors.',
-    'She said that a garden teaches you to wait and to work without hurry.',
-    'I still use her old watering can, although it leaks a little.',
-    'When the sunflowers bloom, I always think of her.',
-    'The football match was delayed by almost an hour because of fog.',
-    'When it finally started, both teams played carefully and slowly.',
-    'The home side scored in the last minute with a header from a corner.',
-    'Supporters sang and danced in the streets until late in the evening.',
-    'The coach said the victory belonged to everyone who believed in the team.',
-    'Good sleep is important for memory, mood, and overall health.',
-    'Experts recommend going to bed at the same time every night.',
-    'Screens and bright lights late in the evening can make it harder to fall asleep.',
-    'A quiet, dark, and cool bedroom helps the body rest.',
-    'If you cannot sleep, it may help to get up and read for a while.',
-    'The village held its annual festival on the first Sunday of autumn.',
-    'There were stalls selling honey, cheese, apples, and handmade baskets.',
-    'A brass band played in the square, and children rode on a small carousel.',
-    'In the evening, lanterns were lit along the path down to the lake.',
-    'Everyone agreed that it was the best festival in many years.',
-]
-# cueline: the default (the engine's word edges snapped to the speech, word_timing="auto");
-# cueline-aligned: words timed again by the forced aligner (word_timing="align");
-# cueline-engine-words: the engine's own word times, exactly like the faster-whisper variants
-VARIANTS = ("cueline", "cueline-aligned", "cueline-engine-words", "sequential", "batched")
-WORD_TIMING = {"cueline": "auto", "cueline-aligned": "align", "cueline-engine-words": "engine"}
+PEERS = ("batched", "sequential")
+DEFAULT_INPUTS = "dialogue,jfk,hour"
 
 
 def normalise(text: str) -> str:
@@ -127,163 +65,184 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     return jiwer.wer(normalise(reference), normalise(hypothesis) or "<empty>")
 
 
-def build_audio(folder: Path, speed: int = 150) -> tuple[Path, str]:
-    """espeak-ng reading the corpus (about 5.4 min at 150 words/minute), 16 kHz WAV."""
-    if shutil.which("espeak-ng") is None:
-        sys.exit("espeak-ng is needed to build the benchmark audio (apt install espeak-ng)")
-    folder.mkdir(parents=True, exist_ok=True)
-    text = "\n".join(CORPUS)
-    raw = folder / f"corpus-{speed}.raw.wav"
-    wav = folder / f"corpus-{speed}.wav"
-    if not wav.is_file():
-        (folder / "corpus.txt").write_text(text)
-        subprocess.run(["espeak-ng", "-v", "en-us", "-s", str(speed), "-f",
-                        str(folder / "corpus.txt"), "-w", str(raw)], check=True)
-        import numpy as np
-
-        from app.audio.decode import decode
-
-        samples = decode(raw, 16000)
-        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2")
-        import wave
-
-        with wave.open(str(wav), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(16000)
-            w.writeframes(pcm.tobytes())
-        raw.unlink()
-    return wav, " ".join(CORPUS)
+# ----------------------------------------------------------------------------- the peers
 
 
-def run_variant(name: str, audio: Path, args: argparse.Namespace) -> dict:
-    """Runs inside the subprocess."""
+def run_peer(name: str, audio: str, out: str, args: argparse.Namespace) -> None:
+    """Inside the child process: one faster-whisper variant, result written as JSON."""
+    from faster_whisper import BatchedInferencePipeline, WhisperModel
+
     from app.engines.models import resolve_model
 
-    threads = os.cpu_count() or 1
-    out: dict = {"variant": name}
-    t_load = time.monotonic()
-    if name.startswith("cueline"):
-        from app.engines.base import TranscribeOptions
-        from app.pipeline.transcribe import make_engine, transcribe_file
-        from app.pipeline.types import PipelineOptions
-
-        options = PipelineOptions(model=args.model, device="cpu", compute_type=args.compute_type,
-                                  workers=args.workers,
-                                  batch_size=args.batch_size,
-                                  word_timing=WORD_TIMING[name],
-                                  decode=TranscribeOptions(beam_size=args.beam_size,
-                                                           best_of=args.beam_size))
-        engine = make_engine(options)
-        engine.load()
-        out["load_s"] = time.monotonic() - t_load
-        first = []
-        t0 = time.monotonic()
-        result = transcribe_file(audio, options, engine=engine,
-                                 on_partial=lambda i, segs: first.append(time.monotonic())
-                                 if segs and not first else None)
-        out["wall_s"] = time.monotonic() - t0
-        out["first_segment_s"] = (first[0] - t0) if first else None
-        out["text"] = " ".join(s.text for s in result.segments)
-        out["segments"] = len(result.segments)
-        out["workers"] = result.stats.workers
-        out["batch_size"] = result.stats.batch_size
-        out["chunks"] = result.stats.chunks
-        out["cleanup_removals"] = len(result.cleanup_log)
+    t0 = time.monotonic()
+    model = WhisperModel(str(resolve_model(args.model)), device="cpu",
+                         compute_type=args.compute_type, cpu_threads=os.cpu_count() or 1)
+    if name == "sequential":
+        segments, _info = model.transcribe(audio, beam_size=args.beam_size,
+                                           word_timestamps=True)
     else:
-        from faster_whisper import BatchedInferencePipeline, WhisperModel
-        from faster_whisper.audio import decode_audio
+        segments, _info = BatchedInferencePipeline(model).transcribe(
+            audio, beam_size=args.beam_size, word_timestamps=True, batch_size=8)
+    rows, first = [], None
+    for seg in segments:
+        if first is None:
+            first = time.monotonic() - t0
+        rows.append({"start": seg.start, "end": seg.end, "text": seg.text,
+                     "words": [[w.word, w.start, w.end] for w in seg.words or ()]})
+    Path(out).write_text(json.dumps({"segments": rows, "first_segment_s": first}))
 
-        model = WhisperModel(str(resolve_model(args.model)), device="cpu",
-                             compute_type=args.compute_type, cpu_threads=threads)
-        out["load_s"] = time.monotonic() - t_load
-        t0 = time.monotonic()
-        samples = decode_audio(str(audio), sampling_rate=16000)
-        if name == "sequential":
-            segments, _info = model.transcribe(samples, beam_size=args.beam_size,
-                                               word_timestamps=True, vad_filter=False)
-        else:
-            segments, _info = BatchedInferencePipeline(model).transcribe(
-                samples, beam_size=args.beam_size, word_timestamps=True, batch_size=8)
-        texts = []
-        first = None
-        for seg in segments:
-            if first is None:
-                first = time.monotonic() - t0
-            texts.append(seg.text)
-        out["wall_s"] = time.monotonic() - t0
-        out["first_segment_s"] = first
-        out["text"] = " ".join(texts)
-        out["segments"] = len(texts)
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    out["peak_rss_mb"] = usage.ru_maxrss / 1024.0
-    out["cpu_s"] = usage.ru_utime + usage.ru_stime  # whole process, model load included
-    return out
+
+# ----------------------------------------------------------------------------- running
+
+
+def command(variant: str, audio: Path, out: Path, args: argparse.Namespace,
+            channels: bool) -> tuple[list[str], dict]:
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    if variant in PEERS:
+        env["PYTHONPATH"] = str(ROOT)
+        return [sys.executable, __file__, "--peer", variant, "--audio", str(audio),
+                "--out", str(out), "--model", args.model, "--compute-type", args.compute_type,
+                "--beam-size", str(args.beam_size)], env
+    root = Path(args.before) if variant == "before" else ROOT
+    env["PYTHONPATH"] = str(root)
+    cmd = [sys.executable, "-m", "app", "transcribe", str(audio), "-o", str(out), "--format",
+           "json", "-q", "--model", args.model, "--compute-type", args.compute_type,
+           "--beam-size", str(args.beam_size), "--device", "cpu"]
+    if channels:
+        cmd.append("--channels")
+    cmd += args.cueline_args.split()
+    return cmd, env
+
+
+def measure(cmd: list[str], env: dict, cwd: Path) -> dict:
+    """Run ``cmd``; wall, CPU seconds and peak RSS of that process alone."""
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    err = proc.stderr.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {"rc": proc.returncode, "wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "peak_mb": usage.ru_maxrss / 1024.0, "stderr": err.decode(errors="replace")[-2000:]}
+
+
+def result_text(out: Path) -> str:
+    data = json.loads(out.read_text())
+    return " ".join(s["text"] for s in data["segments"])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--inputs", default=DEFAULT_INPUTS,
+                        help=f"comma-separated: dialogue, jfk, hour, stereo (default "
+                             f"{DEFAULT_INPUTS})")
+    parser.add_argument("--variants", default="cueline,batched,sequential")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--model", default="base")
     parser.add_argument("--compute-type", default="int8")
     parser.add_argument("--beam-size", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=0, help="Cueline workers (0: auto)")
-    parser.add_argument("--batch-size", type=int, default=0, help="Cueline batch (0: auto)")
-    parser.add_argument("--variants", default=",".join(VARIANTS))
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="runs of each variant, interleaved; the fastest is reported")
+    parser.add_argument("--before", metavar="DIR", help="also run the CLI of this checkout")
+    parser.add_argument("--cueline-args", default="", help="extra arguments for cueline")
     parser.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "cueline-bench"))
-    parser.add_argument("--json", help="write the results here")
-    parser.add_argument("--run", choices=VARIANTS, help=argparse.SUPPRESS)
+    parser.add_argument("--json", help="write every run and the summary here")
+    parser.add_argument("--peer", choices=PEERS, help=argparse.SUPPRESS)
     parser.add_argument("--audio", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
-    if args.run:  # the child
-        print(json.dumps(run_variant(args.run, Path(args.audio), args)))
+    if args.peer:  # the child
+        run_peer(args.peer, args.audio, args.out, args)
         return 0
 
-    audio, reference = build_audio(Path(args.cache))
+    from speech_inputs import build
+
     from app.audio.probe import probe
 
-    duration = probe(audio).duration_ms / 1000.0
-    print(f"audio: {audio} ({duration:.1f} s, {len(reference.split())} words), model "
-          f"{args.model}, {args.compute_type}, beam {args.beam_size}, {os.cpu_count()} cores")
-    runs: dict[str, list[dict]] = {}
-    for _ in range(max(1, args.repeat)):
-        for name in args.variants.split(","):
-            cmd = [sys.executable, __file__, "--run", name, "--audio", str(audio),
-                   "--model", args.model, "--compute-type", args.compute_type,
-                   "--beam-size", str(args.beam_size), "--workers", str(args.workers),
-                   "--batch-size", str(args.batch_size)]
-            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-            if proc.returncode != 0:
-                print(f"{name}: failed\n{proc.stderr[-2000:]}", file=sys.stderr)
-                continue
-            res = json.loads(proc.stdout.strip().splitlines()[-1])
-            res["rtf"] = res["wall_s"] / duration
-            res["wer"] = word_error_rate(reference, res.pop("text"))
-            runs.setdefault(name, []).append(res)
-    results = []
-    for rs in runs.values():
-        best = dict(min(rs, key=lambda r: r["wall_s"]))
-        best["wall_all_s"] = [round(r["wall_s"], 2) for r in rs]
-        results.append(best)
-    base = {r["variant"]: r for r in results}
-    print(f"{'variant':<11} {'wall s':>7} {'RTF':>6} {'first seg s':>11} {'peak MB':>8} "
-          f"{'WER %':>6} {'load s':>6} {'cpu s':>6}  all walls")
-    for r in results:
-        first = f"{r['first_segment_s']:.2f}" if r.get("first_segment_s") is not None else "-"
-        print(f"{r['variant']:<11} {r['wall_s']:7.1f} {r['rtf']:6.3f} {first:>11} "
-              f"{r['peak_rss_mb']:8.0f} {100 * r['wer']:6.2f} {r['load_s']:6.2f} "
-              f"{r['cpu_s']:6.1f}  {r['wall_all_s']}")
-    if "cueline" in base:
-        for other in ("sequential", "batched"):
-            if other in base:
-                print(f"cueline vs {other}: {base[other]['wall_s'] / base['cueline']['wall_s']:.2f}x "
-                      "faster")
+    variants = args.variants.split(",")
+    if args.before and "before" not in variants:
+        variants.append("before")
+    inputs = {}
+    for name in args.inputs.split(","):
+        path, reference = build(name, Path(args.cache))
+        inputs[name] = (path, reference, probe(path).duration_ms / 1000.0)
+    print(f"model {args.model}, {args.compute_type}, beam {args.beam_size}, "
+          f"{os.cpu_count()} cores, {args.rounds} interleaved rounds, whole process each")
+    for name, (path, ref, dur) in inputs.items():
+        print(f"  {name}: {path} ({dur / 60:.1f} min, {len(ref.split())} words)")
+    runs: list[dict] = []
+    work = Path(tempfile.mkdtemp(prefix="cueline-bench-out-"))
+    for rnd in range(args.rounds):
+        for name, (path, reference, duration) in inputs.items():
+            order = variants[rnd % len(variants):] + variants[:rnd % len(variants)]
+            for variant in order:
+                out = work / f"{variant}-{name}-{rnd}.json"
+                cmd, env = command(variant, path, out, args, channels=name == "stereo")
+                load = os.getloadavg()[0]
+                # `python -m app` imports the package of its working directory first
+                cwd = Path(args.before) if variant == "before" else ROOT
+                r = measure(cmd, env, cwd)
+                r.update(variant=variant, input=name, round=rnd, load=load)
+                if r["rc"] != 0 or not out.is_file():
+                    print(f"  {variant} on {name} failed (exit {r['rc']}):\n{r['stderr']}",
+                          file=sys.stderr)
+                    continue
+                r["wer"] = word_error_rate(reference, result_text(out))
+                r["rtf"] = r["wall_s"] / duration
+                r.pop("stderr")
+                runs.append(r)
+                print(f"  round {rnd + 1} {name:<9} {variant:<10} wall {r['wall_s']:7.1f} s  "
+                      f"cpu {r['cpu_s']:7.1f} s  peak {r['peak_mb']:5.0f} MB  "
+                      f"WER {100 * r['wer']:5.2f} %  (load {load:.1f})", flush=True)
+    summary = summarise(runs, inputs, variants)
+    print_table(summary, variants)
     if args.json:
-        Path(args.json).write_text(json.dumps({"audio_s": duration, "results": results},
-                                              indent=2))
+        Path(args.json).write_text(json.dumps({"args": vars(args), "runs": runs,
+                                               "summary": summary}, indent=2))
     return 0
+
+
+def summarise(runs: list[dict], inputs: dict, variants: list[str]) -> dict:
+    out: dict = {}
+    for name, (_path, _ref, duration) in inputs.items():
+        row: dict = {"audio_min": duration / 60}
+        for v in variants:
+            rs = [r for r in runs if r["input"] == name and r["variant"] == v]
+            if not rs:
+                continue
+            row[v] = {
+                "wall_s": statistics.median(r["wall_s"] for r in rs),
+                "cpu_s": statistics.median(r["cpu_s"] for r in rs),
+                "peak_mb": max(r["peak_mb"] for r in rs),
+                "wer": statistics.median(r["wer"] for r in rs),
+                "walls": [round(r["wall_s"], 1) for r in rs],
+                "cpu_per_audio_min": statistics.median(r["cpu_s"] for r in rs) / (duration / 60),
+                "rtf": statistics.median(r["wall_s"] for r in rs) / duration,
+            }
+        out[name] = row
+    return out
+
+
+def print_table(summary: dict, variants: list[str]) -> None:
+    print()
+    print(f"{'input':<9} {'variant':<10} {'wall s':>7} {'CPU s':>7} {'peak MB':>8} "
+          f"{'WER %':>6} {'RTF':>6} {'CPU s/min':>9}  walls")
+    for name, row in summary.items():
+        for v in variants:
+            r = row.get(v)
+            if r is None:
+                continue
+            print(f"{name:<9} {v:<10} {r['wall_s']:7.1f} {r['cpu_s']:7.1f} {r['peak_mb']:8.0f} "
+                  f"{100 * r['wer']:6.2f} {r['rtf']:6.3f} {r['cpu_per_audio_min']:9.2f}  "
+                  f"{r['walls']}")
+        me = row.get("cueline")
+        if me:
+            for other in PEERS + ("before",):
+                if other in row:
+                    o = row[other]
+                    print(f"{'':<9} cueline vs {other}: {o['wall_s'] / me['wall_s']:.2f}x faster "
+                          f"(wall), {o['cpu_s'] / me['cpu_s']:.2f}x less CPU")
+    print()
 
 
 if __name__ == "__main__":
