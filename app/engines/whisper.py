@@ -570,15 +570,3 @@ def _gaps(subs: list[dict]) -> list[tuple[float, float, float, float]]:
     gaps.append((at, float("inf"), edge, float("inf")))
     return gaps
 
-
-def _missed_speech_s(regions: list[tuple[int, int]], subs: list[dict]) -> float:
-    """The longest stretch of speech in ``regions`` (ms, voice activity) that no word of
-    ``subs`` reaches: seconds of speech between two consecutive words, or before the first
-    or after the last."""
-    if not regions:
-        return 0.0
-    worst = 0.0
-    for a, b, _lo, _hi in _gaps(subs):
-        speech = sum(max(0.0, min(b, e / 1000.0) - max(a, s / 1000.0)) for s, e in regions)
-        worst = max(worst, speech)
-    return worst

@@ -141,11 +141,11 @@ def test_a_loop_denser_than_speech_or_cut_off_is_still_retried():
     assert not WhisperEngine._needs_fallback(silent, options, 10.0) and silent["silence"]
 
 
-def test_speech_no_word_reaches_is_measured_between_before_and_after_the_words(jfk_samples):
-    """The check that sends a fitted-window chunk back to the full window: the longest
-    stretch of speech (voice activity) that no decoded word reaches."""
+def test_speech_no_word_reaches_is_found_between_before_and_after_the_words(jfk_samples):
+    """The stretches sent back for a decode of their own: speech (voice activity) that no
+    decoded word reaches, between two words or before the first or after the last."""
     from app.audio.vad import speech_regions
-    from app.engines.whisper import _missed_speech_s
+    from app.engines.whisper import MISSED_SPEECH_S, _missed_stretches
 
     found = speech_regions(jfk_samples, 16000, min_silence_ms=300)
     regions = [(s / 1000, e / 1000) for s, e in found]
@@ -154,16 +154,22 @@ def test_speech_no_word_reaches_is_measured_between_before_and_after_the_words(j
     def subs(spans):
         return [{"words": [{"start": a, "end": b} for a, b in spans]}]
 
-    assert _missed_speech_s(found, subs(regions)) < 0.3
-    longest = max(range(1, len(regions)), key=lambda i: regions[i][1] - regions[i][0])
+    def speech_in(stretches):
+        return sum(max(0, min(b, e) - max(a, s)) for a, b in stretches for s, e in found) / 1000
+
+    assert _missed_stretches(found, subs(regions)) == []  # every word there: nothing
+    longest = max(range(1, len(regions) - 1), key=lambda i: regions[i][1] - regions[i][0])
     skipped = regions[:longest] + regions[longest + 1:]
     length = regions[longest][1] - regions[longest][0]
-    # all of it, less what the neighbours' reach (0.4 s each side) takes from its edges
-    assert length - 0.85 <= _missed_speech_s(found, subs(skipped)) <= length + 0.05
-    assert _missed_speech_s(found, subs(regions[:1])) > 3.0  # the rest never reached
-    assert _missed_speech_s(found, []) == pytest.approx(
+    assert length >= MISSED_SPEECH_S
+    (a, b), = _missed_stretches(found, subs(skipped))
+    # between the neighbours' words, all of the skipped speech less their reach (0.4 s a side)
+    assert regions[longest - 1][1] <= a / 1000 and b / 1000 <= regions[longest + 1][0]
+    assert length - 0.85 <= speech_in([(a, b)]) <= length + 0.05
+    assert speech_in(_missed_stretches(found, subs(regions[:1]))) > 3.0  # the rest never reached
+    assert speech_in(_missed_stretches(found, [])) == pytest.approx(
         sum(e - s for s, e in regions), abs=0.05)
-    assert _missed_speech_s([], []) == 0.0
+    assert _missed_stretches([], []) == []
 
 
 @pytest.mark.slow
