@@ -14,7 +14,10 @@ user + system time of the process, ``peak MB`` its maximum resident memory (``wa
 faster-whisper variants get ``cpu_threads`` = the cores; Cueline picks its own threads.
 Rounds are interleaved (every variant on every input once per round, in a rotating order) and
 the median of the rounds is reported, so a burst of load on a shared machine hits all
-variants alike.  WER ignores case and punctuation (``jiwer``).
+variants alike.  WER ignores case and punctuation (``jiwer``).  Each WER difference between
+Cueline and a peer comes with its 95 % interval from a paired bootstrap over the reference's
+sentences: on a few hundred words a handful of errors either way is within the interval, so
+a difference is only read as one when the interval excludes 0.
 
 Inputs (built once into ``--cache`` by ``speech_inputs.py``): ``dialogue`` (two espeak-ng
 voices, 5.7 min), ``jfk`` (the real JFK recording looped with pauses, 3.1 min), ``hour``
@@ -63,6 +66,43 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     import jiwer
 
     return jiwer.wer(normalise(reference), normalise(hypothesis) or "<empty>")
+
+
+def sentence_errors(reference: str, hypothesis: str) -> tuple[list[int], list[int]]:
+    """``(errors, words)`` per sentence of ``reference``: the substitutions, deletions and
+    insertions of the WER alignment, each counted in the sentence of its reference word."""
+    import jiwer
+
+    sentences = [n for n in (normalise(t) for t in re.split(r"(?<=[.!?])\s+", reference)) if n]
+    owner = [i for i, t in enumerate(sentences) for _ in t.split()]
+    errors = [0] * len(sentences)
+    out = jiwer.process_words(" ".join(sentences), normalise(hypothesis) or "<empty>")
+    for c in out.alignments[0]:
+        if c.type in ("substitute", "delete"):
+            for k in range(c.ref_start_idx, c.ref_end_idx):
+                errors[owner[k]] += 1
+        elif c.type == "insert":
+            errors[owner[min(c.ref_start_idx, len(owner) - 1)]] += c.hyp_end_idx - c.hyp_start_idx
+    return errors, [len(t.split()) for t in sentences]
+
+
+def wer_difference(a: list[int], b: list[int], words: list[int],
+                   resamples: int = 4000) -> tuple[float, float, float]:
+    """WER(a) - WER(b) in points, with its 95 % interval from a paired bootstrap over the
+    sentences (the same sentences drawn for both): a difference whose interval holds 0 is
+    within what the choice of sentences alone would give."""
+    import random
+
+    rng = random.Random(0)
+    n = len(words)
+    diffs = []
+    for _ in range(resamples):
+        pick = [rng.randrange(n) for _ in range(n)]
+        total = sum(words[i] for i in pick) or 1
+        diffs.append(100.0 * sum(a[i] - b[i] for i in pick) / total)
+    diffs.sort()
+    point = 100.0 * (sum(a) - sum(b)) / (sum(words) or 1)
+    return point, diffs[int(0.025 * resamples)], diffs[int(0.975 * resamples) - 1]
 
 
 # ----------------------------------------------------------------------------- the peers
@@ -171,6 +211,7 @@ def main() -> int:
     for name, (path, ref, dur) in inputs.items():
         print(f"  {name}: {path} ({dur / 60:.1f} min, {len(ref.split())} words)")
     runs: list[dict] = []
+    words: dict[str, list[int]] = {}
     work = Path(tempfile.mkdtemp(prefix="cueline-bench-out-"))
     for rnd in range(args.rounds):
         for name, (path, reference, duration) in inputs.items():
@@ -188,13 +229,14 @@ def main() -> int:
                           file=sys.stderr)
                     continue
                 r["wer"] = word_error_rate(reference, result_text(out))
+                r["sentence_errors"], words[name] = sentence_errors(reference, result_text(out))
                 r["rtf"] = r["wall_s"] / duration
                 r.pop("stderr")
                 runs.append(r)
                 print(f"  round {rnd + 1} {name:<9} {variant:<10} wall {r['wall_s']:7.1f} s  "
                       f"cpu {r['cpu_s']:7.1f} s  peak {r['peak_mb']:5.0f} MB  "
                       f"WER {100 * r['wer']:5.2f} %  (load {load:.1f})", flush=True)
-    summary = summarise(runs, inputs, variants)
+    summary = summarise(runs, inputs, variants, words)
     print_table(summary, variants)
     if args.json:
         Path(args.json).write_text(json.dumps({"args": vars(args), "runs": runs,
@@ -202,7 +244,8 @@ def main() -> int:
     return 0
 
 
-def summarise(runs: list[dict], inputs: dict, variants: list[str]) -> dict:
+def summarise(runs: list[dict], inputs: dict, variants: list[str],
+              words: dict[str, list[int]]) -> dict:
     out: dict = {}
     for name, (_path, _ref, duration) in inputs.items():
         row: dict = {"audio_min": duration / 60}
@@ -218,7 +261,15 @@ def summarise(runs: list[dict], inputs: dict, variants: list[str]) -> dict:
                 "walls": [round(r["wall_s"], 1) for r in rs],
                 "cpu_per_audio_min": statistics.median(r["cpu_s"] for r in rs) / (duration / 60),
                 "rtf": statistics.median(r["wall_s"] for r in rs) / duration,
+                # the run whose WER is the median: its errors sentence by sentence
+                "sentence_errors": sorted(rs, key=lambda r: r["wer"])[len(rs) // 2][
+                    "sentence_errors"],
             }
+        me = row.get("cueline")
+        for other in PEERS + ("before",):
+            if me and other in row:
+                me["wer_vs_" + other] = wer_difference(
+                    me["sentence_errors"], row[other]["sentence_errors"], words[name])
         out[name] = row
     return out
 
@@ -240,8 +291,10 @@ def print_table(summary: dict, variants: list[str]) -> None:
             for other in PEERS + ("before",):
                 if other in row:
                     o = row[other]
+                    d, lo, hi = me["wer_vs_" + other]
                     print(f"{'':<9} cueline vs {other}: {o['wall_s'] / me['wall_s']:.2f}x faster "
-                          f"(wall), {o['cpu_s'] / me['cpu_s']:.2f}x less CPU")
+                          f"(wall), {o['cpu_s'] / me['cpu_s']:.2f}x less CPU, WER {d:+.2f} "
+                          f"points (95 % interval {lo:+.2f} to {hi:+.2f})")
     print()
 
 
