@@ -257,12 +257,13 @@ def summarise(runs: list[dict], inputs: dict, variants: list[str],
                 "wall_s": statistics.median(r["wall_s"] for r in rs),
                 "cpu_s": statistics.median(r["cpu_s"] for r in rs),
                 "peak_mb": max(r["peak_mb"] for r in rs),
-                "wer": statistics.median(r["wer"] for r in rs),
+                # the lower median (a WER one run had), so it matches the errors below
+                "wer": statistics.median_low(r["wer"] for r in rs),
                 "walls": [round(r["wall_s"], 1) for r in rs],
                 "cpu_per_audio_min": statistics.median(r["cpu_s"] for r in rs) / (duration / 60),
                 "rtf": statistics.median(r["wall_s"] for r in rs) / duration,
-                # the run whose WER is the median: its errors sentence by sentence
-                "sentence_errors": sorted(rs, key=lambda r: r["wer"])[len(rs) // 2][
+                # the run whose WER is that median: its errors sentence by sentence
+                "sentence_errors": sorted(rs, key=lambda r: r["wer"])[(len(rs) - 1) // 2][
                     "sentence_errors"],
             }
         me = row.get("cueline")
