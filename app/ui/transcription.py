@@ -178,7 +178,8 @@ class TranscriptionController(JobController):
         doc.history.release_merge(key)
         result = self.last_result
         if status is TaskStatus.FINISHED and result is not None:
-            n = len([s for s in result.segments if not s.has(FAILED)])
+            # what the user now has in the table: the cues the run was shaped into
+            n = sum(1 for sid in self.applied_ids if sid in doc and not doc.get(sid).has(FAILED))
             took = time.monotonic() - self._t0
             parts = [f"Transcribed {n} segment{'s' if n != 1 else ''} in {took:.1f} s"]
             if result.cleanup_log:

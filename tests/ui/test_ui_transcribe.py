@@ -251,6 +251,8 @@ def test_shaping_with_a_profile_at_the_end_stays_one_undo_step(window, media_win
     doc = w.session.doc
     engine_segments = job.result.segments
     assert len(engine_segments) == 1 and len(doc) >= 2  # one sentence, cut into cues
+    # the status bar counts what the table shows (the cues), not the engine's one segment
+    assert f"Transcribed {len(doc)} segments in" in w.statusBar().currentMessage()
     profile = next(p for p in w.profiles if p.id == "netflix-en")
     assert w.session.profile is profile  # the cues are checked against the profile they meet
     assert all(len(line) <= 42 for s in doc for line in s.text.split("\n"))
