@@ -49,14 +49,18 @@ def have(tool: str) -> bool:
 STRICT_TOOLS = bool(os.environ.get("CUELINE_STRICT_TOOLS") or os.environ.get("CI"))
 
 
-def need_tool(tool: str) -> None:
-    """Skip (or, under `make test` and CI, fail) when ``tool`` is not on PATH."""
-    if have(tool):
+def need(present: bool, msg: str) -> None:
+    """Skip (or, under `make test` and CI, fail) when something the test needs is missing."""
+    if present:
         return
-    msg = f"{tool} is not installed (packaging/system-deps.sh test installs it)"
     if STRICT_TOOLS:
         pytest.fail(msg, pytrace=False)
     pytest.skip(msg)
+
+
+def need_tool(tool: str) -> None:
+    """Skip (or, under `make test` and CI, fail) when ``tool`` is not on PATH."""
+    need(have(tool), f"{tool} is not installed (packaging/system-deps.sh test installs it)")
 
 
 def pytest_runtest_setup(item) -> None:

@@ -11,6 +11,13 @@ import pytest
 from app.audio import vad
 from app.audio.decode import decode
 from app.audio.vad import SpeechMap, silences, silero_available, speech_regions
+from tests.conftest import need
+
+
+def need_silero() -> None:
+    # it ships inside faster-whisper: missing means a broken install (a failure under make test)
+    need(silero_available(), "faster-whisper's Silero model is not installed")
+
 
 # JFK: "And so my fellow Americans | ask not | what your country can do for you |
 #       ask what you can do for your country."  Pauses measured at about 2.3-3.3 s,
@@ -30,8 +37,8 @@ def check_jfk(regions, start_tol=0.15):
     assert 0.5 < smap.speech_fraction < 0.85
 
 
-@pytest.mark.skipif(not silero_available(), reason="faster-whisper's Silero model is not installed")
 def test_silero_on_jfk(jfk16):
+    need_silero()
     regions = speech_regions(jfk16, method="silero")
     check_jfk(regions)
     assert len(regions) >= 4
@@ -73,8 +80,8 @@ def test_each_speaker_of_the_stereo_interview(stereo_path):
     assert speech[0] > speech[1]
 
 
-@pytest.mark.skipif(not silero_available(), reason="faster-whisper's Silero model is not installed")
 def test_long_audio_is_processed_in_blocks_and_rejoined(jfk16, monkeypatch):
+    need_silero()
     one = speech_regions(jfk16, method="silero")
     monkeypatch.setattr(vad, "_BLOCK_S", 4)  # force block edges inside speech
     seen = []

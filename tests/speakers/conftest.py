@@ -9,7 +9,7 @@ import pytest
 
 from app.core.model import Segment
 from app.core.words import distribute, split_words
-from tests.conftest import STRICT_TOOLS, need_tool
+from tests.conftest import need, need_tool
 from tests.speakers.interview import Interview, build_interview
 
 
@@ -45,11 +45,8 @@ class CachingEncoder:
 def encoder():
     from app.engines.voice import available, load_encoder
 
-    if not available():
-        msg = "the Resemblyzer voice encoder is not installed (pip install --no-deps resemblyzer)"
-        if STRICT_TOOLS:  # make test installs it: missing there is a failure, not a skip
-            pytest.fail(msg, pytrace=False)
-        pytest.skip(msg)
+    need(available(),  # make test installs it: missing there is a failure, not a skip
+         "the Resemblyzer voice encoder is not installed (pip install --no-deps resemblyzer)")
     return CachingEncoder(load_encoder())
 
 

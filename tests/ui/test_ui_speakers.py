@@ -16,7 +16,7 @@ from app.ui.speaker_detection import DetectSpeakersDialog
 from app.ui.voice_profiles_dialog import VoiceProfilesDialog
 from app.ui.waveform_paint import assign_lanes
 from app.ui.worker import TaskStatus
-from tests.conftest import need_tool
+from tests.conftest import need, need_tool
 from tests.speakers.conftest import transcript
 
 pytestmark = [pytest.mark.gui]
@@ -32,8 +32,7 @@ def interview():
     from app.engines.voice import available
 
     need_tool("espeak-ng")
-    if not available():
-        pytest.skip("the voice encoder is not installed")
+    need(available(), "the voice encoder is not installed (pip install --no-deps resemblyzer)")
     from tests.speakers.interview import build_interview
 
     return build_interview(2, 6, 11, sentences_per_turn=(1, 2))
