@@ -569,4 +569,3 @@ def _gaps(subs: list[dict]) -> list[tuple[float, float, float, float]]:
         at, edge = max(at, e + WORD_REACH_S), max(edge, e)
     gaps.append((at, float("inf"), edge, float("inf")))
     return gaps
-

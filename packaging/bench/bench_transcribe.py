@@ -62,15 +62,10 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    import jiwer
-
-    return jiwer.wer(normalise(reference), normalise(hypothesis) or "<empty>")
-
-
 def sentence_errors(reference: str, hypothesis: str) -> tuple[list[int], list[int]]:
     """``(errors, words)`` per sentence of ``reference``: the substitutions, deletions and
-    insertions of the WER alignment, each counted in the sentence of its reference word."""
+    insertions of the WER alignment, each counted in the sentence of its reference word
+    (their sums over the words are the WER)."""
     import jiwer
 
     sentences = [n for n in (normalise(t) for t in re.split(r"(?<=[.!?])\s+", reference)) if n]
@@ -228,8 +223,8 @@ def main() -> int:
                     print(f"  {variant} on {name} failed (exit {r['rc']}):\n{r['stderr']}",
                           file=sys.stderr)
                     continue
-                r["wer"] = word_error_rate(reference, result_text(out))
                 r["sentence_errors"], words[name] = sentence_errors(reference, result_text(out))
+                r["wer"] = sum(r["sentence_errors"]) / max(1, sum(words[name]))
                 r["rtf"] = r["wall_s"] / duration
                 r.pop("stderr")
                 runs.append(r)
