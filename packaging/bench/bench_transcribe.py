@@ -21,7 +21,8 @@ a difference is only read as one when the interval excludes 0.
 
 Inputs (built once into ``--cache`` by ``speech_inputs.py``): ``dialogue`` (two espeak-ng
 voices, 5.7 min), ``jfk`` (the real JFK recording looped with pauses, 3.1 min), ``hour``
-(64 min of conversation, FLAC), ``stereo`` (the dialogue one voice per channel: Cueline runs
+(64 min of conversation, FLAC), ``hour-b`` (another 65 min, read by voices ``hour`` does
+not use: a second long input, to check a difference seen on the first), ``stereo`` (the dialogue one voice per channel: Cueline runs
 with ``--channels``, the peers on the mix, as they have no channel mode).
 
     .venv/bin/python packaging/bench/bench_transcribe.py [--inputs dialogue,jfk,hour]
@@ -170,7 +171,7 @@ def result_text(out: Path) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--inputs", default=DEFAULT_INPUTS,
-                        help=f"comma-separated: dialogue, jfk, hour, stereo (default "
+                        help=f"comma-separated: dialogue, jfk, hour, hour-b, stereo (default "
                              f"{DEFAULT_INPUTS})")
     parser.add_argument("--variants", default="cueline,batched,sequential")
     parser.add_argument("--rounds", type=int, default=3)

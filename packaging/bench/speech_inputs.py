@@ -5,6 +5,9 @@
 * ``jfk``: the real recording ``jfk.flac`` (11 s) looped with pauses of 0.8-3 s;
 * ``hour``: one hour of conversation: the dialogue read again and again by other pairs of
   voices at other speeds (so no two passes are the same audio);
+* ``hour-b``: another hour, read by voices ``hour`` never uses (other accents, other
+  variants) with other turns and pauses: a second long input whose audio shares nothing with
+  the first, so that a difference on one long file can be checked on another;
 * ``stereo``: the dialogue with each voice on its own channel (for ``--channels``), the other
   channel hearing it 30 dB lower (two microphones in one room);
 * ``long-silence``: hours of silence with a sentence of speech every few minutes (for memory
@@ -110,6 +113,16 @@ VOICE_PAIRS = [
     ("en-gb-scotland", "en-us+f3", 170), ("en-us", "en-gb+f2", 180), ("en-gb", "en-us+f3", 160),
     ("en-us+m3", "en-gb+f2", 185), ("en-029", "en-us+f3", 165), ("en-gb-x-rp", "en-029+f4", 170),
     ("en-us", "en-gb+f2", 150), ("en-gb", "en-us+f3", 190), ("en-us+m3", "en-029+f4", 175),
+]
+
+# ``hour-b``: accents and voice variants that VOICE_PAIRS does not use
+VOICE_PAIRS_B = [
+    ("en-gb-x-gbclan", "en-us+f1", 170), ("en-us-nyc", "en-gb+f4", 160),
+    ("en-gb-x-gbcwmd", "en-us+f2", 175), ("en-gb-x-rp+m2", "en-us-nyc+f5", 165),
+    ("en-us+m1", "en-gb-x-gbclan+f1", 180), ("en-029+m2", "en-gb-x-rp+f3", 155),
+    ("en-gb-scotland+m4", "en-us+f4", 185), ("en-us-nyc+m5", "en-gb+f1", 150),
+    ("en-gb+m1", "en-gb-x-gbcwmd+f2", 170), ("en-us+m7", "en-gb-scotland+f5", 175),
+    ("en-gb-x-rp", "en-us-nyc+f2", 190), ("en-gb-x-gbclan+m3", "en-029+f1", 165),
 ]
 
 
@@ -251,15 +264,17 @@ def jfk(folder: Path, minutes: float = 3.0) -> tuple[Path, str]:
     return _store(folder, name, path, " ".join([JFK_TEXT] * times))
 
 
-def hour(folder: Path, minutes: float = 60.0) -> tuple[Path, str]:
+def hour(folder: Path, minutes: float = 60.0, *, pairs: list | None = None, seed: int = 10,
+         name: str = "hour") -> tuple[Path, str]:
     """About ``minutes`` of conversation: the corpus by other voice pairs at other speeds."""
-    name = f"hour-{minutes:g}"
+    pairs = pairs or VOICE_PAIRS
+    name = f"{name}-{minutes:g}"
     got = _cached(folder, name)
     if got:
         return got
     pieces, refs, n, k = [], [], 0, 0
     while n < minutes * 60 * RATE:
-        left, right, ref = _conversation(folder, VOICE_PAIRS[k % len(VOICE_PAIRS)], seed=10 + k)
+        left, right, ref = _conversation(folder, pairs[k % len(pairs)], seed=seed + k)
         x = np.concatenate(left) + np.concatenate(right)
         pieces.append(0.8 * x)
         refs.append(ref)
@@ -298,7 +313,12 @@ def long_silence(folder: Path, hours: float = 3.0, every_s: float = 180.0) -> tu
     return _store(folder, name, path, " ".join([JFK_TEXT] * times))
 
 
-BUILDERS = {"dialogue": dialogue, "jfk": jfk, "hour": hour, "stereo": stereo,
+def hour_b(folder: Path, minutes: float = 60.0) -> tuple[Path, str]:
+    """Another hour: voices :data:`VOICE_PAIRS` never uses, other turns and pauses."""
+    return hour(folder, minutes, pairs=VOICE_PAIRS_B, seed=1000, name="hour-b")
+
+
+BUILDERS = {"dialogue": dialogue, "jfk": jfk, "hour": hour, "hour-b": hour_b, "stereo": stereo,
             "long-silence": long_silence}
 
 
