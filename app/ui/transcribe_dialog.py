@@ -114,9 +114,9 @@ class TranscribeDialog(QDialog):
         self.context.setObjectName("contextBox")
         self.context.setPlaceholderText("Names, places and jargon to expect, e.g. "
                                         "\"Cueline, Aegisub, Dr. Nakamura\"")
-        self.context.setToolTip("A list of the names and words the speakers use helps the "
+        self.context.setToolTip("<p>A list of the names and words the speakers use helps the "
                                 "engine spell them. A sentence describing the recording does "
-                                "not, and can make the transcript worse.")
+                                "not, and can make the transcript worse.</p>")  # <p>: wraps
         self.context.setMaximumHeight(72)
         self.tokens_label = QLabel("")
         self.tokens_label.setObjectName("tokensLabel")
