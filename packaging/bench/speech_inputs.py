@@ -5,9 +5,10 @@
 * ``jfk``: the real recording ``jfk.flac`` (11 s) looped with pauses of 0.8-3 s;
 * ``hour``: one hour of conversation: the dialogue read again and again by other pairs of
   voices at other speeds (so no two passes are the same audio);
-* ``hour-b``: another hour, read by voices ``hour`` never uses (other accents, other
-  variants) with other turns and pauses: a second long input whose audio shares nothing with
-  the first, so that a difference on one long file can be checked on another;
+* ``hour-b``: another hour, read by other voices (other accents, other variants; of its 24
+  voices only ``en-gb-x-rp`` also reads in ``hour``, at another speed) with other turns and
+  pauses: a second long input, so that a difference on one long file can be checked on
+  another;
 * ``stereo``: the dialogue with each voice on its own channel (for ``--channels``), the other
   channel hearing it 30 dB lower (two microphones in one room);
 * ``long-silence``: hours of silence with a sentence of speech every few minutes (for memory
@@ -115,7 +116,7 @@ VOICE_PAIRS = [
     ("en-us", "en-gb+f2", 150), ("en-gb", "en-us+f3", 190), ("en-us+m3", "en-029+f4", 175),
 ]
 
-# ``hour-b``: accents and voice variants that VOICE_PAIRS does not use
+# ``hour-b``: accents and voice variants that VOICE_PAIRS does not use (but en-gb-x-rp)
 VOICE_PAIRS_B = [
     ("en-gb-x-gbclan", "en-us+f1", 170), ("en-us-nyc", "en-gb+f4", 160),
     ("en-gb-x-gbcwmd", "en-us+f2", 175), ("en-gb-x-rp+m2", "en-us-nyc+f5", 165),
@@ -314,7 +315,7 @@ def long_silence(folder: Path, hours: float = 3.0, every_s: float = 180.0) -> tu
 
 
 def hour_b(folder: Path, minutes: float = 60.0) -> tuple[Path, str]:
-    """Another hour: voices :data:`VOICE_PAIRS` never uses, other turns and pauses."""
+    """Another hour: other voices than :data:`VOICE_PAIRS` (but one), other turns and pauses."""
     return hour(folder, minutes, pairs=VOICE_PAIRS_B, seed=1000, name="hour-b")
 
 
