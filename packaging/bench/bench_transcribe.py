@@ -22,8 +22,9 @@ a difference is only read as one when the interval excludes 0.
 Inputs (built once into ``--cache`` by ``speech_inputs.py``): ``dialogue`` (two espeak-ng
 voices, 5.7 min), ``jfk`` (the real JFK recording looped with pauses, 3.1 min), ``hour``
 (64 min of conversation, FLAC), ``hour-b`` (another 65 min, read by other voices than
-``hour``'s: a second long input, to check a difference seen on the first), ``stereo`` (the dialogue one voice per channel: Cueline runs
-with ``--channels``, the peers on the mix, as they have no channel mode).
+``hour``'s: a second long input, to check a difference seen on the first), ``stereo`` (the
+dialogue one voice per channel: Cueline runs with ``--channels``, the peers on the mix, as
+they have no channel mode).
 
     .venv/bin/python packaging/bench/bench_transcribe.py [--inputs dialogue,jfk,hour]
         [--rounds 3] [--model base] [--before /path/to/older/checkout] [--json out.json]

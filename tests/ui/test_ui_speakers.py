@@ -16,8 +16,8 @@ from app.ui.speaker_detection import DetectSpeakersDialog
 from app.ui.voice_profiles_dialog import VoiceProfilesDialog
 from app.ui.waveform_paint import assign_lanes
 from app.ui.worker import TaskStatus
-from tests.conftest import need, need_tool
-from tests.speakers.conftest import transcript
+from tests.conftest import need_tool
+from tests.speakers.conftest import need_encoder, transcript
 
 pytestmark = [pytest.mark.gui]
 
@@ -29,10 +29,8 @@ def isolated_voices(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def interview():
-    from app.engines.voice import available
-
     need_tool("espeak-ng")
-    need(available(), "the voice encoder is not installed (pip install --no-deps resemblyzer)")
+    need_encoder()
     from tests.speakers.interview import build_interview
 
     return build_interview(2, 6, 11, sentences_per_turn=(1, 2))
