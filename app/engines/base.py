@@ -38,6 +38,9 @@ class Capabilities:
     language_detection: bool = True
     max_chunk_s: float = 30.0  # longest chunk it decodes in one piece
     batched: bool = False  # decodes several chunks in one call efficiently
+    # carries what it heard in one chunk into the decoding of a later one (Whisper's
+    # previous-text prompt): ChunkTranscript.context in, transcribe_batch(previous=...) out
+    continues_text: bool = False
     default_workers: int = 0  # chunks to run at once when the user gives no number (0: by device)
 
 
@@ -94,6 +97,8 @@ class ChunkTranscript:
     truncated: bool = False  # the engine hit its output limit: text may be missing
     warnings: tuple[str, ...] = ()
     removed: tuple[tuple[str, str], ...] = ()  # (reason, text) the engine itself dropped
+    # what a later chunk's decode may be conditioned on (engine-specific tokens; empty: none)
+    context: tuple[int, ...] = ()
 
     @property
     def text(self) -> str:
@@ -178,8 +183,13 @@ class Engine(ABC):
         """Transcribe one chunk (16 kHz mono float32); segment times relative to it."""
 
     def transcribe_batch(self, chunks: Sequence[np.ndarray], options: TranscribeOptions,
-                         cancel: CancelToken | None = None) -> list[ChunkTranscript]:
-        """Transcribe several chunks; the default decodes them one after another."""
+                         cancel: CancelToken | None = None,
+                         previous: Sequence[tuple[int, ...]] | None = None,
+                         ) -> list[ChunkTranscript]:
+        """Transcribe several chunks; the default decodes them one after another.
+
+        ``previous`` (engines that ``continues_text``): for each chunk, the ``context`` of
+        the transcript it continues (empty: none); other engines ignore it."""
         out = []
         for samples in chunks:
             if cancel is not None:

@@ -46,6 +46,13 @@ PAUSE_SPLIT_MS = 1500  # a pause this long between words also starts a new segme
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 MAX_INITIAL_TIMESTAMP_S = 1.0
+# tokens of earlier text (and its timestamps) a continued chunk is prompted with.  Sequential
+# faster-whisper carries up to 223.  Measured on 30 chunks of the 1-hour benchmark input, one
+# CPU thread: no prompt 73 s, 223 tokens 137 s, 128 tokens 88 s, 64 tokens 80 s; on the whole
+# hour, in the pipeline, 128 tokens gave 10.12 % WER and 64 gave 10.34 % (no prompt: 10.25 %);
+# (the other measurements are in issue 14's notes)
+CONTEXT_TOKENS = 128
+PROMPT_RESET_TEMPERATURE = 0.5  # a decode sampled hotter than this is not carried on
 # text denser than this (characters per second of the chunk) is more than anyone says: a loop
 MAX_CHARS_PER_S = 25.0
 SLACK_CHARS = 20  # ...plus this much (a short chunk's few words)
@@ -60,6 +67,7 @@ WINDOW_STEP_FRAMES = 2
 MISSED_SPEECH_S = 1.0
 STRETCH_PAD_MS = 150  # audio kept around such a stretch's speech
 WORD_REACH_S = 0.4  # speech this close to a word counts as that word's
+LONG_WORD_S = 2.0  # no word is said this slowly: a word timed longer was stretched
 # a chunk with this much speech (voice activity) keeps its text when Whisper says "no speech"
 SPEECH_OVERRULES_S = 2.0
 
@@ -73,7 +81,9 @@ def whisper_languages() -> frozenset[str]:
 @register_engine
 class WhisperEngine(Engine):
     """faster-whisper; ``settings``: ``num_workers`` (concurrent decodes, default 1),
-    ``timestamps`` (decode Whisper's timestamp tokens; default False: sentences from words)."""
+    ``timestamps`` (decode Whisper's timestamp tokens; default False: sentences from words),
+    ``context_tokens`` (how much earlier text a continued chunk is prompted with; default
+    :data:`CONTEXT_TOKENS`)."""
 
     name = "whisper"
     title = "Whisper"
@@ -87,6 +97,8 @@ class WhisperEngine(Engine):
         self._tok_lock = threading.Lock()
         self.recovered = 0  # stretches of speech left without words, decoded again alone
         self.overruled = 0  # chunks Whisper judged silent that voice activity says are speech
+        self.unprompted = 0  # continued chunks decoded again without the text before (a loop)
+        self.redecoded = 0  # sentences decoded again over a word stretched across speech
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -140,6 +152,7 @@ class WhisperEngine(Engine):
             language_detection=multi,
             max_chunk_s=30.0,
             batched=True,
+            continues_text=True,
         )
 
     def check_options(self, options: TranscribeOptions) -> list[str]:
@@ -191,15 +204,27 @@ class WhisperEngine(Engine):
             hotwords=options.hotwords,
         )
 
-    def _timestamps(self, options: TranscribeOptions) -> bool:
-        return bool(self.settings.get("timestamps", False)) or not options.word_timestamps
+    def _timestamps(self, options: TranscribeOptions, chained: bool = False) -> bool:
+        """Whether to decode with timestamp tokens: when asked, without word times, and when
+        continuing earlier text (its prompt holds timestamps; see :meth:`_prompt`)."""
+        return chained or bool(self.settings.get("timestamps", False)) \
+            or not options.word_timestamps
 
-    def _prompt(self, tokenizer: Any, options: TranscribeOptions) -> list[int]:
-        previous = []
+    def _prompt(self, tokenizer: Any, options: TranscribeOptions,
+                previous: Sequence[int] | None = None) -> list[int]:
+        """The decoder's prompt: the user's context, then (``previous``) the tokens the chunk
+        continues: its last :data:`CONTEXT_TOKENS`, within half the decoder's length as
+        faster-whisper's sequential ``transcribe`` has it, never cutting the user's context."""
+        user: list[int] = []
         if options.initial_prompt and options.initial_prompt.strip():
-            previous = tokenizer.encode(" " + options.initial_prompt.strip())
-        return self.model.get_prompt(tokenizer, previous,
-                                     without_timestamps=not self._timestamps(options),
+            user = tokenizer.encode(" " + options.initial_prompt.strip())
+        earlier = list(previous or ())
+        keep = min(self.model.max_length // 2 - 1 - len(user),
+                   int(self.settings.get("context_tokens", CONTEXT_TOKENS)))
+        earlier = earlier[len(earlier) - keep:] if keep > 0 else []
+        return self.model.get_prompt(tokenizer, user + earlier,
+                                     without_timestamps=not self._timestamps(
+                                         options, previous is not None),
                                      hotwords=options.hotwords)
 
     # ---------------------------------------------------------------- work
@@ -220,18 +245,32 @@ class WhisperEngine(Engine):
         return self.transcribe_batch([samples], options, cancel)[0]
 
     def transcribe_batch(self, chunks: Sequence[np.ndarray], options: TranscribeOptions,
-                         cancel: CancelToken | None = None) -> list[ChunkTranscript]:
-        return self._batch(chunks, options, cancel, recover=True)
+                         cancel: CancelToken | None = None,
+                         previous: Sequence[tuple[int, ...]] | None = None,
+                         ) -> list[ChunkTranscript]:
+        """Decode a batch.  ``previous``: for each chunk, the ``context`` of the transcript it
+        continues (the chunks are then decoded with timestamps; see :meth:`_prompt`)."""
+        if previous is not None and len(previous) != len(chunks):
+            raise EngineError("internal error: one previous context per chunk is needed")
+        if previous is not None and len(chunks) > 1 \
+                and len({min(len(p), self.model.max_length) for p in previous}) > 1:
+            # prompts of one decoder batch must be the same length: one chunk at a time
+            return [self._batch([c], options, cancel, recover=True, previous=[p])[0]
+                    for c, p in zip(chunks, previous, strict=True)]
+        return self._batch(chunks, options, cancel, recover=True, previous=previous)
 
     def _batch(self, chunks: Sequence[np.ndarray], options: TranscribeOptions,
-               cancel: CancelToken | None, recover: bool) -> list[ChunkTranscript]:
+               cancel: CancelToken | None, recover: bool,
+               previous: Sequence[tuple[int, ...]] | None = None) -> list[ChunkTranscript]:
         """Decode a batch.  ``recover``: stretches of speech left without words are decoded
-        again on their own (see :func:`_missed_stretches`)."""
+        again on their own (see :func:`_missed_stretches`).  ``previous``: see
+        :meth:`transcribe_batch`."""
         from faster_whisper.audio import pad_or_trim
 
         if not chunks:
             return []
         self.check_options(options)
+        chained = previous is not None
         model = self.model
         arrays = [as_chunk_samples(c) for c in chunks]
         n_max = model.feature_extractor.nb_max_frames
@@ -245,7 +284,8 @@ class WhisperEngine(Engine):
 
         languages = self._languages(encoder_output, len(arrays), options)
         tokenizers = [self._tokenizer(lang, options.task) for lang, _ in languages]
-        prompts = [self._prompt(tok, options) for tok in tokenizers]
+        prompts = [self._prompt(tok, options, previous[i] if chained else None)
+                   for i, tok in enumerate(tokenizers)]
         if len({len(p) for p in prompts}) != 1:  # cannot happen: only the language token differs
             raise EngineError("internal error: prompts of one batch differ in length")
         base_opts = self._fw_options(options, tokenizers[0], options.temperatures[:1] or (0.0,))
@@ -254,16 +294,28 @@ class WhisperEngine(Engine):
             max_length = min(max_length, len(prompts[0]) + options.max_new_tokens)
         if cancel is not None:
             cancel.raise_if_cancelled()
-        results = model.model.generate(
-            encoder_output, prompts,
-            beam_size=options.beam_size, patience=1.0, length_penalty=1.0,
-            max_length=max_length, return_scores=True, return_no_speech_prob=True,
-            suppress_blank=True, suppress_tokens=base_opts.suppress_tokens,
-            max_initial_timestamp_index=int(round(MAX_INITIAL_TIMESTAMP_S / 0.02)),
-        )
+        generate = functools.partial(
+            model.model.generate, beam_size=options.beam_size, patience=1.0,
+            length_penalty=1.0, max_length=max_length, return_scores=True,
+            return_no_speech_prob=True, suppress_blank=True,
+            suppress_tokens=base_opts.suppress_tokens,
+            max_initial_timestamp_index=int(round(MAX_INITIAL_TIMESTAMP_S / 0.02)))
+        results = generate(encoder_output, prompts)
         decoded = []
         for i, res in enumerate(results):
             decoded.append(self._score(res, tokenizers[i], prompts[i], max_length, 0.0))
+        if chained:
+            for i, d in enumerate(decoded):
+                if previous[i] and _looping(d, options, len(arrays[i]) / ENGINE_RATE):
+                    # the earlier text led the decoder into a loop: decode it without
+                    if cancel is not None:
+                        cancel.raise_if_cancelled()
+                    self.unprompted += 1
+                    prompts[i] = self._prompt(tokenizers[i], options, ())
+                    res = generate(encoder_output if len(arrays) == 1
+                                   else model.encode(batch[i:i + 1]), [prompts[i]])
+                    decoded[i] = self._score(res[0], tokenizers[i], prompts[i], max_length, 0.0)
+                    decoded[i]["unprompted"] = True
         for i, d in enumerate(decoded):
             if self._needs_fallback(d, options, len(arrays[i]) / 16000.0) \
                     and (len(options.temperatures) > 1 or window < n_max):
@@ -282,21 +334,61 @@ class WhisperEngine(Engine):
 
         per_item = [self._subs(d, tokenizers[i], len(arrays[i]), options,
                                functools.partial(speech, i)) for i, d in enumerate(decoded)]
+        # where the decoder's own timestamps say nothing was said (before word times move
+        # the segments' edges): speech there was skipped
+        silent = [_timestamp_gaps(subs, len(arrays[i]) / ENGINE_RATE)
+                  if self._timestamps(options, chained) else [] for i, subs in enumerate(per_item)]
         if options.word_timestamps and any(per_item):
             model.add_word_timestamps(per_item, tokenizers[0], encoder_output, num_frames,
                                       PREPEND_PUNCTUATIONS, APPEND_PUNCTUATIONS, 0.0)
         out = []
-        sentences = not self._timestamps(options)
+        # continued chunks are decoded with timestamps only for the prompt's sake: their
+        # segments are cut into sentences like the others
+        sentences = chained or not self._timestamps(options)
         for i, d in enumerate(decoded):
             subs = _sentences(per_item[i]) if sentences else per_item[i]
             out.append(self._transcript(subs, d, tokenizers[i], languages[i],
-                                        len(arrays[i]) / 16.0))
+                                        len(arrays[i]) / 16.0,
+                                        _context(d, tokenizers[i],
+                                                 previous[i] if chained and not
+                                                 d.get("unprompted") else (),
+                                                 model.max_length // 2 - 1)
+                                        if chained and per_item[i] else ()))
         if options.word_timestamps and recover:
             for i in range(len(arrays)):
-                out[i] = self._recover(arrays[i], out[i], _missed_stretches(speech(i),
-                                                                           per_item[i]),
-                                       options, cancel)
+                missed = _missed_stretches(speech(i), per_item[i])
+                missed = _merge(missed + _skipped(speech(i), silent[i], missed))
+                out[i] = self._recover(arrays[i], out[i], missed, options, cancel)
+                if chained:
+                    out[i] = self._redecode(arrays[i], out[i],
+                                            _stretched(out[i].segments, speech(i)),
+                                            options, cancel)
         return out
+
+    def _redecode(self, samples: np.ndarray, transcript: ChunkTranscript,
+                  spans: list[tuple[int, int]], options: TranscribeOptions,
+                  cancel: CancelToken | None) -> ChunkTranscript:
+        """``transcript`` with the segments inside each span (ms) replaced by the span decoded
+        on its own, without the earlier text, when that reads more words.
+
+        Prompted with earlier text, Whisper sometimes jumps over a sentence or two and its
+        word times stretch a neighbouring word over them (measured on the second hour-long
+        input: "conductor" timed over 6.9 s holding two skipped sentences)."""
+        if not spans:
+            return transcript
+        segments = list(transcript.segments)
+        for a, b in spans:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            inside = [seg for seg in segments if seg.start < b and seg.end > a]
+            part = samples[a * SAMPLES_PER_MS:b * SAMPLES_PER_MS]
+            heard = self._batch([part], options, cancel, recover=True)[0]
+            again = [seg.shifted(a) for seg in heard.segments if seg.text.strip()]
+            if sum(len(seg.words) for seg in again) > sum(len(seg.words) for seg in inside):
+                self.redecoded += 1
+                segments = sorted([seg for seg in segments if seg not in inside] + again,
+                                  key=lambda seg: seg.start)
+        return replace(transcript, segments=tuple(segments))
 
     def _window_frames(self, num_frames: Sequence[int], n_max: int) -> int:
         """Mel frames given to the encoder: the batch's longest chunk plus a margin of silence.
@@ -440,7 +532,8 @@ class WhisperEngine(Engine):
         return d, enc
 
     def _transcript(self, subs: list[dict], d: dict, tokenizer: Any,
-                    language: tuple[str, float], duration_ms: float) -> ChunkTranscript:
+                    language: tuple[str, float], duration_ms: float,
+                    context: tuple[int, ...] = ()) -> ChunkTranscript:
         segments = []
         limit = int(round(duration_ms))
         for sub in subs:
@@ -469,8 +562,28 @@ class WhisperEngine(Engine):
         return ChunkTranscript(
             segments=tuple(segments), language=language[0], language_probability=language[1],
             no_speech_prob=d["no_speech_prob"], truncated=bool(d["truncated"]),
-            warnings=warnings,
+            warnings=warnings, context=context if segments else (),
         )
+
+
+def _looping(d: dict, options: TranscribeOptions, duration_s: float) -> bool:
+    """A decode that went round in a loop: too repetitive (compression ratio over the
+    threshold), denser than anyone speaks, or cut off at the decoder's length."""
+    repetitive = options.compression_ratio_threshold is not None \
+        and d["compression_ratio"] > options.compression_ratio_threshold
+    dense = len(d["text"]) > MAX_CHARS_PER_S * duration_s + SLACK_CHARS
+    return repetitive or dense or bool(d["truncated"])
+
+
+def _context(d: dict, tokenizer: Any, previous: Sequence[int], room: int) -> tuple[int, ...]:
+    """What a later chunk continues from this decode: the last ``room`` tokens of what this
+    one continued and of its own text and timestamp tokens, as sequential faster-whisper
+    carries them from window to window; nothing after a decode at a temperature over 0.5
+    (faster-whisper's ``prompt_reset_on_temperature``: sampled text is no context to trust)."""
+    if d.get("temperature", 0.0) > PROMPT_RESET_TEMPERATURE:
+        return ()
+    own = [t for t in d["tokens"] if t < tokenizer.eot or t >= tokenizer.timestamp_begin]
+    return tuple((list(previous) + own)[-room:])
 
 
 def _split_by_timestamps(tokens: Sequence[int], tokenizer: Any, duration_s: float) -> list[dict]:
@@ -555,6 +668,65 @@ def _missed_stretches(regions: list[tuple[int, int]],
         end = min(inside[-1][1] + STRETCH_PAD_MS, hi * 1000)
         if end > start:
             out.append((int(start), int(end)))
+    return out
+
+
+def _stretched(segments: Sequence[ChunkSegment],
+               regions: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans (ms) of the segments holding a word longer than :data:`LONG_WORD_S` with at
+    least :data:`MISSED_SPEECH_S` more speech under it than the word itself could hold:
+    speech the decoder skipped, its neighbour's time stretched over it."""
+    out = []
+    for seg in segments:
+        for w in seg.words:
+            if w.end - w.start <= LONG_WORD_S * 1000:
+                continue
+            heard = sum(min(e, w.end) - max(s, w.start) for s, e in regions
+                        if e > w.start and s < w.end)
+            if heard >= (MISSED_SPEECH_S + LONG_WORD_S) * 1000:
+                out.append((max(0, seg.start - STRETCH_PAD_MS), seg.end + STRETCH_PAD_MS))
+                break
+    return _merge(out)
+
+
+def _timestamp_gaps(subs: list[dict], duration_s: float) -> list[tuple[float, float]]:
+    """``[(a, b)]`` seconds between the timestamped segments of a decode (and before the
+    first, after the last): where the decoder says nothing was said."""
+    out, at = [], 0.0
+    for sub in subs:
+        if sub["start"] > at:
+            out.append((at, sub["start"]))
+        at = max(at, sub["end"])
+    if duration_s > at:
+        out.append((at, duration_s))
+    return out
+
+
+def _skipped(regions: list[tuple[int, int]], gaps: list[tuple[float, float]],
+             known: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Stretches (ms) of at least :data:`MISSED_SPEECH_S` of speech inside the decoder's
+    silent ``gaps`` that ``known`` stretches do not already cover: speech the decoder
+    jumped over (its words' times, aligned afterwards, may have been stretched across it)."""
+    out = []
+    for a, b in gaps:
+        lo, hi = a * 1000, b * 1000
+        inside = [(max(s, lo), min(e, hi)) for s, e in regions if e > lo and s < hi]
+        if sum(e - s for s, e in inside) < MISSED_SPEECH_S * 1000:
+            continue
+        start = int(max(inside[0][0] - STRETCH_PAD_MS, lo, 0))
+        end = int(min(inside[-1][1] + STRETCH_PAD_MS, hi))
+        if end > start and not any(s <= start and end <= e for s, e in known):
+            out.append((start, end))
+    return out
+
+
+def _merge(stretches: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(stretches):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
     return out
 
 

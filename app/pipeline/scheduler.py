@@ -12,11 +12,19 @@
 * cancelling stops new work at once; chunks already running finish and are delivered;
 * the chunks may come from a :class:`~app.pipeline.feed.Feed` that is still reading the
   media: while every worker is busy, the scheduler's thread reads and plans the next block
-  (a few chunks ahead, no more), so decoding and voice activity overlap the transcription.
+  (a few chunks ahead, no more), so decoding and voice activity overlap the transcription;
+* with ``condition_on_previous_text`` (engines that ``continues_text``), each chunk is
+  decoded with what was heard in the chunk before it (same channel) as its prompt, the way
+  sequential faster-whisper prompts each window with the text before it.  A chunk has to
+  wait for the one before it, so to keep every worker busy the media is cut into stretches
+  (``chain_starts_ms``) that are decoded side by side, each a chain of chunks; the first
+  chunk of a stretch continues nothing.  Where the stretches start depends only on the
+  media, so the result does not depend on which worker finishes first.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 import threading
@@ -96,7 +104,9 @@ class ChunkScheduler:
     def __init__(self, engine: Engine, options: TranscribeOptions, *, workers: int = 1,
                  batch_size: int = 1, cancel: CancelToken | None = None,
                  detect_once: bool = True, vote_chunks: int = 3,
-                 deliver: Callable[[WorkItem, Outcome], None] | None = None) -> None:
+                 deliver: Callable[[WorkItem, Outcome], None] | None = None,
+                 chain_starts_ms: Sequence[int] = (0,)) -> None:
+        """``chain_starts_ms``: where the chains of continued chunks start (chained only)."""
         self.engine = engine
         self.options = options
         self.workers = max(1, workers)
@@ -111,6 +121,9 @@ class ChunkScheduler:
         self.failed = 0
         self.cancelled = False
         self._lock = threading.Lock()
+        self.chained = options.condition_on_previous_text \
+            and engine.capabilities().continues_text
+        self.chain_starts = sorted(set(chain_starts_ms) | {0})
 
     # ---------------------------------------------------------------- running
 
@@ -125,17 +138,20 @@ class ChunkScheduler:
         self._by_index: dict[int, WorkItem] = {}  # items not delivered yet (with their audio)
         self._seen = 0  # items taken from the feed so far
         self._detected: dict[int, Outcome] = {}  # decoded with detection, vote pending
+        self._last: dict[int, WorkItem] = {}  # chained: the latest item of each channel
+        self._continues: dict[int, int] = {}  # chained: index -> the index it continues
+        self._context: dict[int, tuple[int, ...]] = {}  # chained: finished, not yet continued
         self._decided = not self.detect_once
         self._probe = max(self.vote_chunks, self.workers)
         queue: deque[tuple[list[WorkItem], TranscribeOptions]] = deque()
         pending: deque[WorkItem] = deque()
         in_flight: dict[Future, tuple[list[WorkItem], bool]] = {}
-        ahead = self.workers * max(self.batch_size, AHEAD_PER_WORKER)
+        self._ahead = self.workers * max(self.batch_size, AHEAD_PER_WORKER)
         with ThreadPoolExecutor(max_workers=self.workers,
                                 thread_name_prefix="cueline-chunk") as pool:
             while True:
                 if not self.cancel.cancelled:
-                    self._pull(feed, pending, ahead)
+                    self._pull(feed, pending, in_flight)
                 while len(in_flight) < self.workers and not self.cancel.cancelled:
                     if queue:
                         batch, options = queue.popleft()
@@ -143,12 +159,14 @@ class ChunkScheduler:
                     elif pending and (self._decided or self._detect_slots(in_flight) > 0):
                         size = self.batch_size if self._decided else \
                             min(self.batch_size, self._detect_slots(in_flight))
-                        batch = [pending.popleft() for _ in range(min(size, len(pending)))]
+                        batch = self._take(pending, size)
+                        if not batch:
+                            break  # every chunk waits for the one it continues
                         detect = not self._decided
                         options = self.options if detect else self._fixed_options()
                     else:
                         break
-                    fut = pool.submit(self._decode, batch, options)
+                    fut = pool.submit(self._decode, batch, options, self._previous(batch))
                     in_flight[fut] = (batch, detect)
                 producing = not feed.done and not self.cancel.cancelled
                 if not in_flight:
@@ -159,7 +177,7 @@ class ChunkScheduler:
                         self._settle(queue)
                         continue
                     break  # done, or cancelled
-                if producing and len(pending) < ahead:
+                if producing and self._wants(pending, in_flight):
                     done, _ = wait(in_flight, timeout=0)
                     if not done:
                         feed.step()  # the workers are busy: read and plan meanwhile
@@ -189,17 +207,67 @@ class ChunkScheduler:
         self.cancelled = self.cancel.cancelled
         return self.vote
 
-    def _pull(self, feed: Feed | _ListFeed, pending: deque[WorkItem], ahead: int) -> None:
-        """Move the items the feed has ready into ``pending`` (at most ``ahead``)."""
-        while len(pending) < ahead:
+    def _wants(self, pending: deque[WorkItem], in_flight: dict) -> bool:
+        """Whether to plan more chunks: a few per worker, and, chained, while a worker is
+        free and every planned chunk waits for the one before it (reading on to the start of
+        the next stretch: at most one stretch of audio more is held)."""
+        if len(pending) < self._ahead:
+            return True
+        if not self.chained or len(in_flight) >= self.workers:
+            return False
+        return not any(self._ready(it) for it in pending)
+
+    def _pull(self, feed: Feed | _ListFeed, pending: deque[WorkItem], in_flight: dict) -> None:
+        """Move the items the feed has ready into ``pending`` (as many as :meth:`_wants`)."""
+        while self._wants(pending, in_flight):
             item = feed.take()
             if item is None:
                 break
             self._by_index[item.index] = item
             self._seen = max(self._seen, item.index + 1)
+            if self.chained:
+                last = self._last.get(item.channel)
+                if last is not None and self._stretch(last) == self._stretch(item):
+                    self._continues[item.index] = last.index
+                self._last[item.channel] = item
             pending.append(item)
         if feed.done:
             self._probe = min(self._probe, max(1, self._seen))
+
+    # ---------------------------------------------------------------- chains
+
+    def _stretch(self, item: WorkItem) -> int:
+        return bisect.bisect_right(self.chain_starts, item.start_ms)
+
+    def _ready(self, item: WorkItem) -> bool:
+        """Whether the chunk ``item`` continues has finished (or it continues none).  While
+        the language is being detected, chunks run at once, continuing nothing (waiting for
+        an earlier one, whose outcome waits for the vote, could hold the vote up)."""
+        earlier = self._continues.get(item.index)
+        return earlier is None or earlier in self._context or not self._decided
+
+    def _take(self, pending: deque[WorkItem], size: int) -> list[WorkItem]:
+        """Up to ``size`` pending items that can run now, earliest first."""
+        if not self.chained:
+            return [pending.popleft() for _ in range(min(size, len(pending)))]
+        batch = [it for it in pending if self._ready(it)][:size]
+        for it in batch:
+            pending.remove(it)
+        return batch
+
+    def _previous(self, batch: list[WorkItem]) -> list[tuple[int, ...]] | None:
+        """Chained: what each chunk of ``batch`` continues (taken: each is continued once, so
+        a chunk decoded again for its language continues nothing)."""
+        if not self.chained:
+            return None
+        return [self._context.pop(self._continues.pop(it.index), ())
+                if it.index in self._continues else () for it in batch]
+
+    def _heard(self, index: int, outcome: Outcome) -> None:
+        """Chained: keep what chunk ``index`` heard for the chunk that continues it."""
+        if self.chained:
+            t = outcome.transcript
+            self._context[index] = t.context if t is not None else ()
 
     # ---------------------------------------------------------------- the language vote
 
@@ -245,13 +313,19 @@ class ChunkScheduler:
                 continue  # stays until its redo is delivered
             self._finish(self._by_index[idx], outcome)
 
-    def _decode(self, batch: list[WorkItem], options: TranscribeOptions) -> list[Outcome | None]:
-        """Worker thread: decode a batch; on failure each chunk alone, retried once."""
+    def _decode(self, batch: list[WorkItem], options: TranscribeOptions,
+                previous: list[tuple[int, ...]] | None = None) -> list[Outcome | None]:
+        """Worker thread: decode a batch; on failure each chunk alone, retried once.
+        ``previous``: chained, what each chunk continues."""
         if self.cancel.cancelled:
             return [None] * len(batch)
         try:
-            transcripts = self.engine.transcribe_batch([it.samples for it in batch], options,
-                                                       self.cancel)
+            if previous is None:
+                transcripts = self.engine.transcribe_batch([it.samples for it in batch],
+                                                           options, self.cancel)
+            else:
+                transcripts = self.engine.transcribe_batch([it.samples for it in batch],
+                                                           options, self.cancel, previous)
             return [Outcome(t) for t in transcripts]
         except Cancelled:
             return [None] * len(batch)
@@ -259,12 +333,14 @@ class ChunkScheduler:
             log.warning("engine failed on chunks %s: %s", [it.index for it in batch], exc)
             first_error = exc
         out: list[Outcome | None] = []
-        for it in batch:
-            out.append(self._decode_one(it, options, first_error if len(batch) == 1 else None))
+        for k, it in enumerate(batch):
+            out.append(self._decode_one(it, options, first_error if len(batch) == 1 else None,
+                                        None if previous is None else previous[k]))
         return out
 
     def _decode_one(self, it: WorkItem, options: TranscribeOptions,
-                    failed_once: Exception | None) -> Outcome | None:
+                    failed_once: Exception | None,
+                    previous: tuple[int, ...] | None = None) -> Outcome | None:
         tries = 1 if failed_once is not None else 2
         error: Exception | None = failed_once
         for _ in range(tries):
@@ -274,7 +350,11 @@ class ChunkScheduler:
                 with self._lock:
                     self.retried += 1
             try:
-                t = self.engine.transcribe_chunk(it.samples, options, self.cancel)
+                if previous is None:
+                    t = self.engine.transcribe_chunk(it.samples, options, self.cancel)
+                else:
+                    t = self.engine.transcribe_batch([it.samples], options, self.cancel,
+                                                     [previous])[0]
                 return Outcome(t, retried=error is not None)
             except Cancelled:
                 return None
@@ -291,6 +371,7 @@ class ChunkScheduler:
     def _finish(self, it: WorkItem, outcome: Outcome) -> None:
         self._outcomes[it.index] = outcome
         self._detected.pop(it.index, None)
+        self._heard(it.index, outcome)
 
     def _flush(self, final: bool = False) -> None:
         """Deliver, in order, every finished chunk whose predecessors are delivered.

@@ -144,6 +144,15 @@ class TranscribeDialog(QDialog):
                                       "transcribed as its own speaker)")
         self.channels_box.setObjectName("channelsBox")
         self.channels_box.setEnabled(channels >= 2)
+        self.continue_box = QCheckBox("Carry the text across pauses (Whisper, for long "
+                                      "recordings: about 40 % slower)")
+        self.continue_box.setObjectName("continueBox")
+        self.continue_box.setToolTip(
+            "<p>Each chunk is decoded with what was heard just before it, as sequential Whisper "
+            "does. Measured on two hour-long conversations: 9.9 % of words wrong instead of "
+            "10.3 %, and 11.6 % instead of 11.8 %, for 30-40 % more time. A small gain: within "
+            "what the choice of test sentences alone could give. On clips of a few minutes it "
+            "did not help.</p>")
         self.replace_box = QCheckBox(f"Replace the {segments} segment{'s' if segments != 1 else ''} "
                                      "already in the document")
         self.replace_box.setObjectName("replaceBox")
@@ -182,6 +191,7 @@ class TranscribeDialog(QDialog):
         box = QVBoxLayout(self)
         box.addLayout(form)
         box.addWidget(self.channels_box)
+        box.addWidget(self.continue_box)
         box.addWidget(self.replace_box)
         box.addWidget(self.message)
         box.addWidget(buttons)
@@ -260,7 +270,9 @@ class TranscribeDialog(QDialog):
 
         context = self.context.toPlainText().strip() or None
         decode = TranscribeOptions(language=self.language, task=str(self.task_box.currentData()),
-                                   beam_size=5, best_of=5, initial_prompt=context)
+                                   beam_size=5, best_of=5, initial_prompt=context,
+                                   condition_on_previous_text=self.continue_box.isEnabled()
+                                   and self.continue_box.isChecked())
         if self.engine == REMOTE:
             return PipelineOptions(
                 engine=REMOTE, model=self.remote.model() or None,
@@ -285,6 +297,7 @@ class TranscribeDialog(QDialog):
         self._refresh_models()
         self._fill_languages()
         self._show_remote(self.engine == REMOTE)
+        self.continue_box.setEnabled(self.engine == "whisper")
 
     def _refresh_models(self) -> None:
         from app.engines.catalogue import DEFAULT_QWEN, DEFAULT_WHISPER
@@ -382,6 +395,8 @@ class TranscribeDialog(QDialog):
         chunk = g("transcribe/chunk", 0, int)
         self.chunk_spin.setValue(chunk if chunk >= 2 else 1)
         self.channels_box.setChecked(g("transcribe/channels", False, bool))
+        self.continue_box.setChecked(g("transcribe/continue_text", False, bool))
+        self.continue_box.setEnabled(self.engine == "whisper")
         self.remote.restore()
         self._show_remote(self.engine == REMOTE)
         self._on_model_changed()
@@ -402,6 +417,7 @@ class TranscribeDialog(QDialog):
         p("transcribe/workers", self.workers_spin.value())
         p("transcribe/chunk", self.chunk_spin.value() if self.chunk_spin.value() >= 2 else 0)
         p("transcribe/channels", self.channels_box.isChecked())
+        p("transcribe/continue_text", self.continue_box.isChecked())
         self.remote.remember()
 
     def done(self, result: int) -> None:  # noqa: D401 - QDialog API

@@ -29,6 +29,8 @@ they have no channel mode).
     .venv/bin/python packaging/bench/bench_transcribe.py [--inputs dialogue,jfk,hour]
         [--rounds 3] [--model base] [--before /path/to/older/checkout] [--json out.json]
 
+``--variants cueline,continue,batched`` adds ``continue``: the command line with
+``--continue-text`` (each chunk prompted with the text before it).
 ``--before DIR`` adds a variant ``before``: the command line of another checkout (e.g. main,
 ``git worktree add /tmp/i14-before main``) in the same interleaved rounds.
 Timings on a shared machine are noisy: read CPU seconds first, and run it on an idle machine
@@ -55,6 +57,15 @@ for p in (ROOT, HERE):
         sys.path.insert(0, str(p))
 
 PEERS = ("batched", "sequential")
+# Cueline's own variants: the command line's defaults, and with --continue-text
+OWN = {"cueline": [], "continue": ["--continue-text"]}
+
+
+def compared(mine: str) -> tuple[str, ...]:
+    """What one of Cueline's variants is compared with: the peers, ``before``, and (for
+    ``continue``) Cueline's defaults."""
+    return PEERS + ("before",) + (("cueline",) if mine != "cueline" else ())
+
 DEFAULT_INPUTS = "dialogue,jfk,hour"
 
 
@@ -147,6 +158,7 @@ def command(variant: str, audio: Path, out: Path, args: argparse.Namespace,
            "--beam-size", str(args.beam_size), "--device", "cpu"]
     if channels:
         cmd.append("--channels")
+    cmd += OWN.get(variant, [])
     cmd += args.cueline_args.split()
     return cmd, env
 
@@ -263,11 +275,12 @@ def summarise(runs: list[dict], inputs: dict, variants: list[str],
                 "sentence_errors": sorted(rs, key=lambda r: r["wer"])[(len(rs) - 1) // 2][
                     "sentence_errors"],
             }
-        me = row.get("cueline")
-        for other in PEERS + ("before",):
-            if me and other in row:
-                me["wer_vs_" + other] = wer_difference(
-                    me["sentence_errors"], row[other]["sentence_errors"], words[name])
+        for mine in OWN:
+            me = row.get(mine)
+            for other in compared(mine):
+                if me and other in row:
+                    me["wer_vs_" + other] = wer_difference(
+                        me["sentence_errors"], row[other]["sentence_errors"], words[name])
         out[name] = row
     return out
 
@@ -284,13 +297,15 @@ def print_table(summary: dict, variants: list[str]) -> None:
             print(f"{name:<9} {v:<10} {r['wall_s']:7.1f} {r['cpu_s']:7.1f} {r['peak_mb']:8.0f} "
                   f"{100 * r['wer']:6.2f} {r['rtf']:6.3f} {r['cpu_per_audio_min']:9.2f}  "
                   f"{r['walls']}")
-        me = row.get("cueline")
-        if me:
-            for other in PEERS + ("before",):
+        for mine in OWN:
+            me = row.get(mine)
+            if not me:
+                continue
+            for other in compared(mine):
                 if other in row:
                     o = row[other]
                     d, lo, hi = me["wer_vs_" + other]
-                    print(f"{'':<9} cueline vs {other}: {o['wall_s'] / me['wall_s']:.2f}x faster "
+                    print(f"{'':<9} {mine} vs {other}: {o['wall_s'] / me['wall_s']:.2f}x faster "
                           f"(wall), {o['cpu_s'] / me['cpu_s']:.2f}x less CPU, WER {d:+.2f} "
                           f"points (95 % interval {lo:+.2f} to {hi:+.2f})")
     print()

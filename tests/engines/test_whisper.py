@@ -201,3 +201,97 @@ def test_speech_the_decode_left_without_words_is_decoded_on_its_own(whisper_base
     # a transcript with every word has nothing to decode again
     all_subs = [{"words": [{"start": w.start / 1000, "end": w.end / 1000} for w in words]}]
     assert _missed_stretches(_speech(jfk_samples), all_subs) == []
+
+
+def test_speech_the_decoder_jumped_over_is_found_by_its_own_timestamps():
+    """A continued chunk is decoded with timestamps; where they leave a hole with speech in it,
+    the decoder skipped that speech (its neighbours' word times may have been stretched over
+    it, so the words alone do not show it)."""
+    from app.engines.whisper import _merge, _skipped, _timestamp_gaps
+
+    subs = [dict(start=0.5, end=6.0), dict(start=14.0, end=20.0)]
+    gaps = _timestamp_gaps(subs, 24.0)
+    assert gaps == [(0.0, 0.5), (6.0, 14.0), (20.0, 24.0)]
+    speech = [(600, 5900), (7000, 13000), (14100, 19900), (20300, 20500)]
+    (a, b), = _skipped(speech, gaps, known=[])  # 6 s of speech in the hole; 0.2 s after the end
+    assert (a, b) == (7000 - 150, 13000 + 150)
+    assert _skipped(speech, gaps, known=[(6500, 13500)]) == []  # already being decoded again
+    assert _merge([(5, 9), (1, 3), (2, 4), (9, 12)]) == [(1, 4), (5, 12)]
+
+
+@pytest.mark.slow
+def test_a_continued_chunk_is_prompted_with_the_text_and_timestamps_before_it(whisper_base,
+                                                                           jfk_samples):
+    """Sequential faster-whisper's prompt: what the chunk before heard, its timestamp tokens
+    included, carried from chunk to chunk; the chunk after the pause still reads right."""
+    cut = int(2.8 * 16000)  # jfk.flac pauses from 2.27 to 3.30 s after "Americans,"
+    options = TranscribeOptions(language="en")
+    first, = whisper_base.transcribe_batch([jfk_samples[:cut]], options, previous=[()])
+    tok = whisper_base._tokenizer("en", "transcribe")
+    assert "americans" in first.text.lower()
+    assert any(t >= tok.timestamp_begin for t in first.context)
+    assert tok.decode([t for t in first.context if t < tok.eot]).strip() == first.text
+    second, = whisper_base.transcribe_batch([jfk_samples[cut:]], options,
+                                            previous=[first.context])
+    assert wer(JFK_TEXT.split(",", 1)[1], second.text) <= 0.10, second.text
+    # the context runs on: what the first heard, then what the second heard
+    assert second.context[:len(first.context)] == first.context
+    assert len(second.context) > len(first.context)
+    # not continuing anything: no context in, the same words out
+    alone, = whisper_base.transcribe_batch([jfk_samples[cut:]], options)
+    assert alone.context == ()
+
+
+def test_the_prompt_keeps_the_users_context_and_the_latest_earlier_text(whisper_base):
+    """The earlier text is cut from the front to ``context_tokens``; the user's Context
+    (names, jargon) is never cut, and comes first."""
+    from app.engines.whisper import CONTEXT_TOKENS
+
+    tok = whisper_base._tokenizer("en", "transcribe")
+    user = tok.encode(" Kennedy, Americans")
+    earlier = tuple(tok.encode(" ask not what your country can do for you" * 20))
+    options = TranscribeOptions(language="en", initial_prompt="Kennedy, Americans")
+    prompt = whisper_base._prompt(tok, options, earlier)
+    assert prompt[0] == tok.sot_prev
+    head = prompt[1:prompt.index(tok.sot)]
+    assert head == user + list(earlier[-CONTEXT_TOKENS:])
+    assert prompt[-1] != tok.no_timestamps  # continued chunks are decoded with timestamps
+    short = WhisperEngine("base", device="cpu", context_tokens=8)
+    short._model = whisper_base.model
+    head = (p := short._prompt(tok, options, earlier))[1:p.index(tok.sot)]
+    assert head == user + list(earlier[-8:])
+
+
+def test_a_continued_decode_that_loops_is_decoded_again_without_the_earlier_text():
+    from app.engines.whisper import _looping
+
+    options = TranscribeOptions()
+    speech = dict(text="Sleep is important for memory, mood and overall health. " * 2,
+                  compression_ratio=1.9, truncated=False)
+    assert not _looping(speech, options, 25.0)
+    loop = dict(speech, text="Sleep is important for memory, mood and overall health. " * 7,
+                compression_ratio=4.8)
+    assert _looping(loop, options, 25.0)  # repetitive, though no denser than speech
+    assert _looping(dict(speech, truncated=True), options, 25.0)
+    assert _looping(dict(speech, compression_ratio=1.5), options, 3.0)  # 112 characters in 3 s
+
+
+def test_a_word_stretched_over_skipped_speech_marks_its_sentence_for_decoding_again():
+    """Prompted with earlier text, Whisper can jump over a sentence; the word times then
+    stretch a neighbour across it (measured: "conductor" over 6.9 s holding two sentences)."""
+    from app.core.model import Word
+    from app.engines.base import ChunkSegment
+    from app.engines.whisper import _stretched
+
+    def seg(start, end, words):
+        return ChunkSegment(start, end, " ".join(t for t, _, _ in words),
+                            words=tuple(Word(t, a, b) for t, a, b in words))
+
+    said = seg(0, 3000, [("Bread", 0, 400), ("is", 450, 600), ("old.", 650, 1200)])
+    stretched = seg(4000, 12000, [("The", 4000, 4100), ("conductor", 4100, 11000),
+                                  ("asked.", 11000, 12000)])
+    speech = [(0, 1200), (4000, 6000), (6500, 9000), (9500, 12000)]
+    assert _stretched([said, stretched], speech) == [(3850, 12150)]
+    assert _stretched([said], speech) == []
+    # a long word over silence (a held note, a pause the aligner gave it) is left alone
+    assert _stretched([stretched], [(4000, 4500), (11000, 12000)]) == []

@@ -201,8 +201,8 @@ def test_segment_edges_leave_the_silence():
 class CraftedWhisper(WhisperEngine):
     """The real Whisper engine whose output gets a loop and a credit line appended."""
 
-    def transcribe_batch(self, chunks, options, cancel=None):
-        out = super().transcribe_batch(chunks, options, cancel)
+    def transcribe_batch(self, chunks, options, cancel=None, previous=None):
+        out = super().transcribe_batch(chunks, options, cancel, previous)
         crafted = []
         for t in out:
             # the chunk starts at 90 ms; jfk.flac pauses from 2.27 to 3.30 s after "Americans,"

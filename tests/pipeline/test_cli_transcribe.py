@@ -71,3 +71,14 @@ def test_user_errors_are_one_line(media, capsys):
     assert "cannot translate" in err[2]
     assert "--context" in err[3]
     assert len(err) == 4
+
+
+def test_continue_text_carries_each_chunk_into_the_next(tmp_path, jfk_samples, capsys):
+    from tests.pipeline.media import looped, write_wav
+
+    audio = write_wav(tmp_path / "three.wav", looped(jfk_samples, 3))  # about 35 s: 2 chunks
+    out = tmp_path / "three.json"
+    assert main(["transcribe", str(audio), "-o", str(out), "--model", "tiny.en", "-q",
+                 "--continue-text", "--format", "json"]) == 0
+    text = " ".join(s["text"] for s in json.loads(out.read_text())["segments"])
+    assert wer(" ".join([JFK_TEXT] * 3), text) <= 0.10, text

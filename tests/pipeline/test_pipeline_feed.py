@@ -206,11 +206,11 @@ class _CancelsInsideAChunk(WhisperEngine):
         self.cancel = cancel
         self.calls = 0
 
-    def transcribe_batch(self, chunks, options, cancel=None):
+    def transcribe_batch(self, chunks, options, cancel=None, previous=None):
         self.calls += 1
         if self.calls == 2:
             self.cancel.cancel()
-        return super().transcribe_batch(chunks, options, cancel)
+        return super().transcribe_batch(chunks, options, cancel, previous)
 
 
 @pytest.mark.slow

@@ -27,13 +27,13 @@ class FlakyWhisper(WhisperEngine):
         self.calls = 0
         self._count_lock = threading.Lock()
 
-    def transcribe_batch(self, chunks, options, cancel=None):
+    def transcribe_batch(self, chunks, options, cancel=None, previous=None):
         with self._count_lock:
             self.calls += 1
             call = self.calls
         if call in self.fail_calls:
             raise RuntimeError(f"simulated engine crash on call {call}")
-        return super().transcribe_batch(chunks, options, cancel)
+        return super().transcribe_batch(chunks, options, cancel, previous)
 
 
 def test_cancel_from_partial_keeps_finished_chunks(whisper_tiny_en, jfk_samples):

@@ -72,6 +72,23 @@ def test_dialog_lists_models_remembers_choices_and_counts_context_tokens(window)
     assert third.set_model("small") and third.language == "de"
 
 
+def test_dialog_offers_carrying_the_text_across_pauses_for_whisper_only(window):
+    dlg = TranscribeDialog(window.tasks, channels=1, segments=0, profiles=window.profiles)
+    assert dlg.set_engine("whisper") and dlg.continue_box.isEnabled()
+    assert not dlg.continue_box.isChecked()  # off unless asked for: it costs time
+    assert not dlg.options().decode.condition_on_previous_text
+    dlg.continue_box.setChecked(True)
+    assert dlg.options().decode.condition_on_previous_text
+    dlg.remember()
+    again = TranscribeDialog(window.tasks, channels=1, segments=0, profiles=window.profiles)
+    assert again.continue_box.isChecked() and again.options().decode.condition_on_previous_text
+    assert again.set_engine("qwen")
+    assert not again.continue_box.isEnabled()  # Qwen3-ASR decodes each chunk on its own
+    assert not again.options().decode.condition_on_previous_text
+    again.continue_box.setChecked(False)
+    again.remember()
+
+
 def test_dialog_shapes_under_the_editors_profile_by_default_raw_stays_a_choice(window):
     from app.ui import settings
 
