@@ -180,7 +180,10 @@ class QwenEngine(Engine):
         return self.transcribe_batch([samples], options, cancel)[0]
 
     def transcribe_batch(self, chunks: Sequence[np.ndarray], options: TranscribeOptions,
-                         cancel: CancelToken | None = None) -> list[ChunkTranscript]:
+                         cancel: CancelToken | None = None,
+                         previous: Sequence[tuple[int, ...]] | None = None,
+                         ) -> list[ChunkTranscript]:
+        """Decode a batch (``previous`` is ignored: Qwen3-ASR does not continue text)."""
         if not chunks:
             return []
         self.load()

@@ -271,6 +271,7 @@ class WhisperEngine(Engine):
             return []
         self.check_options(options)
         chained = previous is not None
+        earlier: Sequence[tuple[int, ...]] = previous if previous is not None else ()
         model = self.model
         arrays = [as_chunk_samples(c) for c in chunks]
         n_max = model.feature_extractor.nb_max_frames
@@ -284,7 +285,7 @@ class WhisperEngine(Engine):
 
         languages = self._languages(encoder_output, len(arrays), options)
         tokenizers = [self._tokenizer(lang, options.task) for lang, _ in languages]
-        prompts = [self._prompt(tok, options, previous[i] if chained else None)
+        prompts = [self._prompt(tok, options, earlier[i] if chained else None)
                    for i, tok in enumerate(tokenizers)]
         if len({len(p) for p in prompts}) != 1:  # cannot happen: only the language token differs
             raise EngineError("internal error: prompts of one batch differ in length")
@@ -306,7 +307,7 @@ class WhisperEngine(Engine):
             decoded.append(self._score(res, tokenizers[i], prompts[i], max_length, 0.0))
         if chained:
             for i, d in enumerate(decoded):
-                if previous[i] and _looping(d, options, len(arrays[i]) / ENGINE_RATE):
+                if earlier[i] and _looping(d, options, len(arrays[i]) / ENGINE_RATE):
                     # the earlier text led the decoder into a loop: decode it without
                     if cancel is not None:
                         cancel.raise_if_cancelled()
@@ -350,7 +351,7 @@ class WhisperEngine(Engine):
             out.append(self._transcript(subs, d, tokenizers[i], languages[i],
                                         len(arrays[i]) / 16.0,
                                         _context(d, tokenizers[i],
-                                                 previous[i] if chained and not
+                                                 earlier[i] if chained and not
                                                  d.get("unprompted") else (),
                                                  model.max_length // 2 - 1)
                                         if chained and per_item[i] else ()))

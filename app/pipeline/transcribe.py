@@ -95,7 +95,8 @@ def chain_starts(duration_s: float | None, parallel: int) -> list[int]:
     if parallel <= 1 or not duration_s:
         return [0]
     total = duration_s * 1000.0
-    starts, pos = [], 0.0
+    starts: list[int] = []
+    pos = 0.0
     while total - pos >= CHAIN_MIN_S * 1000 or not starts:  # a short rest joins the last
         starts.append(int(pos))
         pos += min(CHAIN_MAX_S * 1000, max(CHAIN_MIN_S * 1000, (total - pos) / parallel))
