@@ -252,8 +252,7 @@ class WhisperEngine(Engine):
         continues (the chunks are then decoded with timestamps; see :meth:`_prompt`)."""
         if previous is not None and len(previous) != len(chunks):
             raise EngineError("internal error: one previous context per chunk is needed")
-        if previous is not None and len(chunks) > 1 \
-                and len({min(len(p), self.model.max_length) for p in previous}) > 1:
+        if previous is not None and len(chunks) > 1 and len({len(p) for p in previous}) > 1:
             # prompts of one decoder batch must be the same length: one chunk at a time
             return [self._batch([c], options, cancel, recover=True, previous=[p])[0]
                     for c, p in zip(chunks, previous, strict=True)]

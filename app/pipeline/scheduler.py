@@ -320,12 +320,8 @@ class ChunkScheduler:
         if self.cancel.cancelled:
             return [None] * len(batch)
         try:
-            if previous is None:
-                transcripts = self.engine.transcribe_batch([it.samples for it in batch],
-                                                           options, self.cancel)
-            else:
-                transcripts = self.engine.transcribe_batch([it.samples for it in batch],
-                                                           options, self.cancel, previous)
+            transcripts = self.engine.transcribe_batch([it.samples for it in batch], options,
+                                                       self.cancel, previous)
             return [Outcome(t) for t in transcripts]
         except Cancelled:
             return [None] * len(batch)

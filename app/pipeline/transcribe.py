@@ -55,10 +55,10 @@ from app.pipeline.wordtimes import apply_word_timer, finish_draft
 
 CHUNK_TARGET_S = 25.0  # chunks are cut at pauses near this length (at most the engine's limit)
 # chunks that continue the text before them (condition_on_previous_text) form chains, cut
-# into stretches decoded side by side: each half of what is left per worker, within these.
-# Each stretch's first chunk starts cold (measured on the 1-hour input: 20 stretches of at
-# most 300 s cost about 0.25 points of WER against one chain); a stretch's audio is read
-# before its chunks are decoded, so the longest bounds the audio held (600 s: 38 MB)
+# into stretches decoded side by side: each what is left shared among the workers, within
+# these.  Each stretch's first chunk starts cold (on the 1-hour input, one chain had 776-801
+# substitutions, 20 stretches of at most 300 s 803); a stretch's audio is read before its
+# chunks are decoded, so the longest bounds the audio held (600 s: 38 MB)
 CHAIN_MIN_S, CHAIN_MAX_S = 60.0, 600.0
 ProgressFn = Callable[[Progress], None]
 
