@@ -46,12 +46,15 @@ PAUSE_SPLIT_MS = 1500  # a pause this long between words also starts a new segme
 PREPEND_PUNCTUATIONS = "\"'“¿([{-"
 APPEND_PUNCTUATIONS = "\"'.。,，!！?？:：”)]}、"
 MAX_INITIAL_TIMESTAMP_S = 1.0
-# tokens of earlier text (and its timestamps) a continued chunk is prompted with.  Sequential
-# faster-whisper carries up to 223.  Measured on 30 chunks of the 1-hour benchmark input, one
-# CPU thread: no prompt 73 s, 223 tokens 137 s, 128 tokens 88 s, 64 tokens 80 s; on the whole
-# hour, in the pipeline, 128 tokens gave 10.12 % WER and 64 gave 10.34 % (no prompt: 10.25 %);
-# (the other measurements are in issue 14's notes)
-CONTEXT_TOKENS = 128
+# tokens of earlier text (and its timestamps) a continued chunk is prompted with: what
+# sequential faster-whisper carries (half the decoder's 448, less one).  Shorter is cheaper,
+# since CTranslate2's beam search pays for the prompt on every token of every beam (base, one
+# thread: 9.8 ms an output token with no prompt, 15.4 ms with 128, 18.8 ms with 223;
+# packaging/bench/bench_prompt_cost.py), but it helped less: on the second benchmark hour,
+# in the pipeline, 128 tokens gave 11.56 % WER and 223 gave 11.06 % (no prompt 11.77 %,
+# sequential 10.61 %); on the first hour 9.91 and 10.13 % (no prompt 10.25 %, sequential
+# 9.63 %).  The other measurements are in issue 14's notes.
+CONTEXT_TOKENS = 223
 PROMPT_RESET_TEMPERATURE = 0.5  # a decode sampled hotter than this is not carried on
 # text denser than this (characters per second of the chunk) is more than anyone says: a loop
 MAX_CHARS_PER_S = 25.0
@@ -221,7 +224,7 @@ class WhisperEngine(Engine):
         earlier = list(previous or ())
         keep = min(self.model.max_length // 2 - 1 - len(user),
                    int(self.settings.get("context_tokens", CONTEXT_TOKENS)))
-        earlier = earlier[len(earlier) - keep:] if keep > 0 else []
+        earlier = earlier[max(0, len(earlier) - keep):] if keep > 0 else []
         return self.model.get_prompt(tokenizer, user + earlier,
                                      without_timestamps=not self._timestamps(
                                          options, previous is not None),

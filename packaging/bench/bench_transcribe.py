@@ -237,7 +237,9 @@ def main() -> int:
                     print(f"  {variant} on {name} failed (exit {r['rc']}):\n{r['stderr']}",
                           file=sys.stderr)
                     continue
-                r["sentence_errors"], words[name] = sentence_errors(reference, result_text(out))
+                # the text itself is kept in --json, so errors can be read, not only counted
+                r["text"] = result_text(out)
+                r["sentence_errors"], words[name] = sentence_errors(reference, r["text"])
                 r["wer"] = sum(r["sentence_errors"]) / max(1, sum(words[name]))
                 r["rtf"] = r["wall_s"] / duration
                 r.pop("stderr")

@@ -249,12 +249,19 @@ def test_the_prompt_keeps_the_users_context_and_the_latest_earlier_text(whisper_
 
     tok = whisper_base._tokenizer("en", "transcribe")
     user = tok.encode(" Kennedy, Americans")
-    earlier = tuple(tok.encode(" ask not what your country can do for you" * 20))
+    earlier = tuple(tok.encode(" ask not what your country can do for you" * 40))
     options = TranscribeOptions(language="en", initial_prompt="Kennedy, Americans")
     prompt = whisper_base._prompt(tok, options, earlier)
     assert prompt[0] == tok.sot_prev
     head = prompt[1:prompt.index(tok.sot)]
-    assert head == user + list(earlier[-CONTEXT_TOKENS:])
+    # at most half the decoder's length in all, as sequential faster-whisper has it
+    room = whisper_base.model.max_length // 2 - 1
+    assert head == user + list(earlier[-min(CONTEXT_TOKENS, room - len(user)):])
+    assert len(head) == min(room, len(user) + CONTEXT_TOKENS)
+    # earlier text shorter than there is room for is kept whole (it once lost its start)
+    for n in (10, 150, 219, 220):
+        head = (p := whisper_base._prompt(tok, options, earlier[:n]))[1:p.index(tok.sot)]
+        assert head == user + list(earlier[:n])
     assert prompt[-1] != tok.no_timestamps  # continued chunks are decoded with timestamps
     short = WhisperEngine("base", device="cpu", context_tokens=8)
     short._model = whisper_base.model
