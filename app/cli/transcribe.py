@@ -84,8 +84,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--continue-text", action="store_true",
                         help="decode each chunk with the text heard just before it, as "
                         "sequential Whisper does: for long recordings (measured on two hours: "
-                        "0.1 and 0.7 points fewer words wrong, close to sequential Whisper, "
-                        "45-60%% more time; Whisper)")
+                        "0.3 and 0.5 points fewer words wrong, about 50%% more time; Whisper)")
     parser.add_argument("--channels", action="store_true",
                         help="transcribe each audio channel as its own speaker "
                         "(two-microphone interviews)")

@@ -50,10 +50,11 @@ MAX_INITIAL_TIMESTAMP_S = 1.0
 # sequential faster-whisper carries (half the decoder's 448, less one).  Shorter is cheaper,
 # since CTranslate2's beam search pays for the prompt on every token of every beam (base, one
 # thread: 9.8 ms an output token with no prompt, 15.4 ms with 128, 18.8 ms with 223;
-# packaging/bench/bench_prompt_cost.py), but it helped less: on the second benchmark hour,
-# in the pipeline, 128 tokens gave 11.56 % WER and 223 gave 11.06 % (no prompt 11.77 %,
-# sequential 10.61 %); on the first hour 9.91 and 10.13 % (no prompt 10.25 %, sequential
-# 9.63 %).  The other measurements are in issue 14's notes.
+# packaging/bench/bench_prompt_cost.py).  On the benchmark hours, in whole runs, 223 tokens
+# gave 9.99 % and 11.31 % WER, 128 gave 9.91 % and 11.56 % (no prompt 10.25 % and 11.77 %,
+# sequential 9.63 % and 10.61 %): no difference beyond what runs of the same code vary by
+# (0.2-0.3 points), so the mode gives the decoder what sequential gives it.  The other
+# measurements are in issue 14's notes.
 CONTEXT_TOKENS = 223
 PROMPT_RESET_TEMPERATURE = 0.5  # a decode sampled hotter than this is not carried on
 # text denser than this (characters per second of the chunk) is more than anyone says: a loop

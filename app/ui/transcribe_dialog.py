@@ -149,10 +149,10 @@ class TranscribeDialog(QDialog):
         self.continue_box.setObjectName("continueBox")
         self.continue_box.setToolTip(
             "<p>Each chunk is decoded with what was heard just before it, as sequential Whisper "
-            "does. Measured on two hour-long conversations: 10.1 % of words wrong instead of "
-            "10.3 %, and 11.1 % instead of 11.8 %, close to sequential Whisper's 9.6 % and 10.6 % "
-            "(differences within what the choice of test sentences alone could give), for "
-            "45-60 % more time. On clips of a few minutes it did not help.</p>")
+            "does. Measured on two hour-long conversations: 10.0 % of words wrong instead of "
+            "10.3 %, and 11.3 % instead of 11.8 % (sequential Whisper: 9.6 % and 10.6 %), for "
+            "about 50 % more time. A small gain, at the edge of what the choice of test "
+            "sentences alone could give. On clips of a few minutes it did not help.</p>")
         self.replace_box = QCheckBox(f"Replace the {segments} segment{'s' if segments != 1 else ''} "
                                      "already in the document")
         self.replace_box.setObjectName("replaceBox")
