@@ -49,7 +49,7 @@ MAX_INITIAL_TIMESTAMP_S = 1.0
 # tokens of earlier text (and its timestamps) a continued chunk is prompted with: what
 # sequential faster-whisper carries (half the decoder's 448, less one).  Shorter is cheaper,
 # since CTranslate2's beam search pays for the prompt on every token of every beam (base, one
-# thread: 9.8 ms an output token with no prompt, 15.4 ms with 128, 18.8 ms with 223;
+# thread: 11.2 ms an output token with no prompt, 17.8 ms with 128, 22.6 ms with 223;
 # packaging/bench/bench_prompt_cost.py).  On the benchmark hours, in whole runs, 223 tokens
 # gave 9.99 % and 11.31 % WER, 128 gave 9.91 % and 11.56 % (no prompt 10.25 % and 11.77 %,
 # sequential 9.63 % and 10.61 %): no difference beyond what runs of the same code vary by

@@ -66,12 +66,14 @@ def main() -> int:
         contexts.append(earlier)
         done = engine.transcribe_batch([chunk.slice(audio, 16000)], options, previous=[earlier])
         earlier = done[0].context
+    # each chunk encoded once, in the window the engine fits to it
+    n_max = model.feature_extractor.nb_max_frames
     work = []
     for chunk, context in list(zip(chunks, contexts, strict=True))[WARM:]:
         feats = model.feature_extractor(chunk.slice(audio, 16000))[..., :-1]
-        frames = min(3000, feats.shape[-1] + 300)
-        frames += frames % 2
-        work.append((model.encode(pad_or_trim(feats, frames)[None].astype(np.float32)), context))
+        window = engine._window_frames([min(n_max, feats.shape[-1])], n_max)
+        work.append((model.encode(pad_or_trim(feats, window)[None].astype(np.float32)), context))
+    suppress = engine._fw_options(options, tok, (0.0,)).suppress_tokens
     seconds: dict[str, list[float]] = {label: [] for label, _ in VARIANTS}
     per_token: dict[str, list[float]] = {label: [] for label, _ in VARIANTS}
     print(f"{args.model}, int8, beam 5, one thread, {len(work)} chunks of the benchmark hour")
@@ -84,7 +86,7 @@ def main() -> int:
                 res = model.model.generate(
                     encoded, [prompt], beam_size=5, patience=1.0, length_penalty=1.0,
                     max_length=model.max_length, return_scores=True, return_no_speech_prob=True,
-                    suppress_blank=True, suppress_tokens=[-1],
+                    suppress_blank=True, suppress_tokens=suppress,
                     max_initial_timestamp_index=int(round(MAX_INITIAL_TIMESTAMP_S / 0.02)))
                 tokens += len(res[0].sequences_ids[0])
             dt = time.perf_counter() - t0
